@@ -1,0 +1,157 @@
+// The environment, parsed once with zod. Every bad value is named in one error; main exits non-zero.
+import { z } from 'zod';
+import { parseUserDollarsE4 } from './money.js';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { message: `must be a whole number from ${min} to ${max}` })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
+
+/** Dollars as typed in .env ("50", "5.25") -> integer e4. */
+const dollarsE4 = z.string().transform((v, ctx) => {
+  const e4 = parseUserDollarsE4(v);
+  if (e4 === null) {
+    ctx.addIssue({ code: 'custom', message: 'must be a dollar amount like 50 or 12.50 (at most 4 decimals)' });
+    return z.NEVER;
+  }
+  return e4;
+});
+
+/** A probability like 0.70 -> price e4 (7000). */
+const probabilityE4 = z.string().transform((v, ctx) => {
+  const m = /^0?\.(\d{1,4})$|^(0|1)(?:\.0{0,4})?$/.exec(v.trim());
+  const e4 = m ? parseUserDollarsE4(v.trim().startsWith('.') ? `0${v.trim()}` : v) : null;
+  if (e4 === null || e4 < 0 || e4 > 10_000) {
+    ctx.addIssue({ code: 'custom', message: 'must be a probability between 0 and 1 with at most 4 decimals, like 0.70' });
+    return z.NEVER;
+  }
+  return e4;
+});
+
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
+);
+
+const userIds = z.string().transform((v, ctx) => {
+  const ids = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const id of ids) {
+    if (!/^\d+$/.test(id)) {
+      ctx.addIssue({ code: 'custom', message: `"${id}" is not a numeric Telegram user id` });
+      return z.NEVER;
+    }
+  }
+  return ids.map(Number);
+});
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be a local time HH:MM, like 21:00' });
+
+const timezone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone like America/New_York' },
+);
+
+export const TIERS = ['basic', 'advanced', 'premier', 'prime'] as const;
+
+export const EnvSchema = z
+  .object({
+    KALSHI_ENV: z.enum(['sim', 'demo', 'prod'], { message: 'must be sim, demo or prod' }).default('sim'),
+    KALSHI_BASE_URL: z.url({ message: 'must be a URL like https://external-api.demo.kalshi.co/trade-api/v2' }).optional(),
+    KALSHI_KEY_ID: z.string().min(1).optional(),
+    KALSHI_PRIVATE_KEY_PATH: z.string().min(1).optional(),
+    KALSHI_TIER: z.enum(TIERS, { message: `must be one of ${TIERS.join(', ')}` }).default('basic'),
+    LIVE_TRADING: bool.default(false),
+    DB_PATH: z.string().min(1).default('./data/bot.db'),
+    CYCLE_SECONDS: int(5, 3600).default(50),
+    SIM_MARKETS: int(1, 1_000_000).default(20_000),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }).default('info'),
+
+    BAND_MIN: probabilityE4.default(7000),
+    BAND_MAX: probabilityE4.default(8700),
+    HORIZON_DAYS: int(1, 365).default(7),
+    MIN_VOLUME_24H: int(0, 100_000_000).default(5000),
+    POSITION_LIMIT: int(1, 1_000_000).default(700),
+    EXCLUDED_CATEGORIES: list.default([]),
+    MAX_COST_PER_TRADE: dollarsE4.default(50_000),
+    DAILY_LOSS_CAP: dollarsE4.default(500_000),
+    TIMEZONE: timezone.default('America/New_York'),
+    APPROVAL_ABOVE_COST: dollarsE4.optional(),
+    APPROVAL_CATEGORIES: list.default([]),
+    APPROVAL_TTL_MINUTES: int(1, 24 * 60).default(10),
+    FILL_TIMEOUT_SECONDS: int(1, 300).default(10),
+
+    TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { message: 'must look like 123456:ABC-DEF (from @BotFather)' }).optional(),
+    TELEGRAM_ALLOWED_USER_IDS: userIds.default([]),
+    TELEGRAM_CHAT_ID: z.string().regex(/^-?\d+$/, { message: 'must be a numeric chat id' }).transform(Number).optional(),
+    TELEGRAM_API_ROOT: z.url({ message: 'must be a URL like https://api.telegram.org' }).default('https://api.telegram.org'),
+    DAILY_SUMMARY_AT: clockTime.default('21:00'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.BAND_MIN > env.BAND_MAX) {
+      ctx.addIssue({ code: 'custom', path: ['BAND_MIN'], message: 'must not be above BAND_MAX' });
+    }
+    if (env.KALSHI_ENV !== 'sim') {
+      if (!env.KALSHI_KEY_ID) ctx.addIssue({ code: 'custom', path: ['KALSHI_KEY_ID'], message: `is required when KALSHI_ENV=${env.KALSHI_ENV}` });
+      if (!env.KALSHI_PRIVATE_KEY_PATH)
+        ctx.addIssue({ code: 'custom', path: ['KALSHI_PRIVATE_KEY_PATH'], message: `is required when KALSHI_ENV=${env.KALSHI_ENV}` });
+    }
+    if (env.TELEGRAM_BOT_TOKEN && env.TELEGRAM_ALLOWED_USER_IDS.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TELEGRAM_ALLOWED_USER_IDS'],
+        message: 'is required when TELEGRAM_BOT_TOKEN is set (comma list of numeric user ids allowed to command the bot)',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof EnvSchema>;
+export type KalshiEnv = Config['KALSHI_ENV'];
+export type Tier = Config['KALSHI_TIER'];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Only the variables we know are read; empty strings count as unset so a blank line in .env means "default". */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.keys(EnvSchema.shape);
+  const input: Record<string, string> = {};
+  for (const key of known) {
+    const v = env[key];
+    if (v !== undefined && v.trim() !== '') input[key] = v.trim();
+  }
+  const parsed = EnvSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '?');
+      // Never echo the value of a secret.
+      const shown = name === 'TELEGRAM_BOT_TOKEN' ? '' : input[name] !== undefined ? ` (got "${input[name]}")` : '';
+      return `${name} ${issue.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  return parsed.data;
+}
+
+export const DEFAULT_BASE_URLS: Record<Exclude<KalshiEnv, 'sim'>, string> = {
+  demo: 'https://external-api.demo.kalshi.co/trade-api/v2',
+  prod: 'https://external-api.kalshi.com/trade-api/v2',
+};

@@ -1,0 +1,260 @@
+// Layer 4 execution: write the intent (cap checked in the same transaction), send one limit order,
+// poll until filled or the fill timeout, cancel what rests, and settle the journal from the exchange.
+import { randomUUID } from 'node:crypto';
+import { type Clock, sleep, tradingDay } from '../clock.js';
+import { KalshiApiError } from '../kalshi/errors.js';
+import type { Order } from '../kalshi/schemas.js';
+import type { Journal } from '../journal/index.js';
+import type { OrderRow } from '../journal/orders.js';
+import { E2_PER_CONTRACT, costE4 } from '../money.js';
+import type { Alerter } from '../notify/alerter.js';
+import type { Mode } from '../notify/alerts.js';
+import type { Side } from '../pipeline/band.js';
+import { fitUnderCap, wireOrderFor } from '../pipeline/risk.js';
+import type { OrderApi } from './order-api.js';
+
+export interface ExecutorDeps {
+  journal: Journal;
+  api: OrderApi;
+  clock: Clock;
+  alerter: Alerter;
+  mode: Mode;
+  timeZone: string;
+  fillTimeoutMs: number;
+  pollMs?: number;
+  /** Test seam for crash tests: throwing here leaves the journal exactly as a crash at that point would. */
+  hooks?: { afterIntent?(orderId: number): void; afterSend?(orderId: number): void };
+}
+
+export interface TradePlan {
+  ticker: string;
+  title: string;
+  side: Side;
+  contracts: number;
+  priceE4: number;
+  feeMultiplierE4?: number;
+  cycleId: number | null;
+  approvalId: number | null;
+}
+
+export type ExecResult =
+  | { kind: 'filled' | 'partial' | 'unfilled'; orderId: number; filledE2: number; row: OrderRow }
+  | { kind: 'paper'; orderId: number; filledE2: number; row: OrderRow }
+  | { kind: 'cap'; halt: boolean; reason: string }
+  | { kind: 'rejected'; orderId: number; reason: string }
+  | { kind: 'unknown'; orderId: number; reason: string };
+
+export class Executor {
+  private inFlight: Promise<ExecResult> | null = null;
+  private stopping = false;
+
+  constructor(private readonly d: ExecutorDeps) {}
+
+  get busy(): boolean {
+    return this.inFlight !== null;
+  }
+
+  /** Stop: the order in flight stops polling, cancels what rests, and settles; resolves when it has. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.inFlight?.catch(() => undefined);
+  }
+
+  /** One order at a time: the cap check of the next order must see the previous one's intent. */
+  async execute(plan: TradePlan): Promise<ExecResult> {
+    if (this.stopping) return { kind: 'cap', halt: false, reason: 'shutting down' };
+    const p = this.run(plan);
+    this.inFlight = p;
+    try {
+      return await p;
+    } finally {
+      this.inFlight = null;
+    }
+  }
+
+  private async run(plan: TradePlan): Promise<ExecResult> {
+    const { journal, clock } = this.d;
+    const now = clock.now();
+    const day = tradingDay(now, this.d.timeZone);
+    const settings = journal.settings.get();
+
+    // The cap check and the intent are one transaction: no order can be sent that the ledger has not counted.
+    const decision = journal.tx(() => {
+      const atRiskE4 = journal.orders.atRiskE4(day);
+      const fit = fitUnderCap({
+        contracts: plan.contracts,
+        priceE4: plan.priceE4,
+        atRiskE4,
+        capE4: settings.dailyCapE4,
+        bandMinE4: settings.bandMinE4,
+        ...(plan.feeMultiplierE4 !== undefined ? { feeMultiplierE4: plan.feeMultiplierE4 } : {}),
+      });
+      if (!fit.ok) return { ...fit, atRiskE4 };
+      const id = journal.orders.insertIntent({
+        clientOrderId: randomUUID(),
+        cycleId: plan.cycleId,
+        approvalId: plan.approvalId,
+        mode: this.d.mode,
+        day,
+        ticker: plan.ticker,
+        title: plan.title,
+        side: plan.side,
+        countE2: fit.contracts * E2_PER_CONTRACT,
+        priceE4: plan.priceE4,
+        worstCaseE4: fit.worstCaseE4,
+        now,
+      });
+      return { ok: true as const, id };
+    });
+
+    if (!decision.ok) {
+      if (decision.halt) {
+        const first = journal.orders.markHalted(day, decision.reason, now);
+        if (first) {
+          this.d.alerter.send({
+            kind: 'halt',
+            mode: this.d.mode,
+            day,
+            atRiskE4: decision.atRiskE4,
+            capE4: settings.dailyCapE4,
+            reason: decision.reason,
+          });
+        }
+      }
+      return { kind: 'cap', halt: decision.halt, reason: decision.reason };
+    }
+
+    const orderId = decision.id;
+    this.d.hooks?.afterIntent?.(orderId);
+    const row = journal.orders.get(orderId)!;
+
+    if (this.d.mode === 'DRY-RUN') {
+      // Paper: same decision, journaled as if filled at the limit price with the worst-case fee; nothing is sent.
+      const fill = costE4(row.count_e2, row.price_e4);
+      journal.orders.update(orderId, { state: 'paper', filledE2: row.count_e2, fillCostE4: fill, feesE4: row.worst_case_e4 - fill }, clock.now());
+      const done = journal.orders.get(orderId)!;
+      this.alertOrder(done);
+      return { kind: 'paper', orderId, filledE2: done.filled_e2, row: done };
+    }
+
+    return this.sendAndSettle(row);
+  }
+
+  private async sendAndSettle(row: OrderRow): Promise<ExecResult> {
+    const { journal, clock, api } = this.d;
+    const wire = wireOrderFor(row.side, row.price_e4);
+    journal.orders.update(row.id, { state: 'sent' }, clock.now());
+    let exchangeOrder: Order | null = null;
+    try {
+      const created = await api.createOrder({
+        ticker: row.ticker,
+        side: wire.side,
+        countE2: row.count_e2,
+        priceE4: wire.yesPriceE4,
+        timeInForce: 'good_till_canceled',
+        clientOrderId: row.client_order_id,
+        // The exchange cancels it by itself shortly after our fill timeout, even if this process dies.
+        expirationTimeS: Math.ceil((clock.now() + this.d.fillTimeoutMs) / 1000) + 2,
+      });
+      journal.orders.update(row.id, { state: 'resting', exchangeOrderId: created.orderId }, clock.now());
+      this.d.hooks?.afterSend?.(row.id);
+      exchangeOrder = await api.getOrder(created.orderId).catch(() => null);
+      if (!exchangeOrder) exchangeOrder = await this.waitForOrder(created.orderId, row);
+    } catch (err) {
+      if (err instanceof KalshiApiError && err.status >= 400 && err.status < 500 && err.status !== 409 && err.status !== 429) {
+        // A definite refusal: nothing rests on the exchange.
+        const reason = `${err.code}${err.details ? ` (${err.details})` : ''}`;
+        journal.orders.update(row.id, { state: 'rejected', error: reason }, clock.now());
+        return { kind: 'rejected', orderId: row.id, reason };
+      }
+      if (isSimulatedCrash(err)) throw err;
+      // Outcome unknown (the response was lost even after retries): find it by client_order_id.
+      exchangeOrder = await api.findOrderByClientOrderId(row.client_order_id, row.ticker).catch(() => null);
+      if (!exchangeOrder) {
+        const reason = `outcome unknown: ${(err as Error).message}`;
+        journal.orders.update(row.id, { state: 'sent', error: reason }, clock.now());
+        return { kind: 'unknown', orderId: row.id, reason };
+      }
+      journal.orders.update(row.id, { state: 'resting', exchangeOrderId: exchangeOrder.orderId }, clock.now());
+    }
+
+    const settled = await this.pollCancelSettle(exchangeOrder);
+    return this.record(row.id, settled);
+  }
+
+  private async waitForOrder(orderId: string, row: OrderRow): Promise<Order> {
+    for (let i = 0; i < 5; i++) {
+      const o = await this.d.api.getOrder(orderId).catch(() => null);
+      if (o) return o;
+      await sleep(200);
+    }
+    const found = await this.d.api.findOrderByClientOrderId(row.client_order_id, row.ticker);
+    if (!found) throw new Error(`order ${orderId} cannot be read back`);
+    return found;
+  }
+
+  /** Poll until executed or the fill timeout (or shutdown), cancel what rests, then read the terminal state. */
+  async pollCancelSettle(order: Order, waitMs = this.d.fillTimeoutMs): Promise<Order> {
+    const { api, clock } = this.d;
+    const pollMs = this.d.pollMs ?? 500;
+    const deadline = clock.now() + waitMs;
+    let o = order;
+    while (!o.isTerminal && clock.now() < deadline && !this.stopping) {
+      await sleep(Math.min(pollMs, Math.max(0, deadline - clock.now())));
+      o = await api.getOrder(o.orderId).catch(() => o);
+    }
+    if (o.isTerminal) return o;
+    // A 404 on cancel proves nothing (already executed, canceled, or unknown): the order itself says which.
+    await api.cancelOrder(o.orderId).catch(() => undefined);
+    for (let i = 0; i < 20; i++) {
+      o = await api.getOrder(o.orderId).catch(() => o);
+      if (o.isTerminal) return o;
+      // A GET right after a cancel can still say resting: ask the order list, then wait a little.
+      const listed = await api.findOrderByClientOrderId(o.clientOrderId ?? '', o.ticker).catch(() => null);
+      if (listed?.isTerminal) return listed;
+      await sleep(Math.min(250 * (i + 1), 2000));
+      if (i === 5) await api.cancelOrder(o.orderId).catch(() => undefined);
+    }
+    return o;
+  }
+
+  /** Write the exchange's truth into the journal. A non-terminal order stays unfinished (its worst case stays counted). */
+  record(orderId: number, o: Order): ExecResult {
+    const { journal, clock } = this.d;
+    const state = o.status === 'executed' ? 'executed' : o.status === 'canceled' ? 'canceled' : 'resting';
+    journal.orders.update(
+      orderId,
+      { state, exchangeOrderId: o.orderId, filledE2: o.fillCountE2, fillCostE4: o.fillCostE4, feesE4: o.feesE4 },
+      clock.now(),
+    );
+    const row = journal.orders.get(orderId)!;
+    if (o.fillCountE2 > 0) this.alertOrder(row);
+    if (!o.isTerminal) return { kind: 'unknown', orderId, reason: `order still ${o.status} after cancel` };
+    const kind = o.fillCountE2 === 0 ? 'unfilled' : o.remainingCountE2 === 0 && o.fillCountE2 === row.count_e2 ? 'filled' : 'partial';
+    return { kind, orderId, filledE2: o.fillCountE2, row };
+  }
+
+  private alertOrder(row: OrderRow): void {
+    const { journal, clock } = this.d;
+    this.d.alerter.send({
+      kind: 'order',
+      mode: this.d.mode,
+      ticker: row.ticker,
+      title: row.title,
+      side: row.side,
+      state: row.state,
+      filledE2: row.filled_e2,
+      countE2: row.count_e2,
+      priceE4: row.price_e4,
+      costE4: row.fill_cost_e4,
+      feesE4: row.fees_e4,
+      atRiskE4: journal.orders.atRiskE4(tradingDay(clock.now(), this.d.timeZone)),
+      capE4: journal.settings.get().dailyCapE4,
+    });
+  }
+}
+
+export class SimulatedCrash extends Error {
+  override name = 'SimulatedCrash';
+}
+const isSimulatedCrash = (err: unknown) => err instanceof SimulatedCrash;

@@ -1,0 +1,20 @@
+// The part of the Kalshi client that execution uses (KalshiClient satisfies it structurally).
+import type { CreateOrderResponse, Order } from '../kalshi/schemas.js';
+
+export interface CreateOrderRequest {
+  ticker: string;
+  side: 'bid' | 'ask';
+  countE2: number;
+  /** Always the YES price. */
+  priceE4: number;
+  timeInForce: 'fill_or_kill' | 'good_till_canceled' | 'immediate_or_cancel';
+  clientOrderId: string;
+  expirationTimeS?: number;
+}
+
+export interface OrderApi {
+  createOrder(req: CreateOrderRequest): Promise<CreateOrderResponse>;
+  getOrder(orderId: string): Promise<Order>;
+  findOrderByClientOrderId(clientOrderId: string, ticker?: string): Promise<Order | null>;
+  cancelOrder(orderId: string): Promise<{ kind: 'canceled' } | { kind: 'not-found' }>;
+}

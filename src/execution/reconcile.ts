@@ -1,0 +1,46 @@
+// At startup, every intent without a final state is settled against the exchange before the first cycle.
+import type { Clock } from '../clock.js';
+import type { Journal } from '../journal/index.js';
+import type { Executor } from './executor.js';
+import type { OrderApi } from './order-api.js';
+
+export interface ReconcileResult {
+  checked: number;
+  /** Found on the exchange and brought to a final state (filled, partly filled or canceled). */
+  settled: number;
+  /** Canceled by us during reconciliation because it still rested. */
+  canceled: number;
+  /** Never reached the exchange: closed in the journal, nothing counted against the cap. */
+  notSent: number;
+  /** Could not be settled now (exchange unreachable): left unfinished, its worst case still counted. */
+  unresolved: number;
+}
+
+export async function reconcile(deps: { journal: Journal; api: OrderApi; executor: Executor; clock: Clock }): Promise<ReconcileResult> {
+  const { journal, api, executor, clock } = deps;
+  const result: ReconcileResult = { checked: 0, settled: 0, canceled: 0, notSent: 0, unresolved: 0 };
+  for (const row of journal.orders.unfinished()) {
+    result.checked++;
+    try {
+      const found = row.exchange_order_id
+        ? await api.getOrder(row.exchange_order_id)
+        : await api.findOrderByClientOrderId(row.client_order_id, row.ticker);
+      if (!found) {
+        // The client_order_id is the idempotency key and the process that could have sent it is gone:
+        // absent from the exchange means it never arrived.
+        journal.orders.update(row.id, { state: 'canceled', filledE2: 0, fillCostE4: 0, feesE4: 0, error: 'never reached the exchange' }, clock.now());
+        result.notSent++;
+        continue;
+      }
+      const wasResting = !found.isTerminal;
+      const final = await executor.pollCancelSettle(found, 0);
+      const r = executor.record(row.id, final);
+      if (r.kind === 'unknown') result.unresolved++;
+      else if (wasResting) result.canceled++;
+      else result.settled++;
+    } catch {
+      result.unresolved++;
+    }
+  }
+  return result;
+}

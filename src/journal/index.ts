@@ -1,0 +1,37 @@
+// The journal: one SQLite file holding everything the bot must not forget.
+import type { Config } from '../config.js';
+import { ApprovalsJournal } from './approvals.js';
+import { CyclesJournal } from './cycles.js';
+import { type Db, openDb } from './db.js';
+import { OrdersJournal } from './orders.js';
+import { OutboxJournal } from './outbox.js';
+import { SettingsStore, defaultSettings } from './settings.js';
+
+export class Journal {
+  readonly orders: OrdersJournal;
+  readonly cycles: CyclesJournal;
+  readonly approvals: ApprovalsJournal;
+  readonly outbox: OutboxJournal;
+  readonly settings: SettingsStore;
+
+  constructor(readonly db: Db, config: Config) {
+    this.orders = new OrdersJournal(db);
+    this.cycles = new CyclesJournal(db);
+    this.approvals = new ApprovalsJournal(db);
+    this.outbox = new OutboxJournal(db);
+    this.settings = new SettingsStore(db, defaultSettings(config));
+  }
+
+  static open(path: string, config: Config): Journal {
+    return new Journal(openDb(path), config);
+  }
+
+  /** Run fn in one transaction (better-sqlite3 transactions are synchronous, so nothing interleaves). */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,193 @@
+// Order intents and their life on the exchange. The risk ledger is derived from these rows,
+// so the cap survives restarts without any state held in memory.
+import { z } from 'zod';
+import type { Db } from './db.js';
+
+export const OrderState = z.enum(['intent', 'sent', 'resting', 'executed', 'canceled', 'rejected', 'paper']);
+export type OrderState = z.infer<typeof OrderState>;
+export const FINAL_STATES: readonly OrderState[] = ['executed', 'canceled', 'rejected', 'paper'];
+
+export const OrderRow = z.object({
+  id: z.number().int(),
+  client_order_id: z.string(),
+  cycle_id: z.number().int().nullable(),
+  approval_id: z.number().int().nullable(),
+  mode: z.string(),
+  day: z.string(),
+  ticker: z.string(),
+  title: z.string(),
+  side: z.enum(['yes', 'no']),
+  count_e2: z.number().int(),
+  price_e4: z.number().int(),
+  worst_case_e4: z.number().int(),
+  state: OrderState,
+  final: z.number().int(),
+  exchange_order_id: z.string().nullable(),
+  filled_e2: z.number().int(),
+  fill_cost_e4: z.number().int(),
+  fees_e4: z.number().int(),
+  error: z.string().nullable(),
+  created_at: z.number().int(),
+  updated_at: z.number().int(),
+});
+export type OrderRow = z.infer<typeof OrderRow>;
+
+export interface NewIntent {
+  clientOrderId: string;
+  cycleId: number | null;
+  approvalId: number | null;
+  mode: string;
+  day: string;
+  ticker: string;
+  title: string;
+  side: 'yes' | 'no';
+  countE2: number;
+  priceE4: number;
+  worstCaseE4: number;
+  now: number;
+}
+
+export interface OrderProgress {
+  state: OrderState;
+  exchangeOrderId?: string | null;
+  filledE2?: number;
+  fillCostE4?: number;
+  feesE4?: number;
+  error?: string | null;
+}
+
+export class OrdersJournal {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Money at risk on a trading day: realized losses booked that day, plus for every order of the day
+   * either its worst case (not final: it may still fill completely) or what it actually spent (final).
+   * Settled winners are not subtracted: the ledger only ever over-counts, so the cap cannot be crossed.
+   */
+  atRiskE4(day: string): number {
+    const row = this.db
+      .prepare(
+        `SELECT
+           COALESCE((SELECT realized_loss_e4 FROM risk_days WHERE day = @day), 0) +
+           COALESCE((SELECT SUM(CASE WHEN final = 1 THEN fill_cost_e4 + fees_e4 ELSE worst_case_e4 END)
+                     FROM orders WHERE day = @day), 0) AS at_risk`,
+      )
+      .get({ day }) as { at_risk: number };
+    return row.at_risk;
+  }
+
+  /** Insert an intent. Must run inside the same transaction as the cap check that allowed it. */
+  insertIntent(i: NewIntent): number {
+    const result = this.db
+      .prepare(
+        `INSERT INTO orders (client_order_id, cycle_id, approval_id, mode, day, ticker, title, side, count_e2, price_e4,
+                             worst_case_e4, state, created_at, updated_at)
+         VALUES (@clientOrderId, @cycleId, @approvalId, @mode, @day, @ticker, @title, @side, @countE2, @priceE4,
+                 @worstCaseE4, 'intent', @now, @now)`,
+      )
+      .run(i);
+    return Number(result.lastInsertRowid);
+  }
+
+  update(id: number, p: OrderProgress, now: number): void {
+    const final = FINAL_STATES.includes(p.state) ? 1 : 0;
+    this.db
+      .prepare(
+        `UPDATE orders SET state = @state, final = @final,
+           exchange_order_id = COALESCE(@exchangeOrderId, exchange_order_id),
+           filled_e2 = COALESCE(@filledE2, filled_e2),
+           fill_cost_e4 = COALESCE(@fillCostE4, fill_cost_e4),
+           fees_e4 = COALESCE(@feesE4, fees_e4),
+           error = COALESCE(@error, error),
+           updated_at = @now
+         WHERE id = @id`,
+      )
+      .run({
+        id,
+        state: p.state,
+        final,
+        exchangeOrderId: p.exchangeOrderId ?? null,
+        filledE2: p.filledE2 ?? null,
+        fillCostE4: p.fillCostE4 ?? null,
+        feesE4: p.feesE4 ?? null,
+        error: p.error ?? null,
+        now,
+      });
+  }
+
+  get(id: number): OrderRow | undefined {
+    const row = this.db.prepare('SELECT * FROM orders WHERE id = ?').get(id);
+    return row ? OrderRow.parse(row) : undefined;
+  }
+
+  unfinished(): OrderRow[] {
+    return (this.db.prepare('SELECT * FROM orders WHERE final = 0 ORDER BY id').all() as unknown[]).map((r) => OrderRow.parse(r));
+  }
+
+  recent(limit: number): OrderRow[] {
+    return (this.db.prepare('SELECT * FROM orders ORDER BY id DESC LIMIT ?').all(limit) as unknown[]).map((r) => OrderRow.parse(r));
+  }
+
+  /** Contracts this bot holds or has resting in a market according to its own journal (unfinished orders count in full). */
+  pendingE2(ticker: string): number {
+    const row = this.db
+      .prepare(`SELECT COALESCE(SUM(count_e2 - filled_e2), 0) AS n FROM orders WHERE ticker = ? AND final = 0`)
+      .get(ticker) as { n: number };
+    return row.n;
+  }
+
+  /** Unfinished contracts per ticker, for a whole cycle at once. */
+  pendingByTicker(): Map<string, number> {
+    const rows = this.db
+      .prepare(`SELECT ticker, SUM(count_e2 - filled_e2) AS n FROM orders WHERE final = 0 GROUP BY ticker`)
+      .all() as { ticker: string; n: number }[];
+    return new Map(rows.map((r) => [r.ticker, r.n]));
+  }
+
+  /** Paper (dry-run) holdings per ticker: the exchange knows nothing of them. */
+  paperByTicker(): Map<string, number> {
+    const rows = this.db
+      .prepare(`SELECT ticker, SUM(filled_e2) AS n FROM orders WHERE state = 'paper' GROUP BY ticker`)
+      .all() as { ticker: string; n: number }[];
+    return new Map(rows.map((r) => [r.ticker, r.n]));
+  }
+
+  /** Realized PnL per day is not derivable from orders alone; this sums what was spent per day. */
+  spentByDay(days: number): { day: string; orders: number; filled_e2: number; spent_e4: number; fees_e4: number }[] {
+    return this.db
+      .prepare(
+        `SELECT day, COUNT(*) AS orders, SUM(filled_e2) AS filled_e2, SUM(fill_cost_e4) AS spent_e4, SUM(fees_e4) AS fees_e4
+         FROM orders WHERE filled_e2 > 0 GROUP BY day ORDER BY day DESC LIMIT ?`,
+      )
+      .all(days) as never;
+  }
+
+  addRealizedLoss(day: string, lossE4: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO risk_days (day, realized_loss_e4) VALUES (?, ?)
+         ON CONFLICT(day) DO UPDATE SET realized_loss_e4 = realized_loss_e4 + excluded.realized_loss_e4`,
+      )
+      .run(day, lossE4);
+  }
+
+  /** Record the day's halt once; returns true the first time (so the chat hears of it once). */
+  markHalted(day: string, reason: string, now: number): boolean {
+    this.db.prepare('INSERT INTO risk_days (day) VALUES (?) ON CONFLICT(day) DO NOTHING').run(day);
+    const r = this.db
+      .prepare('UPDATE risk_days SET halted_at = ?, halt_reason = ? WHERE day = ? AND halted_at IS NULL')
+      .run(now, reason, day);
+    return r.changes === 1;
+  }
+
+  clearHalt(day: string): void {
+    this.db.prepare('UPDATE risk_days SET halted_at = NULL, halt_reason = NULL WHERE day = ?').run(day);
+  }
+
+  haltOf(day: string): { halted_at: number; halt_reason: string } | undefined {
+    const row = this.db
+      .prepare('SELECT halted_at, halt_reason FROM risk_days WHERE day = ? AND halted_at IS NOT NULL')
+      .get(day) as { halted_at: number; halt_reason: string } | undefined;
+    return row;
+  }
+}

@@ -1,0 +1,151 @@
+// Layer 1: page in the whole open, non-combo universe fast. Cursor paging is sequential per stream,
+// so the universe is cut into disjoint created-time windows paged in parallel; all streams share
+// the client's token bucket, so going wide never goes over the rate limit.
+import type { Market } from './market-schema.js';
+
+export interface MarketsPageSource {
+  getMarketsPage(params: {
+    limit?: number;
+    cursor?: string;
+    status?: string;
+    mveFilter?: 'exclude' | 'only';
+    minCreatedTs?: number;
+    maxCreatedTs?: number;
+  }): Promise<{ markets: Market[]; skipped: number; cursor: string | null }>;
+}
+
+export interface HydrateProgress {
+  pages: number;
+  markets: number;
+  skipped: number;
+  elapsedMs: number;
+  streamsDone: number;
+  streams: number;
+}
+
+export interface HydrateResult {
+  markets: Market[];
+  /** Records that failed their schema, skipped and counted. */
+  skipped: number;
+  /** Closed or combo markets that leaked into the open listing, dropped by the local re-check. */
+  leaked: number;
+  /** Tickers seen in more than one window (window edges overlap by design), kept once. */
+  duplicates: number;
+  pages: number;
+  repeatedCursors: number;
+  windows: number;
+  elapsedMs: number;
+}
+
+export interface HydrateOptions {
+  /** Parallel streams (created-time windows). */
+  streams?: number;
+  pageLimit?: number;
+  nowMs?: number;
+  onProgress?: (p: HydrateProgress) => void;
+  /** Created-time seconds of the last scan's markets, to balance the windows. */
+  previousCreatedS?: readonly number[];
+}
+
+export interface Window {
+  /** Inclusive bounds in Unix seconds; undefined = open-ended. */
+  min?: number;
+  max?: number;
+}
+
+/**
+ * Disjoint created-time windows. With the last scan's distribution, cut at its quantiles so each
+ * stream gets about the same number of pages; without one, cut the last 90 days evenly.
+ * The outer windows are open-ended so markets created outside the known range are still found.
+ */
+export function planWindows(streams: number, nowS: number, previousCreatedS?: readonly number[]): Window[] {
+  if (streams <= 1) return [{}];
+  let cuts: number[];
+  if (previousCreatedS && previousCreatedS.length >= streams * 10) {
+    const sorted = [...previousCreatedS].sort((a, b) => a - b);
+    cuts = [];
+    for (let i = 1; i < streams; i++) cuts.push(sorted[Math.floor((i * sorted.length) / streams)]!);
+  } else {
+    const span = 90 * 86_400;
+    const start = nowS - span;
+    cuts = [];
+    for (let i = 1; i < streams; i++) cuts.push(start + Math.floor((i * span) / streams));
+  }
+  cuts = [...new Set(cuts)].sort((a, b) => a - b);
+  const windows: Window[] = [];
+  let lo: number | undefined;
+  for (const cut of cuts) {
+    windows.push(lo === undefined ? { max: cut - 1 } : { min: lo, max: cut - 1 });
+    lo = cut;
+  }
+  windows.push(lo === undefined ? {} : { min: lo });
+  return windows;
+}
+
+export async function hydrateUniverse(source: MarketsPageSource, opts: HydrateOptions = {}): Promise<HydrateResult> {
+  const started = performance.now();
+  const nowMs = opts.nowMs ?? Date.now();
+  const windows = planWindows(opts.streams ?? 16, Math.floor(nowMs / 1000), opts.previousCreatedS);
+  const limit = opts.pageLimit ?? 1000;
+  const byTicker = new Map<string, Market>();
+  const stats = { pages: 0, skipped: 0, leaked: 0, duplicates: 0, repeatedCursors: 0, streamsDone: 0 };
+
+  const report = () =>
+    opts.onProgress?.({
+      pages: stats.pages,
+      markets: byTicker.size,
+      skipped: stats.skipped,
+      elapsedMs: Math.round(performance.now() - started),
+      streamsDone: stats.streamsDone,
+      streams: windows.length,
+    });
+
+  const walk = async (w: Window) => {
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await source.getMarketsPage({
+        limit,
+        status: 'open',
+        mveFilter: 'exclude',
+        ...(w.min !== undefined ? { minCreatedTs: w.min } : {}),
+        ...(w.max !== undefined ? { maxCreatedTs: w.max } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
+      stats.pages++;
+      stats.skipped += page.skipped;
+      for (const m of page.markets) {
+        // Closed markets leak into the open chain, and a combo can slip past the filter: re-check locally.
+        if (m.status !== 'active' || m.isCombo) {
+          stats.leaked++;
+          continue;
+        }
+        if (byTicker.has(m.ticker)) stats.duplicates++;
+        byTicker.set(m.ticker, m);
+      }
+      report();
+      if (!page.cursor) break;
+      if (seen.has(page.cursor)) {
+        // A garbage or looping cursor returns data forever: stop this stream rather than spin.
+        stats.repeatedCursors++;
+        break;
+      }
+      seen.add(page.cursor);
+      cursor = page.cursor;
+    }
+    stats.streamsDone++;
+    report();
+  };
+
+  await Promise.all(windows.map(walk));
+  return {
+    markets: [...byTicker.values()],
+    skipped: stats.skipped,
+    leaked: stats.leaked,
+    duplicates: stats.duplicates,
+    pages: stats.pages,
+    repeatedCursors: stats.repeatedCursors,
+    windows: windows.length,
+    elapsedMs: Math.round(performance.now() - started),
+  };
+}

@@ -1,0 +1,179 @@
+// Client-side token buckets mirroring Kalshi's (one for reads, one for writes), so a full scan
+// paces itself under the limit instead of collecting 429s.
+
+export type KalshiTier = 'basic' | 'advanced' | 'premier' | 'prime';
+
+export interface BucketLimits {
+  capacity: number;
+  refillPerSec: number;
+}
+
+export interface TierLimits {
+  read: BucketLimits;
+  write: BucketLimits;
+}
+
+export const TIER_LIMITS: Record<KalshiTier, TierLimits> = {
+  basic: { read: { capacity: 200, refillPerSec: 200 }, write: { capacity: 100, refillPerSec: 100 } },
+  advanced: { read: { capacity: 300, refillPerSec: 300 }, write: { capacity: 300, refillPerSec: 300 } },
+  premier: { read: { capacity: 1000, refillPerSec: 1000 }, write: { capacity: 1000, refillPerSec: 1000 } },
+  prime: { read: { capacity: 4000, refillPerSec: 4000 }, write: { capacity: 4000, refillPerSec: 4000 } },
+};
+
+export const DEFAULT_COST = 10;
+
+/** Token costs other than the default, from GET /account/endpoint_costs (paths relative to /trade-api/v2). */
+export const ENDPOINT_COSTS: ReadonlyArray<{ method: string; path: string; cost: number }> = [
+  { method: 'POST', path: '/account/api_usage_level/upgrade', cost: 30 },
+  { method: 'GET', path: '/cfbenchmarks', cost: 150 },
+  { method: 'GET', path: '/cfbenchmarks/*endpoint', cost: 150 },
+  { method: 'POST', path: '/communications/quotes', cost: 2 },
+  { method: 'DELETE', path: '/communications/quotes/:quote_id', cost: 2 },
+  { method: 'GET', path: '/margin/balance', cost: 5 },
+  { method: 'PUT', path: '/multivariate_event_collections/:collection_ticker/lookup', cost: 2 },
+  { method: 'DELETE', path: '/portfolio/events/orders/:order_id', cost: 2 },
+  { method: 'DELETE', path: '/portfolio/events/orders/batched', cost: 2 },
+  { method: 'POST', path: '/portfolio/orders', cost: 20 },
+  { method: 'DELETE', path: '/portfolio/orders/:order_id', cost: 4 },
+  { method: 'GET', path: '/portfolio/orders/:order_id', cost: 2 },
+  { method: 'POST', path: '/portfolio/orders/:order_id/amend', cost: 20 },
+  { method: 'POST', path: '/portfolio/orders/:order_id/decrease', cost: 20 },
+  { method: 'DELETE', path: '/portfolio/orders/batched', cost: 4 },
+  { method: 'POST', path: '/portfolio/orders/batched', cost: 20 },
+];
+
+interface CompiledCost {
+  method: string;
+  re: RegExp;
+  literal: boolean;
+  cost: number;
+}
+
+/** Accepts the table as GET /account/endpoint_costs returns it, or relative to /trade-api/v2. */
+export function compileCosts(table: ReadonlyArray<{ method: string; path: string; cost: number }>): CompiledCost[] {
+  const compiled = table.map((e) => {
+    const path = apiPath(e.path); // the wire table carries /trade-api/v2; ours does not
+    const literal = !/[:*]/.test(path);
+    const src = path
+      .split('/')
+      .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.startsWith('*') ? '.+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    return { method: e.method.toUpperCase(), re: new RegExp(`^${src}/?$`), literal, cost: e.cost };
+  });
+  // A literal path (".../orders/batched") beats a pattern (".../orders/:order_id").
+  return compiled.sort((a, b) => Number(b.literal) - Number(a.literal));
+}
+
+const COMPILED_DEFAULT = compileCosts(ENDPOINT_COSTS);
+
+/** Strip the base path and query: "/trade-api/v2/portfolio/orders/x?y" -> "/portfolio/orders/x". */
+function apiPath(path: string): string {
+  const noQuery = path.split('?', 1)[0] ?? '';
+  const stripped = noQuery.replace(/^\/trade-api\/v2(?=\/|$)/, '');
+  return stripped.startsWith('/') ? stripped : `/${stripped}`;
+}
+
+export function endpointCost(method: string, path: string, table: CompiledCost[] = COMPILED_DEFAULT, defaultCost = DEFAULT_COST): number {
+  const m = method.toUpperCase();
+  const p = apiPath(path);
+  for (const e of table) if (e.method === m && e.re.test(p)) return e.cost;
+  return defaultCost;
+}
+
+/** Reads are GETs; everything else spends the write budget. */
+export function bucketClass(method: string): 'read' | 'write' {
+  const m = method.toUpperCase();
+  return m === 'GET' || m === 'HEAD' ? 'read' : 'write';
+}
+
+/** A token bucket with a fair FIFO queue: a big request at the head is never starved by small ones. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  private readonly queue: Array<{ need: number; resolve: () => void }> = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    readonly limits: BucketLimits,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    if (!(limits.capacity > 0 && limits.refillPerSec > 0)) throw new RangeError('bucket capacity and refill must be positive');
+    this.tokens = limits.capacity;
+    this.last = this.now();
+  }
+
+  /** Resolves once `tokens` are taken. More than the capacity is clamped to the capacity (else it would wait forever). */
+  take(tokens: number): Promise<void> {
+    const need = Math.min(Math.max(tokens, 0), this.limits.capacity);
+    if (this.queue.length === 0) {
+      this.refill();
+      if (this.tokens >= need) {
+        this.tokens -= need;
+        return Promise.resolve();
+      }
+    }
+    return new Promise<void>((resolve) => {
+      this.queue.push({ need, resolve });
+      this.schedule();
+    });
+  }
+
+  /** Tokens available now (for tests and stats). */
+  available(): number {
+    this.refill();
+    return this.tokens;
+  }
+
+  /** Requests waiting for tokens. */
+  waiting(): number {
+    return this.queue.length;
+  }
+
+  private refill(): void {
+    const t = this.now();
+    const elapsed = Math.max(0, t - this.last) / 1000;
+    this.last = t;
+    this.tokens = Math.min(this.limits.capacity, this.tokens + elapsed * this.limits.refillPerSec);
+  }
+
+  private schedule(): void {
+    if (this.timer !== null) return;
+    const head = this.queue[0];
+    if (!head) return;
+    const waitMs = Math.max(1, Math.ceil(((head.need - this.tokens) / this.limits.refillPerSec) * 1000));
+    this.timer = setTimeout(() => this.pump(), waitMs);
+  }
+
+  private pump(): void {
+    this.timer = null;
+    this.refill();
+    for (let head = this.queue[0]; head && this.tokens >= head.need; head = this.queue[0]) {
+      this.tokens -= head.need;
+      this.queue.shift();
+      head.resolve();
+    }
+    this.schedule();
+  }
+}
+
+/** Read and write buckets plus the endpoint cost table. Share one per API key. */
+export class RateLimiter {
+  readonly read: TokenBucket;
+  readonly write: TokenBucket;
+
+  constructor(limits: TierLimits | KalshiTier = 'basic', now?: () => number) {
+    const l = typeof limits === 'string' ? TIER_LIMITS[limits] : limits;
+    this.read = new TokenBucket(l.read, now);
+    this.write = new TokenBucket(l.write, now);
+  }
+
+  costOf(method: string, path: string): number {
+    return endpointCost(method, path);
+  }
+
+  /** Wait until the request's tokens are available in its bucket. */
+  take(method: string, path: string): Promise<void> {
+    const bucket = bucketClass(method) === 'read' ? this.read : this.write;
+    return bucket.take(this.costOf(method, path));
+  }
+}

@@ -1,0 +1,441 @@
+// Zod wire schemas: Kalshi JSON in, the app's types out (prices/money e4, counts e2, times epoch ms).
+// Unknown fields are stripped; fields removed in 2026 are never read.
+import { z } from 'zod';
+import { parseDollarsE4 } from '../money.js';
+import { costE4, countE2, MarketWire, priceE4, timeMs, type Market } from './market-schema.js';
+
+export { costE4, countE2, MarketWire, priceE4, timeMs, PriceRangeWire } from './market-schema.js';
+export type { Market, MarketWireInput, PriceRange } from './market-schema.js';
+
+/** A signed dollar amount such as P&L ("-0.5000"): extra digits round toward -infinity (never overstate a gain). */
+export const signedMoneyE4 = priceE4;
+
+/** Integer cents (balance, revenue) -> e4. */
+export const centsE4 = z.number().int().transform((c) => c * 100);
+
+/** "" / null / absent all mean "no more pages". */
+export const Cursor = z
+  .string()
+  .nullish()
+  .transform((c) => (c ? c : null));
+
+/** Parse records one by one: a bad record is skipped and counted, never fatal to its page. */
+function tolerantList<T extends z.ZodType>(item: T) {
+  return z
+    .array(z.unknown())
+    .nullish()
+    .transform((records) => {
+      const items: Array<z.output<T>> = [];
+      let skipped = 0;
+      for (const r of records ?? []) {
+        const parsed = item.safeParse(r);
+        if (parsed.success) items.push(parsed.data);
+        else skipped += 1;
+      }
+      return { items, skipped };
+    });
+}
+
+/** A list that must parse whole: portfolio records carry money, so a silently dropped one would be worse than an error. */
+function strictList<T extends z.ZodType>(item: T) {
+  return z
+    .array(item)
+    .nullish()
+    .transform((v) => v ?? []);
+}
+
+// ---------- Markets ----------
+
+export const MarketsPage = z
+  .object({ markets: tolerantList(MarketWire), cursor: Cursor })
+  .transform((p): { markets: Market[]; skipped: number; cursor: string | null } => ({
+    markets: p.markets.items,
+    skipped: p.markets.skipped,
+    cursor: p.cursor,
+  }));
+export type MarketsPage = z.output<typeof MarketsPage>;
+
+export const MarketResponse = z.object({ market: MarketWire }).transform((r) => r.market);
+
+// ---------- Order book ----------
+
+const Level = z.tuple([priceE4, countE2]).transform(([p, c]) => ({ priceE4: p, countE2: c }));
+
+/** Bids only, ascending (best last). YES ask = 1 - best NO bid; NO ask = 1 - best YES bid. */
+export const OrderbookResponse = z
+  .object({
+    orderbook_fp: z.object({
+      yes_dollars: z.array(Level).nullish(),
+      no_dollars: z.array(Level).nullish(),
+    }),
+  })
+  .transform((r) => {
+    const yesBids = r.orderbook_fp.yes_dollars ?? [];
+    const noBids = r.orderbook_fp.no_dollars ?? [];
+    const bestYesBid = yesBids.at(-1) ?? null;
+    const bestNoBid = noBids.at(-1) ?? null;
+    return {
+      yesBids,
+      noBids,
+      yesBidE4: bestYesBid?.priceE4 ?? null,
+      noBidE4: bestNoBid?.priceE4 ?? null,
+      yesAskE4: bestNoBid ? 10_000 - bestNoBid.priceE4 : null,
+      noAskE4: bestYesBid ? 10_000 - bestYesBid.priceE4 : null,
+      yesAskSizeE2: bestNoBid?.countE2 ?? 0,
+      noAskSizeE2: bestYesBid?.countE2 ?? 0,
+    };
+  });
+export type Orderbook = z.output<typeof OrderbookResponse>;
+
+// ---------- Events and series ----------
+
+export const EventWire = z
+  .object({
+    event_ticker: z.string().min(1),
+    series_ticker: z.string().min(1),
+    title: z.string().default(''),
+    sub_title: z.string().optional(),
+    category: z.string().nullish(),
+    mutually_exclusive: z.boolean().optional(),
+  })
+  .transform((e) => ({
+    eventTicker: e.event_ticker,
+    seriesTicker: e.series_ticker,
+    title: e.title,
+    subtitle: e.sub_title ?? '',
+    category: e.category ?? null,
+    mutuallyExclusive: e.mutually_exclusive ?? false,
+  }));
+export type Event = z.output<typeof EventWire>;
+
+export const EventsPage = z
+  .object({ events: tolerantList(EventWire), cursor: Cursor })
+  .transform((p) => ({ events: p.events.items, skipped: p.events.skipped, cursor: p.cursor }));
+export type EventsPage = z.output<typeof EventsPage>;
+
+export const EventResponse = z.object({ event: EventWire }).transform((r) => r.event);
+
+/** fee_multiplier comes as a JSON number (1, 0.5) or a string: -> e4 via its decimal text, rounded up (never understate a fee). */
+export const multiplierE4 = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const e4 = parseDollarsE4(typeof v === 'number' ? String(v) : v, 'up');
+  if (e4 === null || e4 < 0) {
+    ctx.addIssue({ code: 'custom', message: `not a fee multiplier: ${String(v)}` });
+    return z.NEVER;
+  }
+  return e4;
+});
+
+export const SeriesWire = z
+  .object({
+    ticker: z.string().min(1),
+    title: z.string().default(''),
+    category: z.string().default(''),
+    tags: z.array(z.string()).nullish(),
+    fee_type: z.string().default('quadratic'),
+    fee_multiplier: multiplierE4.default(10_000),
+  })
+  .transform((s) => ({
+    ticker: s.ticker,
+    title: s.title,
+    category: s.category,
+    tags: s.tags ?? [],
+    feeType: s.fee_type,
+    feeMultiplierE4: s.fee_multiplier,
+  }));
+export type Series = z.output<typeof SeriesWire>;
+
+export const SeriesList = z
+  .object({ series: tolerantList(SeriesWire) })
+  .transform((r) => ({ series: r.series.items, skipped: r.series.skipped }));
+export type SeriesList = z.output<typeof SeriesList>;
+
+/** GET /series/fee_changes: only its shape is known (an empty list on the wire), so records stay opaque. */
+export const SeriesFeeChanges = z
+  .object({ series_fee_change_arr: z.array(z.record(z.string(), z.unknown())).nullish() })
+  .transform((r) => r.series_fee_change_arr ?? []);
+
+// ---------- Exchange and account ----------
+
+export const ExchangeStatus = z
+  .object({
+    exchange_active: z.boolean(),
+    trading_active: z.boolean(),
+    exchange_estimated_resume_time: timeMs.nullish(),
+  })
+  .transform((s) => ({
+    exchangeActive: s.exchange_active,
+    tradingActive: s.trading_active,
+    estimatedResumeMs: s.exchange_estimated_resume_time ?? null,
+  }));
+export type ExchangeStatus = z.output<typeof ExchangeStatus>;
+
+const WireBucket = z
+  .object({ bucket_capacity: z.number().positive(), refill_rate: z.number().positive() })
+  .transform((b) => ({ capacity: b.bucket_capacity, refillPerSec: b.refill_rate }));
+
+export const AccountLimits = z
+  .object({ usage_tier: z.string(), read: WireBucket, write: WireBucket })
+  .transform((l) => ({ tier: l.usage_tier, read: l.read, write: l.write }));
+export type AccountLimits = z.output<typeof AccountLimits>;
+
+export const EndpointCosts = z
+  .object({
+    default_cost: z.number().int().nonnegative(),
+    endpoint_costs: z.array(z.object({ cost: z.number().int().nonnegative(), method: z.string(), path: z.string() })),
+  })
+  .transform((c) => ({ defaultCost: c.default_cost, costs: c.endpoint_costs }));
+
+// ---------- Orders ----------
+
+export const BookSide = z.enum(['bid', 'ask']);
+export type BookSide = z.output<typeof BookSide>;
+
+export const CreateOrderResponse = z
+  .object({
+    order_id: z.string().min(1),
+    client_order_id: z.string().nullish(),
+    fill_count: countE2,
+    remaining_count: countE2,
+    average_fill_price: priceE4.nullish(),
+    average_fee_paid: costE4.nullish(),
+    ts_ms: z.number().int().nullish(),
+  })
+  .transform((r) => ({
+    orderId: r.order_id,
+    clientOrderId: r.client_order_id ?? null,
+    fillCountE2: r.fill_count,
+    remainingCountE2: r.remaining_count,
+    averageFillPriceE4: r.average_fill_price ?? null,
+    averageFeePaidE4: r.average_fee_paid ?? null,
+    tsMs: r.ts_ms ?? null,
+  }));
+export type CreateOrderResponse = z.output<typeof CreateOrderResponse>;
+
+export const OrderWire = z
+  .object({
+    order_id: z.string().min(1),
+    client_order_id: z.string().nullish(),
+    ticker: z.string().min(1),
+    outcome_side: z.enum(['yes', 'no']).optional(),
+    book_side: BookSide,
+    status: z.string(),
+    yes_price_dollars: priceE4,
+    no_price_dollars: priceE4.optional(),
+    initial_count_fp: countE2,
+    fill_count_fp: countE2,
+    remaining_count_fp: countE2,
+    taker_fill_cost_dollars: costE4.optional(),
+    maker_fill_cost_dollars: costE4.optional(),
+    taker_fees_dollars: costE4.optional(),
+    maker_fees_dollars: costE4.optional(),
+    created_time: timeMs,
+    last_update_time: timeMs.nullish(),
+    expiration_time: timeMs.nullish(),
+  })
+  .transform((o) => ({
+    orderId: o.order_id,
+    clientOrderId: o.client_order_id ? o.client_order_id : null,
+    ticker: o.ticker,
+    bookSide: o.book_side,
+    /** A bid buys YES; an ask sells YES, i.e. buys NO. */
+    outcomeSide: o.outcome_side ?? (o.book_side === 'bid' ? 'yes' : 'no'),
+    status: o.status,
+    isTerminal: o.status === 'canceled' || o.status === 'executed',
+    yesPriceE4: o.yes_price_dollars,
+    noPriceE4: o.no_price_dollars ?? 10_000 - o.yes_price_dollars,
+    initialCountE2: o.initial_count_fp,
+    fillCountE2: o.fill_count_fp,
+    remainingCountE2: o.remaining_count_fp,
+    fillCostE4: (o.taker_fill_cost_dollars ?? 0) + (o.maker_fill_cost_dollars ?? 0),
+    feesE4: (o.taker_fees_dollars ?? 0) + (o.maker_fees_dollars ?? 0),
+    createdMs: o.created_time,
+    updatedMs: o.last_update_time ?? null,
+    expirationMs: o.expiration_time ?? null,
+  }));
+export type Order = z.output<typeof OrderWire>;
+
+export const OrderResponse = z.object({ order: OrderWire }).transform((r) => r.order);
+
+export const OrdersPage = z
+  .object({ orders: strictList(OrderWire), cursor: Cursor })
+  .transform((p) => ({ orders: p.orders, cursor: p.cursor }));
+export type OrdersPage = z.output<typeof OrdersPage>;
+
+export const CancelResponse = z
+  .object({
+    order_id: z.string().min(1),
+    client_order_id: z.string().nullish(),
+    reduced_by: countE2.optional(),
+    reduced_by_fp: countE2.optional(),
+    ts_ms: z.number().int().nullish(),
+  })
+  .transform((r) => ({
+    orderId: r.order_id,
+    clientOrderId: r.client_order_id ?? null,
+    reducedByE2: r.reduced_by ?? r.reduced_by_fp ?? 0,
+    tsMs: r.ts_ms ?? null,
+  }));
+export type CancelResponse = z.output<typeof CancelResponse>;
+
+/** The dead V1 DELETE /portfolio/orders/{id} answer; parsed only so its fixture is understood. */
+export const LegacyCancelResponse = z
+  .object({ order: OrderWire, reduced_by_fp: countE2 })
+  .transform((r) => ({ order: r.order, reducedByE2: r.reduced_by_fp }));
+
+// ---------- Portfolio ----------
+
+export const PositionWire = z
+  .object({
+    ticker: z.string().min(1),
+    position_fp: countE2,
+    market_exposure_dollars: costE4,
+    realized_pnl_dollars: signedMoneyE4,
+    fees_paid_dollars: costE4,
+    total_traded_dollars: costE4.optional(),
+    resting_orders_count: z.number().int().optional(),
+  })
+  .transform((p) => ({
+    ticker: p.ticker,
+    /** Signed: + YES contracts, - NO contracts. */
+    positionE2: p.position_fp,
+    exposureE4: p.market_exposure_dollars,
+    realizedPnlE4: p.realized_pnl_dollars,
+    feesPaidE4: p.fees_paid_dollars,
+    totalTradedE4: p.total_traded_dollars ?? 0,
+    restingOrdersCount: p.resting_orders_count ?? 0,
+  }));
+export type Position = z.output<typeof PositionWire>;
+
+export const PositionsPage = z
+  .object({ market_positions: strictList(PositionWire), cursor: Cursor })
+  .transform((p) => ({ positions: p.market_positions, cursor: p.cursor }));
+
+export const Balance = z
+  .object({
+    balance: centsE4,
+    balance_dollars: z.string().optional(),
+    portfolio_value: centsE4.optional(),
+    updated_ts: z.number().int().optional(),
+  })
+  .transform((b) => ({
+    /** Whole cents as Kalshi reports `balance`. */
+    balanceE4: b.balance,
+    /** `balance_dollars` keeps sub-cent digits ("98.0186"); null if absent or unreadable. Rounded down: never overstate cash. */
+    balanceExactE4: b.balance_dollars === undefined ? null : parseDollarsE4(b.balance_dollars, 'down'),
+    portfolioValueE4: b.portfolio_value ?? null,
+    updatedMs: b.updated_ts === undefined ? null : b.updated_ts * 1000,
+  }));
+export type Balance = z.output<typeof Balance>;
+
+export const FillWire = z
+  .object({
+    fill_id: z.string().min(1),
+    trade_id: z.string().optional(),
+    order_id: z.string().min(1),
+    ticker: z.string().min(1).optional(),
+    market_ticker: z.string().min(1).optional(),
+    outcome_side: z.enum(['yes', 'no']).optional(),
+    book_side: BookSide,
+    count_fp: countE2,
+    yes_price_dollars: priceE4,
+    no_price_dollars: priceE4.optional(),
+    is_taker: z.boolean(),
+    fee_cost: costE4.default(0),
+    created_time: timeMs,
+  })
+  .refine((f) => f.ticker !== undefined || f.market_ticker !== undefined, { message: 'fill without a ticker' })
+  .transform((f) => ({
+    fillId: f.fill_id,
+    orderId: f.order_id,
+    ticker: f.ticker ?? f.market_ticker ?? '',
+    bookSide: f.book_side,
+    outcomeSide: f.outcome_side ?? (f.book_side === 'bid' ? 'yes' : 'no'),
+    countE2: f.count_fp,
+    yesPriceE4: f.yes_price_dollars,
+    noPriceE4: f.no_price_dollars ?? 10_000 - f.yes_price_dollars,
+    isTaker: f.is_taker,
+    feeE4: f.fee_cost,
+    createdMs: f.created_time,
+  }));
+export type Fill = z.output<typeof FillWire>;
+
+export const FillsPage = z
+  .object({ fills: strictList(FillWire), cursor: Cursor })
+  .transform((p) => ({ fills: p.fills, cursor: p.cursor }));
+
+export const SettlementWire = z
+  .object({
+    ticker: z.string().min(1),
+    market_result: z.string(),
+    yes_count_fp: countE2.optional(),
+    no_count_fp: countE2.optional(),
+    revenue: centsE4,
+    fee_cost: costE4.optional(),
+    settled_time: timeMs,
+  })
+  .transform((s) => ({
+    ticker: s.ticker,
+    marketResult: s.market_result,
+    yesCountE2: s.yes_count_fp ?? 0,
+    noCountE2: s.no_count_fp ?? 0,
+    revenueE4: s.revenue,
+    feeE4: s.fee_cost ?? 0,
+    settledMs: s.settled_time,
+  }));
+export type Settlement = z.output<typeof SettlementWire>;
+
+export const SettlementsPage = z
+  .object({ settlements: strictList(SettlementWire), cursor: Cursor })
+  .transform((p) => ({ settlements: p.settlements, cursor: p.cursor }));
+
+// ---------- Public trades ----------
+
+export const TradeWire = z
+  .object({
+    trade_id: z.string().min(1),
+    ticker: z.string().min(1),
+    count_fp: countE2,
+    yes_price_dollars: priceE4,
+    no_price_dollars: priceE4.optional(),
+    taker_book_side: BookSide.optional(),
+    taker_outcome_side: z.enum(['yes', 'no']).optional(),
+    created_time: timeMs,
+  })
+  .transform((t) => ({
+    tradeId: t.trade_id,
+    ticker: t.ticker,
+    countE2: t.count_fp,
+    yesPriceE4: t.yes_price_dollars,
+    noPriceE4: t.no_price_dollars ?? 10_000 - t.yes_price_dollars,
+    takerBookSide: t.taker_book_side ?? null,
+    takerOutcomeSide: t.taker_outcome_side ?? null,
+    createdMs: t.created_time,
+  }));
+export type Trade = z.output<typeof TradeWire>;
+
+export const TradesPage = z
+  .object({ trades: tolerantList(TradeWire), cursor: Cursor })
+  .transform((p) => ({ trades: p.trades.items, skipped: p.trades.skipped, cursor: p.cursor }));
+
+// ---------- WebSocket frames (recorded; no WS client yet) ----------
+
+const WsLevels = z.array(z.tuple([priceE4, countE2]));
+
+export const WsMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('subscribed'), id: z.number().optional(), msg: z.object({ channel: z.string(), sid: z.number() }) }),
+  z.object({
+    type: z.literal('orderbook_snapshot'),
+    sid: z.number(),
+    seq: z.number(),
+    msg: z.object({ market_ticker: z.string(), yes_dollars_fp: WsLevels.nullish(), no_dollars_fp: WsLevels.nullish() }),
+  }),
+  z.object({
+    type: z.literal('orderbook_delta'),
+    sid: z.number(),
+    seq: z.number(),
+    msg: z.object({ market_ticker: z.string(), price_dollars: priceE4, delta_fp: countE2, side: z.enum(['yes', 'no']), ts_ms: z.number().optional() }),
+  }),
+  z.object({ type: z.literal('trade'), sid: z.number(), msg: z.record(z.string(), z.unknown()) }),
+  z.object({ type: z.literal('error'), id: z.number().optional(), msg: z.record(z.string(), z.unknown()) }),
+]);
+export type WsMessage = z.output<typeof WsMessage>;

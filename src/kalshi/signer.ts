@@ -1,0 +1,76 @@
+// Request signing: RSA-PSS / SHA-256 over `timestampMs + METHOD + path` (path incl. /trade-api/v2, no query).
+import { constants, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+/** A key file that cannot be used. The message names the file and the reason, never key bytes. */
+export class KeyLoadError extends Error {
+  override readonly name = 'KeyLoadError';
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`cannot load Kalshi private key from ${file}: ${reason}`);
+  }
+}
+
+// Reasons come from error codes only: crypto/fs messages are short today, but a code can never echo the PEM.
+function reasonOf(err: unknown, fallback: string): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? `${fallback} (${code})` : fallback;
+}
+
+/** Load an RSA private key from a PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8 (`BEGIN PRIVATE KEY`) PEM file. */
+export function loadPrivateKey(path: string): KeyObject {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new KeyLoadError(path, reasonOf(err, 'file cannot be read'));
+  }
+  if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem)) {
+    const encrypted = pem.includes('BEGIN ENCRYPTED PRIVATE KEY');
+    throw new KeyLoadError(
+      path,
+      encrypted ? 'the key is passphrase-protected; export it without a passphrase' : 'not a PEM private key (expected BEGIN RSA PRIVATE KEY or BEGIN PRIVATE KEY)',
+    );
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: pem, format: 'pem' });
+  } catch (err) {
+    throw new KeyLoadError(path, reasonOf(err, 'the PEM could not be parsed'));
+  }
+  if (key.asymmetricKeyType !== 'rsa') {
+    throw new KeyLoadError(path, `expected an RSA key, got ${key.asymmetricKeyType ?? 'unknown'}`);
+  }
+  return key;
+}
+
+/** The exact bytes Kalshi verifies: ms timestamp + upper-case method + path without query. */
+export function signingMessage(timestampMs: number, method: string, path: string): string {
+  const q = path.indexOf('?');
+  return `${timestampMs}${method.toUpperCase()}${q === -1 ? path : path.slice(0, q)}`;
+}
+
+/** base64 RSA-PSS signature, SHA-256, MGF1-SHA-256, salt = digest length. */
+export function signRequest(key: KeyObject, timestampMs: number, method: string, path: string): string {
+  return sign('sha256', Buffer.from(signingMessage(timestampMs, method, path), 'utf8'), {
+    key,
+    padding: constants.RSA_PKCS1_PSS_PADDING,
+    saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+  }).toString('base64');
+}
+
+export const HEADER_KEY = 'KALSHI-ACCESS-KEY';
+export const HEADER_TIMESTAMP = 'KALSHI-ACCESS-TIMESTAMP';
+export const HEADER_SIGNATURE = 'KALSHI-ACCESS-SIGNATURE';
+
+/** The three auth headers for one request. Call right before sending: the timestamp must be fresh. */
+export function authHeaders(keyId: string, key: KeyObject, timestampMs: number, method: string, path: string): Record<string, string> {
+  const ts = Math.floor(timestampMs);
+  return {
+    [HEADER_KEY]: keyId,
+    [HEADER_TIMESTAMP]: String(ts),
+    [HEADER_SIGNATURE]: signRequest(key, ts, method, path),
+  };
+}

@@ -1,0 +1,112 @@
+// Exact fixed-point arithmetic for Kalshi's decimal strings. No floats touch money.
+//
+// Units used across the app:
+// - PriceE4 / MoneyE4: integer ten-thousandths of a dollar ("0.7500" -> 7500, "$50" -> 500000).
+// - CountE2: integer hundredths of a contract ("10.00" -> 1000); Kalshi counts carry 2 decimals.
+
+export const E4_PER_DOLLAR = 10_000;
+export const E2_PER_CONTRACT = 100;
+/** A binary contract pays $1 (10000 e4) to the winning side. */
+export const CONTRACT_PAYOUT_E4 = 10_000;
+
+const DECIMAL = /^(-)?(\d+)(?:\.(\d*))?$/;
+
+/**
+ * Parse a decimal string into an integer scaled by 10^scale, rounding extra digits
+ * in the given direction. Returns null for anything that is not a plain decimal.
+ */
+export function parseScaled(text: string, scale: number, round: 'exact' | 'down' | 'up' = 'down'): number | null {
+  const m = DECIMAL.exec(text.trim());
+  if (!m) return null;
+  const [, minus, whole = '0', frac = ''] = m;
+  const kept = frac.slice(0, scale).padEnd(scale, '0');
+  const dropped = frac.slice(scale);
+  const hasRemainder = /[1-9]/.test(dropped);
+  if (hasRemainder && round === 'exact') return null;
+  let value = Number(whole) * 10 ** scale + Number(kept || '0');
+  if (!Number.isSafeInteger(value)) return null;
+  // Round the magnitude, then apply the sign: "up" means toward +infinity.
+  if (hasRemainder) {
+    if (!minus && round === 'up') value += 1;
+    if (minus && round === 'down') value += 1;
+  }
+  return minus && value !== 0 ? -value : value;
+}
+
+/** "0.7500" -> 7500. Responses may carry 6 decimals; extra digits are rounded toward zero-cost safety by the caller's choice. */
+export function parseDollarsE4(text: string, round: 'exact' | 'down' | 'up' = 'down'): number | null {
+  return parseScaled(text, 4, round);
+}
+
+/** "10.00" -> 1000 */
+export function parseCountE2(text: string): number | null {
+  return parseScaled(text, 2, 'down');
+}
+
+function formatScaled(value: number, scale: number): string {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`not an exact integer: ${value}`);
+  const sign = value < 0 ? '-' : '';
+  const abs = Math.abs(value);
+  const unit = 10 ** scale;
+  const whole = Math.floor(abs / unit);
+  const frac = String(abs % unit).padStart(scale, '0');
+  return `${sign}${whole}.${frac}`;
+}
+
+/** 7100 -> "0.7100" (the wire form of an order price). */
+export function formatPriceE4(priceE4: number): string {
+  return formatScaled(priceE4, 4);
+}
+
+/** 1000 -> "10.00" (the wire form of a count). */
+export function formatCountE2(countE2: number): string {
+  return formatScaled(countE2, 2);
+}
+
+/** 123456 -> "$12.35" for people; rounds half up to the cent, for display only. */
+export function formatUsd(moneyE4: number): string {
+  const cents = Math.round(moneyE4 / 100);
+  const s = formatScaled(Math.abs(cents), 2);
+  return `${moneyE4 < 0 && cents !== 0 ? '-' : ''}$${s}`;
+}
+
+/** 123456 -> 12.3456: the JSON summary's dollars. Exact for any e4 integer in range. */
+export function e4ToDollarsNumber(moneyE4: number): number {
+  return Number(formatScaled(moneyE4, 4));
+}
+
+/** Dollars typed by a person ("50", "12.5", "$7.25") -> e4; null if not a plain amount with at most 4 decimals. */
+export function parseUserDollarsE4(text: string): number | null {
+  const t = text.trim().replace(/^\$/, '');
+  if (!/^\d+(\.\d{1,4})?$/.test(t)) return null;
+  return parseScaled(t, 4, 'exact');
+}
+
+/** Price in cents -> e4 (whole cents are valid on every price grid). */
+export function centsToE4(cents: number): number {
+  return cents * 100;
+}
+
+/**
+ * Kalshi fee per fill, rounded up to $0.0001, then up to the cent as charged to ordinary accounts.
+ * fee = multiplier * rate * C * P * (1 - P); rate is 0.07 (taker) or 0.0175 (maker).
+ * BigInt because C*P*(1-P)*multiplier overflows 2^53 for large orders.
+ */
+export function feeE4(opts: { countE2: number; priceE4: number; multiplierE4?: number; maker?: boolean }): number {
+  const multiplierE4 = BigInt(opts.multiplierE4 ?? E4_PER_DOLLAR);
+  const rateE4 = opts.maker ? 175n : 700n; // 0.0175 and 0.07
+  const c = BigInt(opts.countE2);
+  const p = BigInt(opts.priceE4);
+  const q = BigInt(CONTRACT_PAYOUT_E4 - opts.priceE4);
+  // dollars = (m/1e4) * (rate/1e4) * (c/1e2) * (p/1e4) * (q/1e4); in e4 multiply by 1e4.
+  const numerator = multiplierE4 * rateE4 * c * p * q;
+  const denominator = 10n ** 18n; // 1e4*1e4*1e2*1e4*1e4 / 1e4
+  const e4 = (numerator + denominator - 1n) / denominator;
+  const cents = (e4 + 99n) / 100n;
+  return Number(cents * 100n);
+}
+
+/** Cost of count contracts at a price, rounded up: count e2 * price e4 / 100. */
+export function costE4(countE2: number, priceE4: number): number {
+  return Math.ceil((countE2 * priceE4) / E2_PER_CONTRACT);
+}

@@ -1,0 +1,78 @@
+// Layer 4 decisions: how many contracts, whether the daily cap allows it, whether a human must approve.
+import { E2_PER_CONTRACT, costE4, feeE4 } from '../money.js';
+import type { Side } from './band.js';
+
+export interface SizingInput {
+  priceE4: number;
+  topSizeE2: number;
+  maxCostPerTradeE4: number;
+  positionLimit: number; // contracts
+  exposureE2: number;
+}
+
+/** Whole contracts only: as many as the per-trade budget buys, capped by the book and the position limit. */
+export function sizeOrder(i: SizingInput): number {
+  const byBudget = Math.floor(i.maxCostPerTradeE4 / i.priceE4);
+  const byBook = Math.floor(i.topSizeE2 / E2_PER_CONTRACT);
+  const byLimit = Math.floor((i.positionLimit * E2_PER_CONTRACT - i.exposureE2) / E2_PER_CONTRACT);
+  return Math.max(0, Math.min(byBudget, byBook, byLimit));
+}
+
+/** What an order can lose: every contract at the limit price plus the taker fee (rounded up to the cent). */
+export function worstCaseE4(contracts: number, priceE4: number, feeMultiplierE4?: number): number {
+  const countE2 = contracts * E2_PER_CONTRACT;
+  return costE4(countE2, priceE4) + feeE4(feeMultiplierE4 === undefined ? { countE2, priceE4 } : { countE2, priceE4, multiplierE4: feeMultiplierE4 });
+}
+
+export type CapDecision =
+  | { ok: true; contracts: number; worstCaseE4: number }
+  | { ok: false; halt: boolean; reason: string };
+
+/**
+ * Fit an order under the daily cap. Shrinks the order to what fits; refuses if not even one contract fits.
+ * `halt` is true when the room left cannot buy one contract at the band's cheapest price: nothing else can trade today.
+ */
+export function fitUnderCap(o: {
+  contracts: number;
+  priceE4: number;
+  atRiskE4: number;
+  capE4: number;
+  bandMinE4: number;
+  feeMultiplierE4?: number;
+}): CapDecision {
+  const room = o.capE4 - o.atRiskE4;
+  if (room < worstCaseE4(1, o.bandMinE4, o.feeMultiplierE4)) {
+    return { ok: false, halt: true, reason: `daily cap reached: at risk ${o.atRiskE4} of ${o.capE4} (e4)` };
+  }
+  let n = o.contracts;
+  // Worst case grows monotonically with n; shrink until it fits (the fee's rounding makes a closed form fiddly).
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (worstCaseE4(mid, o.priceE4, o.feeMultiplierE4) <= room) lo = mid;
+    else hi = mid - 1;
+  }
+  n = lo;
+  if (n < 1) return { ok: false, halt: false, reason: 'one contract at this price would cross the daily cap' };
+  return { ok: true, contracts: n, worstCaseE4: worstCaseE4(n, o.priceE4, o.feeMultiplierE4) };
+}
+
+export interface ApprovalRules {
+  approvalAboveCostE4: number | undefined;
+  approvalCategories: ReadonlySet<string>; // lower-cased
+}
+
+/** The rule that flags a trade for a human, or null when it may go straight out. */
+export function approvalRule(worstCase: number, category: string | undefined, rules: ApprovalRules): string | null {
+  if (rules.approvalAboveCostE4 !== undefined && worstCase > rules.approvalAboveCostE4) {
+    return `worst-case cost above the approval threshold`;
+  }
+  if (category && rules.approvalCategories.has(category.toLowerCase())) return `category ${category} needs approval`;
+  return null;
+}
+
+/** The V2 order for buying a side: YES = bid at the YES price; NO = ask at 1 - NO price (price is always YES). */
+export function wireOrderFor(side: Side, priceE4: number): { side: 'bid' | 'ask'; yesPriceE4: number } {
+  return side === 'yes' ? { side: 'bid', yesPriceE4: priceE4 } : { side: 'ask', yesPriceE4: 10_000 - priceE4 };
+}
