@@ -128,9 +128,20 @@ export class KalshiHttp {
             }
           },
         ],
+        afterResponse: [
+          (response) => {
+            // Per attempt, so retried 429s/5xx are counted too.
+            const status = response.statusCode;
+            if (status >= 200 && status < 300) this.counters.responses2xx += 1;
+            else if (status === 429) this.counters.responses429 += 1;
+            else if (status >= 500) this.counters.responses5xx += 1;
+            return response;
+          },
+        ],
         beforeRetry: [
-          () => {
+          (error) => {
             this.counters.retries += 1;
+            if (error.response === undefined) this.counters.networkErrors += 1;
           },
         ],
       },
@@ -168,10 +179,7 @@ export class KalshiHttp {
     }
     const status = response.statusCode;
     const text = typeof response.body === 'string' ? response.body : '';
-    if (status === 429) this.counters.responses429 += 1;
-    if (status >= 500) this.counters.responses5xx += 1;
     if (status < 200 || status >= 300) throw KalshiApiError.fromResponse(status, text, m, path);
-    this.counters.responses2xx += 1;
     if (text.trim() === '') return { status, body: {} };
     try {
       return { status, body: JSON.parse(text) as unknown };

@@ -7,7 +7,7 @@ export interface MarketsPageSource {
   getMarketsPage(params: {
     limit?: number;
     cursor?: string;
-    status?: string;
+    status?: 'open';
     mveFilter?: 'exclude' | 'only';
     minCreatedTs?: number;
     maxCreatedTs?: number;

@@ -30,7 +30,7 @@ const market = (m: S.Market) => {
   expect(m.status).toBe('active');
   expect(m.closeMs).toBe(Date.parse('2026-06-25T16:00:00Z'));
   expect(m.settlesMs).toBe(Date.parse('2026-06-11T19:00:00Z'));
-  expect(m.priceRanges).toEqual([{ startE4: undefined, start: 0, end: 10_000, step: 100 }].map(({ start, end, step }) => ({ start, end, step })));
+  expect(m.priceRanges).toEqual([{ start: 0, end: 10_000, step: 100 }]);
   expect(m.isCombo).toBe(false);
 };
 

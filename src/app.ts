@@ -1,0 +1,196 @@
+// Builds the object graph once (config, journal, client or in-process simulated exchange, cycle,
+// control) and knows how to stop it in order. main.ts and cli.ts only call this.
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { type Clock, systemClock } from './clock.js';
+import { type Config, DEFAULT_BASE_URLS } from './config.js';
+import { Control } from './control/control.js';
+import { Executor, type ExecutorDeps } from './execution/executor.js';
+import { type ReconcileResult, reconcile } from './execution/reconcile.js';
+import { KalshiClient } from './kalshi/client.js';
+import type { HydrateProgress } from './kalshi/hydrate.js';
+import { loadPrivateKey } from './kalshi/signer.js';
+import { Journal } from './journal/index.js';
+import { type Logger, silentLogger } from './log.js';
+import { Alerter } from './notify/alerter.js';
+import type { Mode } from './notify/alerts.js';
+import { expireApprovals } from './pipeline/approvals.js';
+import { CategoryCache } from './pipeline/categories.js';
+import { Cycle, type CycleSummary, describe } from './pipeline/cycle.js';
+import type { ApprovalRules } from './pipeline/risk.js';
+import { ScanLoop, every } from './scheduler.js';
+import { type SimExchange, startSimExchange } from './sim/index.js';
+
+export interface AppOptions {
+  config: Config;
+  clock?: Clock;
+  log?: Logger;
+  /** Use this simulated exchange instead of starting one (tests share one sim across restarts). */
+  sim?: SimExchange;
+  onProgress?: (p: HydrateProgress) => void;
+  executor?: Pick<ExecutorDeps, 'hooks' | 'pollMs'>;
+  hydrateStreams?: number;
+  /** Client retry tuning (tests shorten the backoff). */
+  http?: { retries?: number; baseDelayMs?: number; maxDelayMs?: number; timeoutMs?: number };
+}
+
+export function modeOf(config: Config): Mode {
+  if (config.KALSHI_ENV === 'sim') return 'SIM';
+  if (config.KALSHI_ENV === 'demo') return 'DEMO';
+  return config.LIVE_TRADING ? 'LIVE' : 'DRY-RUN';
+}
+
+export class App {
+  readonly loop: ScanLoop;
+  private stopExpiry: (() => void) | null = null;
+  lastSummary: CycleSummary | null = null;
+  private readonly cycleListeners = new Set<(s: CycleSummary) => void>();
+
+  constructor(
+    readonly config: Config,
+    readonly mode: Mode,
+    readonly clock: Clock,
+    readonly log: Logger,
+    readonly client: KalshiClient,
+    readonly journal: Journal,
+    readonly alerter: Alerter,
+    readonly executor: Executor,
+    readonly cycle: Cycle,
+    readonly control: Control,
+    private readonly ownedSim: SimExchange | null,
+    readonly sim: SimExchange | null,
+  ) {
+    this.loop = new ScanLoop(config.CYCLE_SECONDS * 1000, () => this.runCycle().then(() => undefined), clock, (err) =>
+      log.error(`cycle failed: ${describe(err)}`),
+    );
+  }
+
+  onCycle(listener: (s: CycleSummary) => void): () => void {
+    this.cycleListeners.add(listener);
+    return () => this.cycleListeners.delete(listener);
+  }
+
+  async runCycle(): Promise<CycleSummary> {
+    expireApprovals(this);
+    const s = await this.cycle.run();
+    this.lastSummary = s;
+    const orders = s.orders.length ? `, ${s.orders.length} orders` : '';
+    this.log.info(
+      `cycle ${s.cycleId}: ${s.markets} markets (${s.skipped} skipped) -> ${s.candidates} in band -> ${s.validated} validated${orders}` +
+        `${s.halted ? ', HALTED' : ''}${s.paused ? ', paused' : ''} | hydrate ${s.hydrateMs} ms, total ${s.durationMs} ms` +
+        (s.error ? ` | error: ${s.error}` : ''),
+    );
+    for (const l of this.cycleListeners) l(s);
+    return s;
+  }
+
+  /** Settle every unfinished intent with the exchange. Runs before the first cycle. */
+  async reconcile(): Promise<ReconcileResult> {
+    const r = await reconcile({ journal: this.journal, api: this.client, executor: this.executor, clock: this.clock });
+    if (r.checked > 0) this.alerter.send({ kind: 'reconcile', mode: this.mode, ...r });
+    this.log.info(`startup reconciliation: ${JSON.stringify(r)}`);
+    return r;
+  }
+
+  /** Reconcile, then cycle every CYCLE_SECONDS until stopped. */
+  async start(): Promise<void> {
+    await this.reconcile();
+    this.stopExpiry = every(15_000, () => expireApprovals(this));
+    this.loop.start();
+  }
+
+  /** Stop order: scan loop (no new orders) -> order in flight -> journal close. Transports stop before this. */
+  async stop(): Promise<void> {
+    this.stopExpiry?.();
+    const loopDone = this.loop.stop();
+    await this.executor.stop();
+    await loopDone;
+    this.client.close();
+    if (this.ownedSim) await this.ownedSim.close();
+    this.journal.close();
+  }
+}
+
+export async function createApp(opts: AppOptions): Promise<App> {
+  const { config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? silentLogger;
+  const mode = modeOf(config);
+
+  let ownedSim: SimExchange | null = null;
+  let sim: SimExchange | null = opts.sim ?? null;
+  let baseUrl: string;
+  let keyId: string;
+  let privateKey;
+  if (config.KALSHI_ENV === 'sim') {
+    if (!sim) {
+      ownedSim = await startSimExchange({ markets: config.SIM_MARKETS, clock: () => clock.now() });
+      sim = ownedSim;
+    }
+    // The simulated exchange checks real signatures: make a key for this run and register it.
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    keyId = randomUUID();
+    sim.registerKey(keyId, pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    privateKey = pair.privateKey;
+    baseUrl = config.KALSHI_BASE_URL ?? sim.baseUrl;
+  } else {
+    keyId = config.KALSHI_KEY_ID!;
+    privateKey = loadPrivateKey(config.KALSHI_PRIVATE_KEY_PATH!);
+    baseUrl = config.KALSHI_BASE_URL ?? DEFAULT_BASE_URLS[config.KALSHI_ENV];
+  }
+
+  const client = new KalshiClient({
+    baseUrl,
+    keyId,
+    privateKey,
+    tier: config.KALSHI_TIER,
+    clock: () => clock.now(),
+    ...opts.http,
+    onRetry: (i) => log.debug(`retry ${i.method} ${i.path} #${i.attempt} in ${i.delayMs} ms: ${i.reason}`),
+  });
+  const journal = Journal.open(config.DB_PATH, config);
+  const alerter = new Alerter(journal, clock);
+  const executor = new Executor({
+    journal,
+    api: client,
+    clock,
+    alerter,
+    mode,
+    timeZone: config.TIMEZONE,
+    fillTimeoutMs: config.FILL_TIMEOUT_SECONDS * 1000,
+    ...opts.executor,
+  });
+  const categories = new CategoryCache(client, clock);
+  const approvalRules: ApprovalRules = {
+    approvalAboveCostE4: config.APPROVAL_ABOVE_COST,
+    approvalCategories: new Set(config.APPROVAL_CATEGORIES.map((c) => c.toLowerCase())),
+  };
+  const cycle = new Cycle({
+    client,
+    journal,
+    clock,
+    alerter,
+    executor,
+    categories,
+    mode,
+    timeZone: config.TIMEZONE,
+    approvalRules,
+    approvalTtlMs: config.APPROVAL_TTL_MINUTES * 60_000,
+    ...(opts.hydrateStreams !== undefined ? { hydrateStreams: opts.hydrateStreams } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
+  let app: App | null = null;
+  const control = new Control({
+    journal,
+    clock,
+    client,
+    executor,
+    categories,
+    alerter,
+    mode,
+    timeZone: config.TIMEZONE,
+    approvalRules,
+    nextCycleAt: () => app?.loop.nextCycleAt ?? null,
+  });
+  app = new App(config, mode, clock, log, client, journal, alerter, executor, cycle, control, ownedSim, sim);
+  return app;
+}

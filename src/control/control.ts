@@ -1,0 +1,206 @@
+// What each command does, as functions over the journal and the exchange. No chat types in here:
+// Telegram and the terminal both call these and only format the results.
+import { type Clock, tradingDay } from '../clock.js';
+import type { Executor } from '../execution/executor.js';
+import type { Market } from '../kalshi/market-schema.js';
+import type { Balance, ExchangeStatus, Order, Position } from '../kalshi/schemas.js';
+import type { CycleRow } from '../journal/cycles.js';
+import type { Journal } from '../journal/index.js';
+import type { OrderRow } from '../journal/orders.js';
+import type { Settings } from '../journal/settings.js';
+import type { Mode } from '../notify/alerts.js';
+import { type ApprovalOutcome, decideApproval } from '../pipeline/approvals.js';
+import type { CategoryCache } from '../pipeline/categories.js';
+import type { ApprovalRules } from '../pipeline/risk.js';
+import { type Parsed, parseApprovalId, parseCap, parsePnlDays, parseSet, parseTicker, parseTradesCount } from './args.js';
+
+export interface ControlClient {
+  getMarket(ticker: string): Promise<Market>;
+  getExchangeStatus(): Promise<ExchangeStatus>;
+  getPositions(): Promise<Position[]>;
+  getBalance(): Promise<Balance>;
+  listAllOrders(params: { status?: 'resting' }): Promise<Order[]>;
+  cancelOrder(orderId: string): Promise<{ kind: 'canceled' } | { kind: 'not-found' }>;
+}
+
+export interface ControlDeps {
+  journal: Journal;
+  clock: Clock;
+  client: ControlClient;
+  executor: Executor;
+  categories: CategoryCache;
+  alerter: import('../notify/alerter.js').Alerter;
+  mode: Mode;
+  timeZone: string;
+  approvalRules: ApprovalRules;
+  /** The scheduler's view: when the next cycle starts (null when stopped). */
+  nextCycleAt(): number | null;
+}
+
+export type RunState = 'running' | 'paused' | 'halted';
+
+export interface StatusView {
+  mode: Mode;
+  state: RunState;
+  paused: boolean;
+  halted: boolean;
+  lastCycle: CycleRow | undefined;
+  day: string;
+  atRiskE4: number;
+  capE4: number;
+  openPositions: number | null;
+  balanceE4: number | null;
+  nextCycleAt: number | null;
+  pendingApprovals: number;
+}
+
+/** Cap raises above this factor need a confirming tap. */
+export const CAP_CONFIRM_FACTOR = 2;
+
+export type SetCapResult =
+  | { ok: false; error: string }
+  | { ok: true; needsConfirm: true; oldE4: number; newE4: number }
+  | { ok: true; needsConfirm: false; oldE4: number; newE4: number; liftedHalt: boolean; atRiskE4: number; stillHalted: boolean };
+
+export class Control {
+  constructor(private readonly d: ControlDeps) {}
+
+  get mode(): Mode {
+    return this.d.mode;
+  }
+
+  private today(): string {
+    return tradingDay(this.d.clock.now(), this.d.timeZone);
+  }
+
+  async status(): Promise<StatusView> {
+    const { journal } = this.d;
+    const day = this.today();
+    const settings = journal.settings.get();
+    const halted = journal.orders.haltOf(day) !== undefined;
+    // Exchange reads are best-effort: /status must answer even when Kalshi does not.
+    const [positions, balance] = await Promise.all([
+      this.d.client.getPositions().catch(() => null),
+      this.d.client.getBalance().catch(() => null),
+    ]);
+    return {
+      mode: this.d.mode,
+      state: halted ? 'halted' : settings.paused ? 'paused' : 'running',
+      paused: settings.paused,
+      halted,
+      lastCycle: journal.cycles.last(),
+      day,
+      atRiskE4: journal.orders.atRiskE4(day),
+      capE4: settings.dailyCapE4,
+      openPositions: positions ? positions.filter((p) => p.positionE2 !== 0).length : null,
+      balanceE4: balance ? (balance.balanceExactE4 ?? balance.balanceE4) : null,
+      nextCycleAt: this.d.nextCycleAt(),
+      pendingApprovals: journal.approvals.pending(this.d.clock.now()).length,
+    };
+  }
+
+  pause(by: string): { changed: boolean } {
+    return { changed: this.d.journal.settings.update({ paused: true }, by, this.d.clock.now()).length > 0 };
+  }
+
+  /** Resume sending orders. Does not lift a cap halt: only a higher cap (or the next day) does. */
+  resume(by: string): { changed: boolean; halted: boolean } {
+    const changed = this.d.journal.settings.update({ paused: false }, by, this.d.clock.now()).length > 0;
+    return { changed, halted: this.d.journal.orders.haltOf(this.today()) !== undefined };
+  }
+
+  setCap(by: string, text: string, opts: { confirmed?: boolean } = {}): SetCapResult {
+    const parsed = parseCap(text);
+    if (!parsed.ok) return parsed;
+    const { journal, clock } = this.d;
+    const oldE4 = journal.settings.get().dailyCapE4;
+    const newE4 = parsed.value;
+    if (!opts.confirmed && newE4 > oldE4 * CAP_CONFIRM_FACTOR) return { ok: true, needsConfirm: true, oldE4, newE4 };
+    const day = this.today();
+    const result = journal.tx(() => {
+      journal.settings.update({ dailyCapE4: newE4 }, by, clock.now());
+      const atRiskE4 = journal.orders.atRiskE4(day);
+      const wasHalted = journal.orders.haltOf(day) !== undefined;
+      // Raising the cap above what is at risk lifts the day's halt; the next order's cap check still applies.
+      let liftedHalt = false;
+      if (wasHalted && newE4 > atRiskE4) {
+        journal.orders.clearHalt(day);
+        liftedHalt = true;
+      }
+      return { atRiskE4, liftedHalt, stillHalted: wasHalted && !liftedHalt };
+    });
+    return { ok: true, needsConfirm: false, oldE4, newE4, ...result };
+  }
+
+  async approve(by: string, idText: string): Promise<Parsed<ApprovalOutcome>> {
+    return this.decide(by, idText, 'approve');
+  }
+
+  async reject(by: string, idText: string): Promise<Parsed<ApprovalOutcome>> {
+    return this.decide(by, idText, 'reject');
+  }
+
+  private async decide(by: string, idText: string, answer: 'approve' | 'reject'): Promise<Parsed<ApprovalOutcome>> {
+    const id = parseApprovalId(idText);
+    if (!id.ok) return id;
+    const outcome = await decideApproval(this.d, id.value, answer, by);
+    return { ok: true, value: outcome };
+  }
+
+  async positions(): Promise<Position[]> {
+    return (await this.d.client.getPositions()).filter((p) => p.positionE2 !== 0);
+  }
+
+  /** Orders resting on the exchange, and the journal's unfinished ones. */
+  async orders(): Promise<{ resting: Order[]; unfinished: OrderRow[] }> {
+    const [resting] = await Promise.all([this.d.client.listAllOrders({ status: 'resting' })]);
+    return { resting, unfinished: this.d.journal.orders.unfinished() };
+  }
+
+  trades(nText: string): Parsed<OrderRow[]> {
+    const n = parseTradesCount(nText);
+    if (!n.ok) return n;
+    return { ok: true, value: this.d.journal.orders.recent(n.value) };
+  }
+
+  pnl(daysText: string): Parsed<{ days: number; rows: ReturnType<Journal['orders']['spentByDay']> }> {
+    const days = parsePnlDays(daysText);
+    if (!days.ok) return days;
+    return { ok: true, value: { days: days.value, rows: this.d.journal.orders.spentByDay(days.value) } };
+  }
+
+  why(tickerText: string): Parsed<{ ticker: string; decision: ReturnType<Journal['cycles']['decision']>; lastCycle: CycleRow | undefined }> {
+    const t = parseTicker(tickerText);
+    if (!t.ok) return t;
+    return { ok: true, value: { ticker: t.value, decision: this.d.journal.cycles.decision(t.value), lastCycle: this.d.journal.cycles.last() } };
+  }
+
+  settings(): Settings {
+    return this.d.journal.settings.get();
+  }
+
+  set(by: string, text: string): Parsed<{ name: string; settings: Settings; changed: boolean }> {
+    const p = parseSet(text);
+    if (!p.ok) return p;
+    try {
+      const changes = this.d.journal.settings.update(p.value.patch as Partial<Settings>, by, this.d.clock.now());
+      return { ok: true, value: { name: p.value.name, settings: this.d.journal.settings.get(), changed: changes.length > 0 } };
+    } catch (err) {
+      return { ok: false, error: `Not changed: ${(err as Error).message}` };
+    }
+  }
+
+  /** Cancel every resting order and pause. Callers ask for a confirming tap first. */
+  async stopAll(by: string): Promise<{ canceled: number; failed: number }> {
+    this.pause(by);
+    const resting = await this.d.client.listAllOrders({ status: 'resting' });
+    let canceled = 0;
+    let failed = 0;
+    for (const o of resting) {
+      const r = await this.d.client.cancelOrder(o.orderId).catch(() => null);
+      if (r?.kind === 'canceled') canceled++;
+      else failed++;
+    }
+    return { canceled, failed };
+  }
+}

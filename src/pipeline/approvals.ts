@@ -1,0 +1,128 @@
+// A human's answer to a flagged trade. Approving re-fetches the market and re-runs layers 2-4 at the
+// current price before anything is sent; an approval is single-use and cannot be used once expired.
+import { type Clock, tradingDay } from '../clock.js';
+import type { Executor, ExecResult } from '../execution/executor.js';
+import type { Market } from '../kalshi/market-schema.js';
+import type { ExchangeStatus, Position } from '../kalshi/schemas.js';
+import type { ApprovalRow } from '../journal/approvals.js';
+import type { Journal } from '../journal/index.js';
+import { formatUsd } from '../money.js';
+import type { Alerter } from '../notify/alerter.js';
+import type { Mode } from '../notify/alerts.js';
+import type { CategoryCache } from './categories.js';
+import { evaluateMarket } from './evaluate.js';
+import type { ApprovalRules } from './risk.js';
+
+export interface ApprovalDeps {
+  client: { getMarket(ticker: string): Promise<Market>; getExchangeStatus(): Promise<ExchangeStatus>; getPositions(): Promise<Position[]> };
+  journal: Journal;
+  clock: Clock;
+  executor: Executor;
+  categories: CategoryCache;
+  alerter: Alerter;
+  mode: Mode;
+  timeZone: string;
+  approvalRules: ApprovalRules;
+}
+
+export type ApprovalOutcome =
+  | { ok: false; error: 'not-found' | 'not-pending' | 'expired'; approval?: ApprovalRow }
+  | { ok: true; state: 'rejected'; approval: ApprovalRow }
+  | { ok: true; state: 'refused'; reason: string; approval: ApprovalRow }
+  | { ok: true; state: 'executed'; result: ExecResult; approval: ApprovalRow };
+
+export async function decideApproval(d: ApprovalDeps, id: number, answer: 'approve' | 'reject', by: string): Promise<ApprovalOutcome> {
+  const { journal, clock } = d;
+  const existing = journal.approvals.get(id);
+  if (!existing) return { ok: false, error: 'not-found' };
+  const now = clock.now();
+  if (existing.state === 'pending' && existing.expires_at <= now) {
+    journal.approvals.decide(id, 'expired', 'timer', now);
+    return { ok: false, error: 'expired', approval: journal.approvals.get(id)! };
+  }
+  // The compare-and-set is the single-use guarantee: a second tap finds it no longer pending.
+  if (!journal.approvals.decide(id, answer === 'approve' ? 'approved' : 'rejected', by, now)) {
+    const a = journal.approvals.get(id)!;
+    return { ok: false, error: a.state === 'expired' ? 'expired' : 'not-pending', approval: a };
+  }
+  if (answer === 'reject') {
+    journal.approvals.setOutcome(id, `rejected by ${by}`);
+    return finish(d, { ok: true, state: 'rejected', approval: journal.approvals.get(id)! });
+  }
+
+  const refuse = (reason: string): ApprovalOutcome => {
+    journal.approvals.setOutcome(id, reason, 'refused');
+    return finish(d, { ok: true, state: 'refused', reason, approval: journal.approvals.get(id)! });
+  };
+  if (journal.settings.get().paused) return refuse('the bot is paused');
+  if (journal.orders.haltOf(tradingDay(now, d.timeZone))) return refuse('trading is halted for the day (daily cap)');
+
+  let market: Market;
+  let status: ExchangeStatus;
+  let positions: Position[];
+  try {
+    [market, status, positions] = await Promise.all([
+      d.client.getMarket(existing.ticker),
+      d.client.getExchangeStatus(),
+      d.client.getPositions(),
+    ]);
+    await d.categories.ensure([market.eventTicker]);
+  } catch (err) {
+    return refuse(`could not re-check the market: ${(err as Error).message}`);
+  }
+  const held = Math.abs(positions.find((p) => p.ticker === market.ticker)?.positionE2 ?? 0);
+  const pending = journal.orders.pendingE2(market.ticker);
+  const ev = evaluateMarket(market, {
+    nowMs: clock.now(),
+    tradingActive: status.tradingActive,
+    settings: journal.settings.get(),
+    excluded: new Set(journal.settings.get().excludedCategories.map((c) => c.toLowerCase())),
+    approvalRules: d.approvalRules,
+    categoryOf: (e) => d.categories.categoryOf(e),
+    feeMultiplierOf: (e) => d.categories.feeMultiplierOf(e),
+    exposureE2: () => held + pending,
+  });
+  if (!ev.pass) return refuse(`no longer passes layer ${ev.layer}: ${ev.reason}`);
+  if (ev.side !== existing.side) return refuse(`the market flipped sides (now ${ev.side.toUpperCase()})`);
+
+  const result = await d.executor.execute({
+    ticker: market.ticker,
+    title: market.title,
+    side: ev.side,
+    contracts: ev.contracts,
+    priceE4: ev.priceE4,
+    cycleId: null,
+    approvalId: id,
+    ...(d.categories.feeMultiplierOf(market.eventTicker) !== undefined ? { feeMultiplierE4: d.categories.feeMultiplierOf(market.eventTicker)! } : {}),
+  });
+  if (result.kind === 'cap') return refuse(result.reason);
+  const text =
+    result.kind === 'rejected' || result.kind === 'unknown'
+      ? `order ${result.kind}: ${result.reason}`
+      : `ordered at ${formatUsd(ev.priceE4)}: ${result.kind}, ${result.filledE2 / 100} filled`;
+  journal.approvals.setOutcome(id, text);
+  return finish(d, { ok: true, state: 'executed', result, approval: journal.approvals.get(id)! });
+}
+
+/** Tell the chat the outcome so the approval message can be edited. */
+function finish(d: ApprovalDeps, o: ApprovalOutcome): ApprovalOutcome {
+  if (o.ok) {
+    d.alerter.send({
+      kind: 'approval-outcome',
+      mode: d.mode,
+      id: o.approval.id,
+      state: o.state,
+      text: o.approval.outcome ?? o.state,
+    });
+  }
+  return o;
+}
+
+/** Expire due approvals and queue their message edits. */
+export function expireApprovals(d: Pick<ApprovalDeps, 'journal' | 'clock' | 'alerter' | 'mode'>): number {
+  const due = d.journal.approvals.expireDue(d.clock.now());
+  for (const a of due) {
+    d.alerter.send({ kind: 'approval-outcome', mode: d.mode, id: a.id, state: 'expired', text: 'expired without an answer' });
+  }
+  return due.length;
+}

@@ -1,0 +1,228 @@
+// The exchange's state and rules, independent of HTTP: universe + books + the account, with the
+// lazy time-driven work (closing, expiry, crossing resting orders, settlement) done in sweep().
+import { randomUUID } from 'node:crypto';
+import { Account, outcomePriceE4, remaining, type Order, type OrderSide, type Stp, type TimeInForce } from './account.js';
+import { BookStore, available, take, type Top } from './book.js';
+import { ERR, type SimResponse } from './errors.js';
+import { makerFeeE4, takerFeeE4 } from './fees.js';
+import { fmtE2, fmtE4 } from './format.js';
+import { hash32 } from './prng.js';
+import type { MarketState } from './render.js';
+import { MOVE_BUCKET_MS, Universe, priceOffsetE4, statusAt, type SimMarket, type SimSeries } from './universe.js';
+
+/** Markets with positions settle this long after they close. */
+export const SETTLE_DELAY_MS = 5 * 60_000;
+
+export interface CreateOrderInput {
+  ticker: string;
+  side: OrderSide;
+  countE2: number;
+  priceE4: number;
+  tif: TimeInForce;
+  stp: Stp;
+  clientOrderId: string;
+  expirationS: number | null;
+  postOnly: boolean;
+  reduceOnly: boolean;
+}
+
+export class Exchange {
+  readonly universe = new Universe();
+  readonly books = new BookStore();
+  readonly account: Account;
+  readonly results = new Map<string, 'yes' | 'no'>();
+  tradingActive = true;
+  /** last time a market's record changed through trading */
+  private readonly touched = new Map<string, number>();
+
+  constructor(
+    readonly clock: () => number,
+    readonly seed: number,
+    balanceCents: number,
+  ) {
+    this.account = new Account(balanceCents, clock());
+  }
+
+  seriesOf(m: SimMarket): SimSeries {
+    const s = this.universe.series.get(m.seriesTicker);
+    if (!s) throw new Error(`sim: series ${m.seriesTicker} missing`);
+    return s;
+  }
+
+  /** Top of book as the world sees it: synthetic liquidity merged with our resting orders. */
+  topWithOrders(m: SimMarket, t: number): Top {
+    const top = { ...this.books.top(m, t) };
+    for (const o of this.restingOn(m.ticker)) {
+      const rem = remaining(o);
+      if (o.side === 'bid') {
+        if (top.bidSizeE2 === 0 || o.priceE4 > top.bidE4) Object.assign(top, { bidE4: o.priceE4, bidSizeE2: rem });
+        else if (o.priceE4 === top.bidE4) top.bidSizeE2 += rem;
+      } else if (top.askSizeE2 === 0 || o.priceE4 < top.askE4) Object.assign(top, { askE4: o.priceE4, askSizeE2: rem });
+      else if (o.priceE4 === top.askE4) top.askSizeE2 += rem;
+    }
+    return top;
+  }
+
+  restingOn(ticker: string): Order[] {
+    return this.account.orderList.filter((o) => o.status === 'resting' && o.ticker === ticker);
+  }
+
+  marketState(m: SimMarket, t: number): MarketState {
+    const moveStart = m.movePeriod > 0 ? Math.floor(t / (MOVE_BUCKET_MS * m.movePeriod)) * MOVE_BUCKET_MS * m.movePeriod : 0;
+    const updatedMs = Math.min(t, Math.max(m.openMs + 2031, moveStart, this.touched.get(m.ticker) ?? 0));
+    return { top: this.topWithOrders(m, t), status: statusAt(m, t), result: this.results.get(m.ticker) ?? '', updatedMs };
+  }
+
+  /** Time-driven work, done lazily at each request (only our own orders/positions are touched). */
+  sweep(t: number): void {
+    for (const o of this.account.orderList) {
+      if (o.status !== 'resting') continue;
+      const m = this.universe.markets.get(o.ticker);
+      if (!m) continue;
+      if ((o.expirationS !== null && t >= o.expirationS * 1000) || statusAt(m, t) !== 'active') {
+        this.account.cancel(o, t);
+        continue;
+      }
+      // the market moved through our resting order: a counterparty takes it at our price
+      const top = this.books.top(m, t);
+      const crossed = o.side === 'bid' ? top.askSizeE2 > 0 && top.askE4 <= o.priceE4 : top.bidSizeE2 > 0 && top.bidE4 >= o.priceE4;
+      if (crossed) this.makerFill(o, remaining(o), t);
+    }
+    for (const p of this.account.positions.values()) {
+      if (p.posE2 === 0) continue;
+      const m = this.universe.markets.get(p.ticker);
+      if (!m) continue;
+      const st = statusAt(m, t);
+      const due = m.fixedStatus === 'settled' || (st === 'closed' && t >= m.closeMs + SETTLE_DELAY_MS);
+      if (!due) continue;
+      const result = this.resultFor(m, t);
+      this.results.set(m.ticker, result);
+      m.fixedStatus = 'settled';
+      this.account.settle(m.ticker, result, t);
+    }
+  }
+
+  /** Deterministic outcome: YES with probability ≈ the market's mid price. */
+  private resultFor(m: SimMarket, t: number): 'yes' | 'no' {
+    const have = this.results.get(m.ticker);
+    if (have) return have;
+    const top = this.books.top(m, t);
+    const mid = top.bidSizeE2 > 0 && top.askSizeE2 > 0 ? (top.bidE4 + top.askE4) / 2 : m.lastPriceE4 || 5000;
+    return hash32(this.seed, m.idx, 77) % 10_000 < mid ? 'yes' : 'no';
+  }
+
+  makerFill(o: Order, countE2: number, t: number): void {
+    const m = this.universe.markets.get(o.ticker);
+    if (!m || countE2 <= 0) return;
+    const s = this.seriesOf(m);
+    const fee = s.feeType === 'quadratic_with_maker_fees' ? makerFeeE4(s.feeMultiplierE4, countE2, o.priceE4) : 0;
+    this.account.applyFill(o, o.priceE4, countE2, false, fee, t);
+    this.traded(m, o.priceE4, countE2, t);
+  }
+
+  private traded(m: SimMarket, priceE4: number, countE2: number, t: number): void {
+    m.volumeE2 += countE2;
+    m.volume24hE2 += countE2;
+    m.openInterestE2 += countE2;
+    m.lastPriceE4 = priceE4;
+    this.touched.set(m.ticker, t);
+  }
+
+  createOrder(inp: CreateOrderInput, t: number): SimResponse {
+    if (inp.clientOrderId && this.account.clientIds.has(inp.clientOrderId)) return { status: 409, body: ERR.orderExists };
+    const m = this.universe.markets.get(inp.ticker);
+    if (!m) return { status: 404, body: ERR.marketNotFound };
+    if (!this.tradingActive) return { status: 400, body: ERR.tradingPaused };
+    if (statusAt(m, t) !== 'active') return { status: 400, body: ERR.marketClosed };
+    // combos quote 1.0000/1.0000 and reject orders (KALSHI_API.md); off-grid prices too
+    if (m.combo || inp.priceE4 <= 0 || inp.priceE4 >= 10_000 || inp.priceE4 % m.tickE4 !== 0) {
+      return { status: 400, body: ERR.invalidPrice };
+    }
+    const book = this.books.get(m, t);
+    const bestOpp = inp.side === 'bid' ? book.asks[0] : book.bids[0];
+    const crosses = bestOpp !== undefined && (inp.side === 'bid' ? bestOpp.priceE4 <= inp.priceE4 : bestOpp.priceE4 >= inp.priceE4);
+    if (inp.postOnly && crosses) return { status: 400, body: ERR.postOnlyCross };
+    let count = inp.countE2;
+    if (inp.reduceOnly) {
+      count = Math.min(count, this.account.closable(m.ticker, inp.side));
+      if (count <= 0) return { status: 400, body: { error: { code: 'invalid_order', message: 'invalid order', details: 'reduce only', service: 'exchange' } } };
+    }
+    const s = this.seriesOf(m);
+    const opening = count - Math.min(count, this.account.closable(m.ticker, inp.side));
+    const need = opening * outcomePriceE4(inp.side, inp.priceE4) + takerFeeE4(s.feeMultiplierE4, count, inp.priceE4) * 100;
+    if (need > this.account.availableE6()) return { status: 400, body: ERR.insufficientBalance };
+
+    // self-trade prevention against our own resting orders on the other side
+    const own = this.restingOn(m.ticker).filter((o) =>
+      o.side !== inp.side && (inp.side === 'bid' ? o.priceE4 <= inp.priceE4 : o.priceE4 >= inp.priceE4),
+    );
+    let limit = inp.priceE4;
+    let stopAtCross = false;
+    if (own.length > 0) {
+      if (inp.stp === 'maker') for (const o of own) this.account.cancel(o, t);
+      else {
+        // taker_at_cross: trade only at prices better than our own order, then cancel the rest
+        stopAtCross = true;
+        const ownBest = inp.side === 'bid' ? Math.min(...own.map((o) => o.priceE4)) : Math.max(...own.map((o) => o.priceE4));
+        limit = inp.side === 'bid' ? ownBest - m.tickE4 : ownBest + m.tickE4;
+      }
+    }
+    if (inp.tif === 'fill_or_kill' && (stopAtCross || available(book, inp.side, limit) < count)) {
+      return { status: 400, body: ERR.fokUnfilled };
+    }
+
+    const order: Order = {
+      orderId: randomUUID(),
+      clientOrderId: inp.clientOrderId,
+      ticker: m.ticker,
+      eventTicker: m.eventTicker,
+      side: inp.side,
+      status: 'resting',
+      priceE4: inp.priceE4,
+      initialE2: count,
+      filledE2: 0,
+      canceledE2: 0,
+      createdMs: t,
+      lastUpdateMs: t,
+      expirationS: inp.expirationS,
+      tif: inp.tif,
+      stp: inp.stp,
+      takerCostE6: 0,
+      makerCostE6: 0,
+      takerFeesE4: 0,
+      makerFeesE4: 0,
+    };
+    this.account.addOrder(order);
+    let feeTotal = 0;
+    let notional = 0;
+    for (const tk of take(book, inp.side, limit, count)) {
+      const fee = takerFeeE4(s.feeMultiplierE4, tk.countE2, tk.priceE4);
+      this.account.applyFill(order, tk.priceE4, tk.countE2, true, fee, t);
+      this.traded(m, tk.priceE4, tk.countE2, t);
+      feeTotal += fee;
+      notional += tk.priceE4 * tk.countE2;
+    }
+    if (remaining(order) > 0 && (inp.tif !== 'good_till_canceled' || stopAtCross)) this.account.cancel(order, t);
+    else if (remaining(order) === 0) order.status = 'executed';
+    const filled = order.filledE2;
+    return {
+      status: 201,
+      body: {
+        average_fee_paid: fmtE4(filled > 0 ? Math.ceil((feeTotal * 100) / filled) : 0),
+        average_fill_price: fmtE4(filled > 0 ? Math.round(notional / filled) : 0),
+        client_order_id: order.clientOrderId,
+        fill_count: fmtE2(filled),
+        order_id: order.orderId,
+        remaining_count: fmtE2(remaining(order)),
+        ts_ms: t,
+      },
+    };
+  }
+
+  cancelOrder(orderId: string, t: number): SimResponse {
+    const o = this.account.orders.get(orderId);
+    if (!o || o.status !== 'resting') return { status: 404, body: ERR.notFound };
+    const reduced = this.account.cancel(o, t);
+    return { status: 200, body: { client_order_id: o.clientOrderId, order_id: o.orderId, reduced_by: fmtE2(reduced), ts_ms: t } };
+  }
+}
