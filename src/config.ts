@@ -1,4 +1,6 @@
 // The environment, parsed once with zod. Every bad value is named in one error; main exits non-zero.
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { parseUserDollarsE4 } from './money.js';
 
@@ -155,3 +157,14 @@ export const DEFAULT_BASE_URLS: Record<Exclude<KalshiEnv, 'sim'>, string> = {
   demo: 'https://external-api.demo.kalshi.co/trade-api/v2',
   prod: 'https://external-api.kalshi.com/trade-api/v2',
 };
+
+/** Read ./.env (if present) into the environment; variables already set in the environment win. */
+export function loadDotEnv(path = '.env', env: NodeJS.ProcessEnv = process.env): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return;
+  }
+  for (const [k, v] of Object.entries(parseEnv(text))) if (env[k] === undefined) env[k] = v;
+}

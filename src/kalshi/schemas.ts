@@ -369,6 +369,9 @@ export const SettlementWire = z
     market_result: z.string(),
     yes_count_fp: countE2.optional(),
     no_count_fp: countE2.optional(),
+    // Older integer-contract fields, read only when the _fp ones are absent.
+    yes_count: z.number().int().optional(),
+    no_count: z.number().int().optional(),
     revenue: centsE4,
     fee_cost: costE4.optional(),
     settled_time: timeMs,
@@ -376,8 +379,8 @@ export const SettlementWire = z
   .transform((s) => ({
     ticker: s.ticker,
     marketResult: s.market_result,
-    yesCountE2: s.yes_count_fp ?? 0,
-    noCountE2: s.no_count_fp ?? 0,
+    yesCountE2: s.yes_count_fp ?? (s.yes_count ?? 0) * 100,
+    noCountE2: s.no_count_fp ?? (s.no_count ?? 0) * 100,
     revenueE4: s.revenue,
     feeE4: s.fee_cost ?? 0,
     settledMs: s.settled_time,

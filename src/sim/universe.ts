@@ -230,6 +230,7 @@ export function generateUniverse(u: Universe, o: GenerateOptions): void {
   const closedCount = o.leakClosed + Math.floor(o.markets * 0.02);
   const target = o.markets + closedCount;
   let made = 0;
+  let openMade = 0;
   let closedMade = 0;
   let seriesN = 0;
   const regular: SimMarket[] = [];
@@ -252,7 +253,10 @@ export function generateUniverse(u: Universe, o: GenerateOptions): void {
     });
     const eventsInSeries = 2 + Math.floor(rng() * 30);
     for (let ei = 0; ei < eventsInSeries && made < target; ei++) {
-      const isClosed = closedMade < closedCount && rng() < closedCount / target + 0.001;
+      // exact counts: `markets` open ones and `closedCount` closed ones
+      const isClosed = closedMade < closedCount && rng() * (target - made) < closedCount - closedMade;
+      const left = isClosed ? closedCount - closedMade : o.markets - openMade;
+      if (left <= 0) continue;
       // created: bursty toward the present (square of a uniform), over ~90 days
       const ur = rng();
       const createdMs = isClosed
@@ -284,7 +288,7 @@ export function generateUniverse(u: Universe, o: GenerateOptions): void {
       const deci = rng() < 0.05;
       const tick = deci ? 10 : 100;
       const baseStrike = (tpl.baseE2 ?? 0) + Math.floor(rng() * 6) * (tpl.stepE2 ?? 100);
-      for (let mi = 0; mi < nMarkets && made < target; mi++) {
+      for (let mi = 0; mi < nMarkets && mi < left; mi++) {
         const suffix = competitor ? (names[mi] ?? 'X').slice(0, 3).toUpperCase() + (mi > 0 && names[mi] === names[0] ? mi : '') : `T${baseStrike / 100 + (mi * (tpl.stepE2 ?? 100)) / 100}`;
         const mTicker = `${evTicker}-${suffix}`;
         if (u.markets.has(mTicker)) continue;
@@ -335,6 +339,7 @@ export function generateUniverse(u: Universe, o: GenerateOptions): void {
           settlementTimerSeconds: competitor ? 60 : 300,
         };
         if (isClosed) closedMade++;
+        else openMade++;
         u.addMarketStruct(m);
         regular.push(m);
         made++;

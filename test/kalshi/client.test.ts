@@ -4,8 +4,9 @@ import { constants, generateKeyPairSync, verify } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KalshiClient, type KalshiClientOptions } from '../../src/kalshi/client.js';
-import { KalshiApiError, KalshiNetworkError, OrderRecoveryError } from '../../src/kalshi/errors.js';
+import { KalshiApiError, KalshiNetworkError, KalshiResponseError, OrderRecoveryError } from '../../src/kalshi/errors.js';
 import { backoffDelay } from '../../src/kalshi/http.js';
+import { RateLimiter } from '../../src/kalshi/ratelimit.js';
 import { json, startServer, type Seen, type TestServer } from './server.js';
 
 const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -134,6 +135,22 @@ describe('GET retries and signing', () => {
     );
     await expect(client.getExchangeStatus()).resolves.toEqual({ exchangeActive: true, tradingActive: false, estimatedResumeMs: null });
     expect(server.seen).toHaveLength(2);
+  });
+
+  it('persistent timeouts end in a KalshiNetworkError that says so', async () => {
+    const { server, client } = await setup(() => undefined, { timeoutMs: 100, retries: 1 });
+    const err = await client.getExchangeStatus().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KalshiNetworkError);
+    expect(err).toMatchObject({ code: 'ETIMEDOUT', isTimeout: true, method: 'GET', path: '/exchange/status' });
+    expect(server.seen).toHaveLength(2);
+  });
+
+  it('a 200 whose body breaks its schema is a KalshiResponseError naming the field, not the body', async () => {
+    const { client } = await setup((_r, res) => json(res, 200, { market: { ...MARKET, yes_ask_dollars: 0.52 } }));
+    const err = await client.getMarket('KXT-1').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KalshiResponseError);
+    expect(String(err)).toContain('market.yes_ask_dollars');
+    expect(String(err)).not.toContain('0.4700'); // other body values stay out
   });
 
   it('a dropped connection is retried; persistent drops end in a KalshiNetworkError', async () => {
@@ -300,10 +317,11 @@ describe('rate limiting', () => {
   });
 
   it('a cancel costs 2 tokens from the write bucket', async () => {
-    const { client } = await setup((_r, res) => json(res, 200, { order_id: 'o', reduced_by: '0.00' }), { tier: 'basic' });
-    const before = client.http.limiter.write.available();
+    // A frozen clock: no refill, so the spend is exact.
+    const { client } = await setup((_r, res) => json(res, 200, { order_id: 'o', reduced_by: '0.00' }), { limiter: new RateLimiter('basic', () => 0) });
     await client.cancelOrder('o');
-    expect(before - client.http.limiter.write.available()).toBeCloseTo(2, 0);
+    expect(client.http.limiter.write.available()).toBe(98);
+    expect(client.http.limiter.read.available()).toBe(200);
     expect(client.http.limiter.costOf('GET', '/trade-api/v2/portfolio/orders/abc')).toBe(2);
     expect(client.http.limiter.costOf('GET', '/trade-api/v2/markets')).toBe(10);
     expect(client.http.limiter.costOf('POST', '/trade-api/v2/portfolio/events/orders')).toBe(10);

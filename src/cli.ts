@@ -1,0 +1,51 @@
+// Command-line entry points: `cycle` (one full cycle) and `bench` (hydration speed).
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, loadDotEnv } from './config.js';
+import { KeyLoadError } from './kalshi/signer.js';
+import { createLogger } from './log.js';
+import { progressOff, runBench } from './bench.js';
+import { scanProgressPrinter } from './progress.js';
+
+async function cycle(args: string[]): Promise<void> {
+  const json = args.includes('--json');
+  loadDotEnv();
+  const config = loadConfig();
+  const log = createLogger(json ? 'warn' : config.LOG_LEVEL);
+  const app = await createApp({ config, log, onProgress: json ? progressOff : scanProgressPrinter() });
+  try {
+    await app.reconcile();
+    const s = await app.runCycle();
+    const out = {
+      mode: s.mode,
+      markets: s.markets,
+      skipped: s.skipped,
+      candidates: s.candidates,
+      validated: s.validated,
+      orders: s.orders,
+      halted: s.halted,
+      atRisk: s.atRisk,
+      cap: s.cap,
+      hydrateMs: s.hydrateMs,
+      durationMs: s.durationMs,
+    };
+    if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
+    else process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    if (s.error) process.exitCode = 1;
+  } finally {
+    await app.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const [command, ...args] = process.argv.slice(2);
+  if (command === 'cycle') return cycle(args);
+  if (command === 'bench') return runBench(args);
+  process.stderr.write('usage: tsx src/cli.ts cycle [--json] | bench [--markets N] [--latency MS]\n');
+  process.exitCode = 2;
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError || err instanceof KeyLoadError) process.stderr.write(`${err.message}\n`);
+  else process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

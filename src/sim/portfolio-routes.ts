@@ -1,0 +1,255 @@
+// /portfolio/*: orders (V2), fills, positions, balance, settlements. All signed.
+import { remaining, type Fill, type Order, type Settlement } from './account.js';
+import { isResponse, parseLimit, parseTs, type Ctx } from './context.js';
+import { decodeCursor, encodeCursor, indexAfter, type SortKey } from './cursor.js';
+import { ERR, invalidParameters, limitTag, paramValidation, type SimResponse } from './errors.js';
+import { fmtE2, fmtE4, fmtE6, isoMicros, isoSeconds } from './format.js';
+import { decodeCreateOrder } from './order-body.js';
+
+const USER_ID = 'f50604b8-d25a-4b0c-b3c9-ce5b48ffcad0';
+
+/** V2 names the outcome bought: a bid buys YES, an ask (sell YES) buys NO. */
+const outcome = (side: 'bid' | 'ask'): 'yes' | 'no' => (side === 'bid' ? 'yes' : 'no');
+
+export function renderOrder(o: Order): Record<string, unknown> {
+  const rec: Record<string, unknown> = {
+    action: 'buy',
+    book_side: o.side,
+    client_order_id: o.clientOrderId,
+    created_time: isoMicros(o.createdMs),
+  };
+  if (o.expirationS !== null) rec.expiration_time = isoSeconds(o.expirationS * 1000);
+  Object.assign(rec, {
+    fill_count_fp: fmtE2(o.filledE2),
+    initial_count_fp: fmtE2(o.initialE2),
+    last_update_time: isoMicros(o.lastUpdateMs),
+    maker_fees_dollars: fmtE6(o.makerFeesE4 * 100),
+    maker_fill_cost_dollars: fmtE6(o.makerCostE6),
+    no_price_dollars: fmtE4(10_000 - o.priceE4),
+    order_id: o.orderId,
+    outcome_side: outcome(o.side),
+    remaining_count_fp: fmtE2(remaining(o)),
+    self_trade_prevention_type: o.stp,
+    side: outcome(o.side),
+    status: o.status,
+    subaccount_number: 0,
+    taker_fees_dollars: fmtE6(o.takerFeesE4 * 100),
+    taker_fill_cost_dollars: fmtE6(o.takerCostE6),
+    ticker: o.ticker,
+    type: 'limit',
+    user_id: USER_ID,
+    yes_price_dollars: fmtE4(o.priceE4),
+  });
+  return rec;
+}
+
+function renderFill(f: Fill): Record<string, unknown> {
+  return {
+    action: 'buy',
+    book_side: f.side,
+    count_fp: fmtE2(f.countE2),
+    created_time: isoMicros(f.tsMs, f.micros),
+    fee_cost: fmtE6(f.feeE4 * 100),
+    fill_id: f.fillId,
+    is_taker: f.isTaker,
+    market_ticker: f.ticker,
+    no_price_dollars: fmtE4(10_000 - f.priceE4),
+    order_id: f.orderId,
+    outcome_side: outcome(f.side),
+    side: outcome(f.side),
+    subaccount_number: 0,
+    ticker: f.ticker,
+    trade_id: f.fillId,
+    ts: Math.floor(f.tsMs / 1000),
+    yes_price_dollars: fmtE4(f.priceE4),
+  };
+}
+
+/** Keyset paging over a list already in listing order (newest first). */
+function pageOf<T>(
+  c: Ctx,
+  op: string,
+  all: T[],
+  keyOf: (t: T) => SortKey,
+  matches: (t: T) => boolean,
+  max = 1000,
+): { items: T[]; cursor: string } | SimResponse {
+  const limit = parseLimit(c.q, 100, max, (tag) =>
+    tag === 'format' ? { status: 400, body: paramValidation(op, 'invalid limit') } : { status: 400, body: limitTag(op, 'Limit', tag) },
+  );
+  if (isResponse(limit)) return limit;
+  const after = decodeCursor(c.q.get('cursor'));
+  const start = after ? indexAfter(all, keyOf, after) : 0;
+  const items: T[] = [];
+  let i = start;
+  for (; i < all.length && items.length < limit; i++) if (matches(all[i] as T)) items.push(all[i] as T);
+  let more = false;
+  for (; i < all.length && !more; i++) more = matches(all[i] as T);
+  const last = items[items.length - 1];
+  return { items, cursor: more && last ? encodeCursor(keyOf(last)) : '' };
+}
+
+const newestFirst = <T>(list: readonly T[]): T[] => [...list].reverse();
+
+export function createOrder(c: Ctx): SimResponse {
+  const inp = decodeCreateOrder(c.bodyText);
+  if (isResponse(inp)) return inp;
+  return c.ex.createOrder(inp, c.t);
+}
+
+export const cancelOrder = (c: Ctx): SimResponse => c.ex.cancelOrder(c.params[0] ?? '', c.t);
+
+export const deprecatedV1 = (): SimResponse => ({ status: 410, body: ERR.deprecatedV1 });
+
+export function getOrder(c: Ctx): SimResponse {
+  const o = c.ex.account.orders.get(c.params[0] ?? '');
+  if (!o) return { status: 404, body: ERR.notFound };
+  return { status: 200, body: { order: renderOrder(o) } };
+}
+
+export function getOrders(c: Ctx): SimResponse {
+  const status = c.q.get('status') || null;
+  if (status !== null && !['resting', 'canceled', 'executed'].includes(status)) {
+    return { status: 400, body: invalidParameters('status must be one of resting, canceled, executed') };
+  }
+  const ticker = c.q.get('ticker');
+  const eventTicker = c.q.get('event_ticker');
+  const minTs = parseTs(c.q, 'min_ts');
+  const maxTs = parseTs(c.q, 'max_ts');
+  if (minTs === null || maxTs === null) return { status: 400, body: paramValidation('GetOrders', 'invalid timestamp') };
+  const res = pageOf(
+    c,
+    'GetOrders',
+    newestFirst(c.ex.account.orderList),
+    (o): SortKey => [o.createdMs, o.orderId],
+    (o) =>
+      (!status || o.status === status) &&
+      (!ticker || o.ticker === ticker) &&
+      (!eventTicker || o.eventTicker === eventTicker) &&
+      (minTs === undefined || o.createdMs >= minTs * 1000) &&
+      (maxTs === undefined || o.createdMs <= maxTs * 1000),
+  );
+  if (isResponse(res)) return res;
+  return { status: 200, body: { cursor: res.cursor, orders: res.items.map(renderOrder) } };
+}
+
+export function getFills(c: Ctx): SimResponse {
+  const ticker = c.q.get('ticker');
+  const orderId = c.q.get('order_id');
+  const minTs = parseTs(c.q, 'min_ts');
+  const maxTs = parseTs(c.q, 'max_ts');
+  if (minTs === null || maxTs === null) return { status: 400, body: paramValidation('GetFills', 'invalid timestamp') };
+  const res = pageOf(
+    c,
+    'GetFills',
+    newestFirst(c.ex.account.fills),
+    (f): SortKey => [f.tsMs, f.fillId],
+    (f) =>
+      (!ticker || f.ticker === ticker) &&
+      (!orderId || f.orderId === orderId) &&
+      (minTs === undefined || f.tsMs >= minTs * 1000) &&
+      (maxTs === undefined || f.tsMs <= maxTs * 1000),
+  );
+  if (isResponse(res)) return res;
+  return { status: 200, body: { cursor: res.cursor, fills: res.items.map(renderFill) } };
+}
+
+export function getPositions(c: Ctx): SimResponse {
+  const ticker = c.q.get('ticker');
+  const eventTicker = c.q.get('event_ticker');
+  const acct = c.ex.account;
+  const resting = new Map<string, number>();
+  for (const o of acct.orderList) if (o.status === 'resting') resting.set(o.ticker, (resting.get(o.ticker) ?? 0) + 1);
+  const market_positions = [];
+  const events = new Map<string, { exposure: number; fees: number; realized: number; cost: number; shares: number }>();
+  for (const p of [...acct.positions.values()].sort((a, b) => (a.ticker < b.ticker ? -1 : 1))) {
+    if (ticker && p.ticker !== ticker) continue;
+    if (eventTicker && p.eventTicker !== eventTicker) continue;
+    const rest = resting.get(p.ticker) ?? 0;
+    if (p.posE2 === 0 && rest === 0 && p.tradedE6 === 0) continue;
+    market_positions.push({
+      fees_paid_dollars: fmtE6(p.feesE4 * 100),
+      last_updated_ts: isoMicros(p.lastUpdatedMs),
+      market_exposure_dollars: fmtE6(p.costE6),
+      position_fp: fmtE2(p.posE2),
+      realized_pnl_dollars: fmtE6(p.realizedE6),
+      resting_orders_count: rest,
+      ticker: p.ticker,
+      total_traded_dollars: fmtE6(p.tradedE6),
+    });
+    const e = events.get(p.eventTicker) ?? { exposure: 0, fees: 0, realized: 0, cost: 0, shares: 0 };
+    e.exposure += p.costE6;
+    e.fees += p.feesE4 * 100;
+    e.realized += p.realizedE6;
+    e.cost += p.tradedE6;
+    e.shares += Math.abs(p.posE2);
+    events.set(p.eventTicker, e);
+  }
+  const event_positions = [...events.entries()].map(([et, e]) => ({
+    event_exposure_dollars: fmtE6(e.exposure),
+    event_ticker: et,
+    fees_paid_dollars: fmtE6(e.fees),
+    realized_pnl_dollars: fmtE6(e.realized),
+    total_cost_dollars: fmtE6(e.cost),
+    total_cost_shares_fp: fmtE2(e.shares),
+  }));
+  return { status: 200, body: { cursor: '', event_positions, market_positions } };
+}
+
+export function getBalance(c: Ctx): SimResponse {
+  const acct = c.ex.account;
+  const avail = acct.availableE6();
+  // portfolio value: open positions marked at the bid of the held outcome
+  let valueE6 = 0;
+  for (const p of acct.positions.values()) {
+    if (p.posE2 === 0) continue;
+    const m = c.ex.universe.markets.get(p.ticker);
+    if (!m) continue;
+    const top = c.ex.books.top(m, c.t);
+    const mark = p.posE2 > 0 ? (top.bidSizeE2 > 0 ? top.bidE4 : 0) : top.askSizeE2 > 0 ? 10_000 - top.askE4 : 0;
+    valueE6 += Math.abs(p.posE2) * mark;
+  }
+  const dollars = fmtE4(Math.floor(avail / 100));
+  return {
+    status: 200,
+    body: {
+      balance: Math.floor(avail / 10_000),
+      balance_breakdown: [{ balance: dollars, exchange_index: 0 }],
+      balance_dollars: dollars,
+      portfolio_value: Math.floor(valueE6 / 10_000),
+      updated_ts: Math.floor(acct.updatedMs / 1000),
+    },
+  };
+}
+
+export function getSettlements(c: Ctx): SimResponse {
+  const ticker = c.q.get('ticker');
+  const res = pageOf(
+    c,
+    'GetSettlements',
+    newestFirst(c.ex.account.settlements),
+    (s: Settlement): SortKey => [s.settledMs, s.ticker],
+    (s) => !ticker || s.ticker === ticker,
+  );
+  if (isResponse(res)) return res;
+  return {
+    status: 200,
+    body: {
+      cursor: res.cursor,
+      settlements: res.items.map((s) => ({
+        event_ticker: s.eventTicker,
+        fee_cost: fmtE6(s.feeE4 * 100),
+        market_result: s.result,
+        no_count_fp: fmtE2(s.noE2),
+        no_total_cost_dollars: fmtE6(s.noCostE6),
+        revenue: s.revenueCents,
+        settled_time: isoMicros(s.settledMs),
+        ticker: s.ticker,
+        value: s.result === 'yes' ? 100 : 0,
+        yes_count_fp: fmtE2(s.yesE2),
+        yes_total_cost_dollars: fmtE6(s.yesCostE6),
+      })),
+    },
+  };
+}
+
