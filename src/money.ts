@@ -100,7 +100,7 @@ export function feeE4(opts: { countE2: number; priceE4: number; multiplierE4?: n
   const q = BigInt(CONTRACT_PAYOUT_E4 - opts.priceE4);
   // dollars = (m/1e4) * (rate/1e4) * (c/1e2) * (p/1e4) * (q/1e4); in e4 multiply by 1e4.
   const numerator = multiplierE4 * rateE4 * c * p * q;
-  const denominator = 10n ** 18n; // 1e4*1e4*1e2*1e4*1e4 / 1e4
+  const denominator = 10n ** 14n; // (1e4*1e4*1e2*1e4*1e4) / 1e4
   const e4 = (numerator + denominator - 1n) / denominator;
   const cents = (e4 + 99n) / 100n;
   return Number(cents * 100n);

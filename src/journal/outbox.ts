@@ -45,6 +45,13 @@ export class OutboxJournal {
     this.db.prepare('UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?').run(now, id);
   }
 
+  /** Give up on an alert the transport can never deliver (e.g. the chat blocked the bot), so it stops blocking the queue. */
+  markAbandoned(id: number, error: string, now: number): void {
+    this.db
+      .prepare('UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?')
+      .run(now, `abandoned: ${error}`.slice(0, 500), id);
+  }
+
   markFailed(id: number, error: string, nextAttemptAt: number): void {
     this.db
       .prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?')

@@ -82,6 +82,9 @@ export class KalshiHttp {
     this.agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
     const clock = opts.clock ?? Date.now;
     const { keyId, privateKey } = opts;
+    // Reported paths are relative to the base ("/markets"), like the ones callers pass in.
+    const basePath = new URL(opts.baseUrl).pathname.replace(/\/+$/, '');
+    const relative = (pathname: string) => (pathname.startsWith(basePath) ? pathname.slice(basePath.length) || '/' : pathname);
 
     this.got = got.extend({
       prefixUrl: opts.baseUrl,
@@ -106,7 +109,7 @@ export class KalshiHttp {
           const status = error.response?.statusCode;
           opts.onRetry?.({
             method: error.options.method,
-            path: error.options.url instanceof URL ? error.options.url.pathname : '',
+            path: error.options.url instanceof URL ? relative(error.options.url.pathname) : '',
             attempt: attemptCount,
             delayMs,
             reason: status !== undefined ? `HTTP ${status}` : error.code,

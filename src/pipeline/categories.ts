@@ -30,7 +30,9 @@ export class CategoryCache {
         // Keep the stale list; retry next cycle.
       }
     }
-    const missing = [...new Set(eventTickers)].filter((t) => !this.eventSeries.has(t));
+    // Event tickers are SERIES-SUFFIX by Kalshi's convention: the series list answers almost all of them
+    // in one request; only the rest are looked up one event at a time.
+    const missing = [...new Set(eventTickers)].filter((t) => !this.eventSeries.has(t) && !this.series.has(seriesPrefix(t)));
     const queue = [...missing];
     const worker = async () => {
       for (let t = queue.shift(); t !== undefined; t = queue.shift()) {
@@ -45,15 +47,20 @@ export class CategoryCache {
     await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 8, queue.length) }, worker));
   }
 
-  categoryOf(eventTicker: string): string | undefined {
+  private seriesOf(eventTicker: string): { series: Series | undefined; eventCategory: string | null } {
     const e = this.eventSeries.get(eventTicker);
-    if (!e) return undefined;
-    const fromSeries = this.series.get(e.seriesTicker)?.category;
-    return fromSeries || e.category || undefined;
+    if (e) return { series: this.series.get(e.seriesTicker), eventCategory: e.category };
+    return { series: this.series.get(seriesPrefix(eventTicker)), eventCategory: null };
+  }
+
+  categoryOf(eventTicker: string): string | undefined {
+    const { series, eventCategory } = this.seriesOf(eventTicker);
+    return series?.category || eventCategory || undefined;
   }
 
   feeMultiplierOf(eventTicker: string): number | undefined {
-    const e = this.eventSeries.get(eventTicker);
-    return e ? this.series.get(e.seriesTicker)?.feeMultiplierE4 : undefined;
+    return this.seriesOf(eventTicker).series?.feeMultiplierE4;
   }
 }
+
+export const seriesPrefix = (eventTicker: string): string => eventTicker.split('-', 1)[0]!;

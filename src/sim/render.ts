@@ -103,7 +103,7 @@ export function renderMarket(m: SimMarket, ev: SimEvent, s: SimSeries, st: Marke
   rec.no_bid_dollars = fmtE4(10_000 - yesAsk);
   rec.no_sub_title = t.yesSub;
   rec.notional_value_dollars = '1.0000';
-  if (m.expectedExpirationMs !== null && !m.combo) rec.occurrence_datetime = isoSeconds(m.expectedExpirationMs);
+  if (!m.combo) rec.occurrence_datetime = isoSeconds(m.expectedExpirationMs ?? m.closeMs);
   rec.open_interest_fp = fmtE2(m.openInterestE2);
   rec.open_time = isoSeconds(m.openMs);
   rec.previous_price_dollars = fmtE4(m.lastPriceE4);

@@ -128,7 +128,10 @@ export class Universe {
   /** All markets, newest first (created desc, ticker asc): the listing order. */
   sorted(): SimMarket[] {
     if (!this.sortedCache) {
-      this.sortedCache = [...this.markets.values()].sort((a, b) => compareKeys(sortKeyOf(a), sortKeyOf(b)));
+      // allocation-free comparator: same order as compareKeys(sortKeyOf(a), sortKeyOf(b))
+      this.sortedCache = [...this.markets.values()].sort((a, b) =>
+        a.createdMs !== b.createdMs ? b.createdMs - a.createdMs : a.ticker < b.ticker ? -1 : a.ticker > b.ticker ? 1 : 0,
+      );
     }
     return this.sortedCache;
   }
@@ -251,7 +254,7 @@ export function generateUniverse(u: Universe, o: GenerateOptions): void {
       template: tpl,
       combo: false,
     });
-    const eventsInSeries = 2 + Math.floor(rng() * 30);
+    const eventsInSeries = 1 + Math.floor(rng() * rng() * 20); // mostly a few, some with many
     for (let ei = 0; ei < eventsInSeries && made < target; ei++) {
       // exact counts: `markets` open ones and `closedCount` closed ones
       const isClosed = closedMade < closedCount && rng() * (target - made) < closedCount - closedMade;

@@ -110,13 +110,13 @@ describe('GET retries and signing', () => {
   });
 
   it('429 every time: retries then a typed 429 error after retries+1 attempts', async () => {
-    const retries: number[] = [];
-    const { server, client } = await setup((_r, res) => json(res, 429, { error: 'too many requests' }), { onRetry: (i) => retries.push(i.attempt) });
+    const retries: string[] = [];
+    const { server, client } = await setup((_r, res) => json(res, 429, { error: 'too many requests' }), { onRetry: (i) => retries.push(`${i.method} ${i.path} ${i.attempt} ${i.reason}`) });
     const err = await client.getExchangeStatus().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KalshiApiError);
     expect(err).toMatchObject({ status: 429, code: 'too_many_requests' });
     expect(server.seen).toHaveLength(4);
-    expect(retries).toEqual([1, 2, 3]);
+    expect(retries).toEqual([1, 2, 3].map((n) => `GET /exchange/status ${n} HTTP 429`));
   });
 
   it('a 400 is not retried', async () => {

@@ -1,0 +1,280 @@
+// Every chat command in one place, transport-agnostic: parse the arguments, call Control, format.
+// The grammY features and the terminal both call `runCommand` / `runCallback`; nothing here knows grammY.
+import type { Clock } from '../clock.js';
+import type { Control, SetCapResult } from '../control/control.js';
+import { settableHelp } from '../control/args.js';
+import { formatPriceE4, formatUsd } from '../money.js';
+import type { Mode } from '../notify/alerts.js';
+import type { ApprovalOutcome } from '../pipeline/approvals.js';
+import {
+  approvalFromRow,
+  approvalOutcomeLine,
+  approvalText,
+  formatOrders,
+  formatPnl,
+  formatPositions,
+  formatSettings,
+  formatStatus,
+  formatTrades,
+  formatWhy,
+  modeTag,
+} from './format.js';
+import { type Button, type Reply, clip, reply } from './reply.js';
+
+export interface CommandDeps {
+  control: Control;
+  mode: Mode;
+  clock: Clock;
+  timeZone: string;
+  /** How long a confirm button (/stopall) stays valid. Default 5 min. */
+  confirmTtlMs?: number;
+  /** Single-use confirmation tokens already spent (per process). */
+  spent?: Set<string>;
+  /** 'telegram' shows buttons; 'console' tells what to type. */
+  transport: 'telegram' | 'console';
+}
+
+export interface CommandSpec {
+  name: string;
+  args?: string;
+  description: string;
+  run(d: CommandDeps, args: string, by: string): Promise<Reply> | Reply;
+}
+
+const CONFIRM_WORD = /\s+(confirm|yes)$/i;
+const CANCEL: Button = { text: 'Cancel', data: 'x', typed: '(do nothing)' };
+
+const describeError = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+function setCapReply(r: SetCapResult, text: string): Reply {
+  if (!r.ok) return reply(r.error);
+  if (r.needsConfirm) {
+    const amount = text.trim();
+    return reply(
+      `Raise the daily cap from ${formatUsd(r.oldE4)} to ${formatUsd(r.newE4)}? That is more than twice the current cap: confirm to apply.`,
+      [[{ text: `Yes, set ${formatUsd(r.newE4)}`, data: `cap:${r.newE4}:${r.oldE4}`, typed: `/setcap ${amount} confirm` }, CANCEL]],
+    );
+  }
+  const lines = [`Daily cap set: ${formatUsd(r.oldE4)} -> ${formatUsd(r.newE4)} (at risk today ${formatUsd(r.atRiskE4)}).`];
+  if (r.liftedHalt) lines.push("Today's halt is lifted: orders may be sent again.");
+  if (r.stillHalted) lines.push(`Still HALTED: the new cap is not above today's ${formatUsd(r.atRiskE4)} at risk.`);
+  return reply(lines.join('\n'));
+}
+
+export function approvalOutcomeText(o: ApprovalOutcome, id: string): string {
+  if (!o.ok) {
+    if (o.error === 'not-found') return `No approval #${id.replace(/^#/, '')}.`;
+    if (o.error === 'expired') return `Approval #${o.approval?.id ?? id} has expired: nothing was done.`;
+    return `Approval #${o.approval?.id ?? id} was already answered (${o.approval?.state ?? 'decided'}${o.approval?.outcome ? `: ${o.approval.outcome}` : ''}).`;
+  }
+  const a = o.approval;
+  if (o.state === 'rejected') return `Approval #${a.id} rejected: no order.`;
+  if (o.state === 'refused') return `Approval #${a.id} approved, but refused: ${o.reason}. No order.`;
+  return `Approval #${a.id} approved: ${a.outcome ?? o.result.kind}.`;
+}
+
+async function decide(d: CommandDeps, args: string, by: string, answer: 'approve' | 'reject'): Promise<Reply> {
+  const r = answer === 'approve' ? await d.control.approve(by, args) : await d.control.reject(by, args);
+  if (!r.ok) return reply(r.error);
+  return reply(`${modeTag(d.mode)} ${approvalOutcomeText(r.value, args)}`);
+}
+
+function stopAllButtons(d: CommandDeps): Button[][] {
+  return [[{ text: '🛑 Yes: cancel all and pause', data: `stop:${d.clock.now()}`, typed: '/stopall confirm' }, CANCEL]];
+}
+
+async function stopAllNow(d: CommandDeps, by: string): Promise<Reply> {
+  const r = await d.control.stopAll(by);
+  return reply(
+    `${modeTag(d.mode)} Stopped: paused, ${r.canceled} resting orders canceled${r.failed ? `, ${r.failed} could not be canceled (check /orders)` : ''}. /resume to trade again.`,
+  );
+}
+
+export const COMMANDS: CommandSpec[] = [
+  { name: 'start', description: 'What this bot does', run: (d) => helpReply(d) },
+  { name: 'help', description: 'Mode, what the bot is doing, commands', run: (d) => helpReply(d) },
+  {
+    name: 'status',
+    description: 'Mode, state, last cycle, at risk vs cap',
+    run: async (d) => reply(formatStatus(await d.control.status(), d.clock.now(), d.timeZone)),
+  },
+  {
+    name: 'pause',
+    description: 'Stop sending orders (scans go on)',
+    run: (d, _a, by) => {
+      const r = d.control.pause(by);
+      return reply(`${modeTag(d.mode)} ${r.changed ? 'Paused' : 'Already paused'}: no orders will be sent; scans go on. /resume to trade again.`);
+    },
+  },
+  {
+    name: 'resume',
+    description: 'Send orders again (does not lift a cap halt)',
+    run: (d, _a, by) => {
+      const r = d.control.resume(by);
+      const head = `${modeTag(d.mode)} ${r.changed ? 'Resumed' : 'Not paused'}.`;
+      return reply(r.halted ? `${head} But trading is still HALTED for today by the daily cap: /resume does not lift it; raise the cap with /setcap.` : `${head} Orders will be sent from the next cycle.`);
+    },
+  },
+  {
+    name: 'setcap',
+    args: '<dollars>',
+    description: 'Set the daily loss cap',
+    run: (d, args, by) => {
+      const confirmed = CONFIRM_WORD.test(args);
+      const text = args.replace(CONFIRM_WORD, '');
+      return setCapReply(d.control.setCap(by, text, { confirmed }), text);
+    },
+  },
+  { name: 'approve', args: '<id>', description: 'Approve a flagged trade', run: (d, args, by) => decide(d, args, by, 'approve') },
+  { name: 'reject', args: '<id>', description: 'Reject a flagged trade', run: (d, args, by) => decide(d, args, by, 'reject') },
+  { name: 'positions', description: 'Open positions', run: async (d) => reply(clip(formatPositions(await d.control.positions()))) },
+  { name: 'orders', description: 'Resting and unfinished orders', run: async (d) => reply(clip(formatOrders(await d.control.orders()))) },
+  {
+    name: 'trades',
+    args: '[n]',
+    description: 'Last n orders (default 10)',
+    run: (d, args) => {
+      const r = d.control.trades(args);
+      return reply(r.ok ? clip(formatTrades(r.value, d.timeZone)) : r.error);
+    },
+  },
+  {
+    name: 'pnl',
+    args: '[days]',
+    description: 'Spending and fees by day (default 7)',
+    run: (d, args) => {
+      const r = d.control.pnl(args);
+      return reply(r.ok ? clip(formatPnl(r.value)) : r.error);
+    },
+  },
+  {
+    name: 'why',
+    args: '<ticker>',
+    description: 'Why a market was or was not traded',
+    run: (d, args) => {
+      const r = d.control.why(args);
+      return reply(r.ok ? formatWhy(r.value) : r.error);
+    },
+  },
+  { name: 'settings', description: 'Current settings', run: (d) => reply(formatSettings(d.control.settings())) },
+  {
+    name: 'set',
+    args: '<name> <value>',
+    description: 'Change a setting (band, horizon, ...)',
+    run: (d, args, by) => {
+      const r = d.control.set(by, args);
+      if (!r.ok) return reply(r.error);
+      return reply(`${r.value.changed ? 'Changed' : 'Unchanged'} ${r.value.name}.\n${formatSettings(r.value.settings)}`);
+    },
+  },
+  {
+    name: 'stopall',
+    description: 'Cancel every resting order and pause (asks first)',
+    run: (d, args, by) => {
+      if (CONFIRM_WORD.test(` ${args}`)) return stopAllNow(d, by);
+      return reply('Cancel EVERY resting order and pause trading?', stopAllButtons(d));
+    },
+  },
+];
+
+const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
+
+/** For Telegram's setMyCommands (the menu next to the text box). */
+export function botCommandList(): { command: string; description: string }[] {
+  return COMMANDS.filter((c) => c.name !== 'start').map((c) => ({ command: c.name, description: c.args ? `${c.args} ${c.description}` : c.description }));
+}
+
+function helpReply(d: CommandDeps): Reply {
+  const modeLine: Record<Mode, string> = {
+    SIM: 'SIM: trading against the built-in simulated exchange (no real money).',
+    DEMO: "DEMO: trading on Kalshi's demo environment (play money).",
+    'DRY-RUN': 'DRY-RUN: reading Kalshi production, orders are journaled as paper fills and never sent.',
+    LIVE: 'LIVE: REAL orders with real money on Kalshi production.',
+  };
+  const cmds = COMMANDS.filter((c) => c.name !== 'start').map((c) => `/${c.name}${c.args ? ` ${c.args}` : ''}: ${c.description}`);
+  const confirm =
+    d.transport === 'console'
+      ? 'In the terminal, confirm with a trailing word: /setcap 200 confirm, /stopall confirm.'
+      : 'Big cap raises and /stopall ask for a confirming tap.';
+  return reply(
+    [
+      `${modeTag(d.mode)} Kalshi band bot`,
+      'Every cycle it scans the whole Kalshi universe for markets priced in the band, validates them, and buys within the daily loss cap.',
+      modeLine[d.mode],
+      '',
+      ...cmds,
+      `Settings for /set:\n${settableHelp()}`,
+      confirm,
+    ].join('\n'),
+  );
+}
+
+/** Run one command; unknown commands answer with a pointer to /help. Errors become a reply, never a crash. */
+export async function runCommand(d: CommandDeps, name: string, args: string, by: string): Promise<Reply> {
+  const spec = BY_NAME.get(name.toLowerCase());
+  if (!spec) return reply(`Unknown command /${name}. Send /help for the list.`);
+  try {
+    return await spec.run(d, args, by);
+  } catch (err) {
+    return reply(`/${spec.name} failed: ${describeError(err)}. Nothing else was changed; try again.`);
+  }
+}
+
+export interface CallbackResult {
+  /** Short text for answerCallbackQuery (the toast). */
+  answer: string;
+  /** New content for the message that carried the button (buttons removed); undefined: leave it. */
+  edit?: Reply;
+}
+
+/** Handle an inline-button tap. Data carries a fingerprint so a stale or repeated tap cannot act twice. */
+export async function runCallback(d: CommandDeps, data: string, by: string, messageText = ''): Promise<CallbackResult> {
+  const spent = d.spent ?? new Set<string>();
+  try {
+    const ap = /^ap:([ar]):(\d+)$/.exec(data);
+    if (ap) {
+      const id = ap[2]!;
+      const r = ap[1] === 'a' ? await d.control.approve(by, id) : await d.control.reject(by, id);
+      if (!r.ok) return { answer: r.error };
+      const o = r.value;
+      const text = approvalOutcomeText(o, id);
+      // A successful decision queues an 'approval-outcome' alert that edits the message in order;
+      // a stale tap (expired, already answered) edits it here so the dead buttons disappear.
+      if (!o.ok && o.approval) {
+        const state = o.error === 'expired' ? 'expired' : o.approval.state;
+        return {
+          answer: text,
+          edit: reply(`${approvalText(d.mode, approvalFromRow(o.approval), d.timeZone)}\n\n${approvalOutcomeLine(state, o.approval.outcome ?? text)}`),
+        };
+      }
+      return { answer: text };
+    }
+    const cap = /^cap:(\d+):(\d+)$/.exec(data);
+    if (cap) {
+      const newE4 = Number(cap[1]);
+      const oldE4 = Number(cap[2]);
+      const current = d.control.settings().dailyCapE4;
+      if (current !== oldE4) {
+        const msg = `This confirmation is stale: the cap is now ${formatUsd(current)}. Send /setcap again.`;
+        return { answer: msg, edit: reply(`${messageText}\n\n→ ${msg}`) };
+      }
+      const r = setCapReply(d.control.setCap(by, formatPriceE4(newE4), { confirmed: true }), '');
+      return { answer: r.text.split('\n')[0]!, edit: reply(`${modeTag(d.mode)} ${r.text}`) };
+    }
+    const stop = /^stop:(\d+)$/.exec(data);
+    if (stop) {
+      const issued = Number(stop[1]);
+      if (spent.has(data) || d.clock.now() - issued > (d.confirmTtlMs ?? 5 * 60_000)) {
+        const msg = 'This confirmation is stale: send /stopall again.';
+        return { answer: msg, edit: reply(`${messageText}\n\n→ ${msg}`) };
+      }
+      spent.add(data);
+      const r = await stopAllNow(d, by);
+      return { answer: 'Stopped', edit: r };
+    }
+    if (data === 'x') return { answer: 'Cancelled', edit: reply(`${messageText}\n\n→ Cancelled: nothing changed.`) };
+    return { answer: 'This button is no longer valid.' };
+  } catch (err) {
+    return { answer: `Failed: ${describeError(err)}`.slice(0, 190) };
+  }
+}

@@ -1,0 +1,202 @@
+// The Telegram transport: long polling with grammY's bot.start(), the command menu, and delivery
+// of the outbox to the alert chat(s), paced to Telegram's limits.
+import { type Api, GrammyError, HttpError } from 'grammy';
+import type { OutboxRow } from '../journal/outbox.js';
+import type { Logger } from '../log.js';
+import type { Alert } from '../notify/alerts.js';
+import { type AlertSink, type DeliveryOptions, DeliveryFailure, OutboxDelivery } from '../notify/delivery.js';
+import { createBot, describe } from './bot.js';
+import { botCommandList } from './commands.js';
+import { keyboard } from './context.js';
+import { approvalFromRow, approvalOutcomeLine, approvalText, formatAlert, lateMarker } from './format.js';
+import { type Transport, type TransportApp, sleepAbortable } from './transport.js';
+
+export interface TelegramOptions {
+  log?: Logger;
+  /** getUpdates long-poll timeout, seconds. Default 30. */
+  pollingTimeoutSeconds?: number;
+  /** Minimum gap between messages to one chat: private chats 1 s (Telegram: ~1 msg/s), groups 3 s (20/min). */
+  pacing?: { privateMs?: number; groupMs?: number };
+  delivery?: DeliveryOptions;
+  /** How long stop() may spend delivering what is still queued. Default 3 s. */
+  flushMs?: number;
+  staleCommandMs?: number;
+  /** Wait between attempts to reach the Bot API at start-up. Default 5 s. */
+  initRetryMs?: number;
+}
+
+export interface TelegramTransport extends Transport {
+  readonly bot: ReturnType<typeof createBot>;
+  readonly delivery: OutboxDelivery;
+}
+
+/** Where alerts go: TELEGRAM_CHAT_ID, else each allowed user's private chat (chat id = user id). */
+export function alertChats(app: TransportApp): number[] {
+  const c = app.config;
+  return c.TELEGRAM_CHAT_ID !== undefined ? [c.TELEGRAM_CHAT_ID] : [...c.TELEGRAM_ALLOWED_USER_IDS];
+}
+
+function toFailure(err: unknown): DeliveryFailure {
+  if (err instanceof DeliveryFailure) return err;
+  if (err instanceof GrammyError) {
+    const msg = `Bot API ${err.error_code}: ${err.description}`;
+    if (err.error_code === 429) return new DeliveryFailure(msg, { retryAfterMs: (err.parameters.retry_after ?? 1) * 1000 });
+    // 400 (bad request, chat not found) and 403 (blocked by the user) will not heal by retrying soon.
+    if (err.error_code === 400 || err.error_code === 403) return new DeliveryFailure(msg, { permanent: true });
+    return new DeliveryFailure(msg);
+  }
+  if (err instanceof HttpError) return new DeliveryFailure(`network: ${err.message}`);
+  return new DeliveryFailure(describe(err));
+}
+
+/** grammY types its signal with a shim's AbortSignal; Node's own is what it uses at run time. */
+const grammySignal = (s: AbortSignal) => s as never;
+
+const withLate = (text: string, late: string | null): string => {
+  if (!late) return text;
+  const nl = text.indexOf('\n');
+  return nl < 0 ? `${text} (${late})` : `${text.slice(0, nl)} (${late})${text.slice(nl)}`;
+};
+
+export class TelegramSink implements AlertSink {
+  private readonly lastSent = new Map<number, number>();
+  /** Chats that already got the current row (a retry after a partial success must not resend). */
+  private readonly done = new Map<number, Set<number>>();
+
+  constructor(
+    private readonly api: Api,
+    private readonly chats: readonly number[],
+    private readonly app: TransportApp,
+    private readonly pacing: { privateMs: number; groupMs: number },
+  ) {}
+
+  private async pace(chatId: number, signal: AbortSignal): Promise<void> {
+    const gap = chatId < 0 ? this.pacing.groupMs : this.pacing.privateMs;
+    const last = this.lastSent.get(chatId);
+    if (last !== undefined) {
+      const wait = last + gap - Date.now();
+      if (wait > 0) await sleepAbortable(wait, signal);
+    }
+    this.lastSent.set(chatId, Date.now());
+  }
+
+  async deliver(alert: Alert, row: OutboxRow, late: string | null, signal: AbortSignal): Promise<void> {
+    let done = this.done.get(row.id);
+    if (!done) {
+      this.done.clear();
+      done = new Set();
+      this.done.set(row.id, done);
+    }
+    for (const [i, chatId] of this.chats.entries()) {
+      if (done.has(chatId)) continue;
+      await this.pace(chatId, signal);
+      if (signal.aborted) throw new DeliveryFailure('stopping');
+      try {
+        await this.deliverTo(chatId, i === 0, alert, late, signal);
+      } catch (err) {
+        throw toFailure(err);
+      }
+      done.add(chatId);
+    }
+    this.done.delete(row.id);
+  }
+
+  private async deliverTo(chatId: number, primary: boolean, alert: Alert, late: string | null, signal: AbortSignal): Promise<void> {
+    const tz = this.app.config.TIMEZONE;
+    if (alert.kind === 'approval-outcome') {
+      const a = this.app.journal.approvals.get(alert.id);
+      const ref = a?.message_ref ? (JSON.parse(a.message_ref) as { chatId: number; messageId: number }) : null;
+      if (a && ref && ref.chatId === chatId) {
+        const text = `${approvalText(alert.mode, approvalFromRow(a), tz)}\n\n${approvalOutcomeLine(alert.state, alert.text)}`;
+        try {
+          // No reply_markup: the Approve/Reject buttons go away with the edit.
+          await this.api.editMessageText(chatId, ref.messageId, text, {}, grammySignal(signal));
+          return;
+        } catch (err) {
+          if (err instanceof GrammyError && err.error_code === 400) {
+            if (/not modified/i.test(err.description)) return;
+            // The message is gone (deleted, too old to edit): say it in a new message below.
+          } else throw err;
+        }
+      }
+    }
+    const r = formatAlert(alert, tz);
+    const kb = keyboard(r.buttons);
+    const msg = await this.api.sendMessage(chatId, withLate(r.text, late), kb ? { reply_markup: kb } : {}, grammySignal(signal));
+    if (alert.kind === 'approval' && primary) this.app.journal.approvals.setMessageRef(alert.id, { chatId, messageId: msg.message_id });
+  }
+}
+
+/** Start the Telegram bot (long polling) and the outbox delivery to the alert chat(s). */
+export function startTelegram(app: TransportApp, opts: TelegramOptions = {}): TelegramTransport {
+  const token = app.config.TELEGRAM_BOT_TOKEN;
+  if (!token) throw new Error('startTelegram needs TELEGRAM_BOT_TOKEN');
+  const log = opts.log ?? app.log;
+  const pollingTimeout = opts.pollingTimeoutSeconds ?? 30;
+  const bot = createBot({
+    token,
+    apiRoot: app.config.TELEGRAM_API_ROOT,
+    allowedUserIds: app.config.TELEGRAM_ALLOWED_USER_IDS,
+    commands: { control: app.control, mode: app.mode, clock: app.clock, timeZone: app.config.TIMEZONE, transport: 'telegram', spent: new Set() },
+    log,
+    timeoutSeconds: pollingTimeout + 30,
+    ...(opts.staleCommandMs !== undefined ? { staleCommandMs: opts.staleCommandMs } : {}),
+  });
+
+  const sink = new TelegramSink(bot.api, alertChats(app), app, {
+    privateMs: opts.pacing?.privateMs ?? 1000,
+    groupMs: opts.pacing?.groupMs ?? 3000,
+  });
+  const delivery = new OutboxDelivery(
+    { outbox: app.journal.outbox, clock: app.clock, log, sink, subscribe: (wake) => app.alerter.onQueued(wake), lateMarker },
+    opts.delivery,
+  );
+  delivery.start();
+
+  const ac = new AbortController();
+  const polling = (async () => {
+    // Reach the Bot API first (getMe). grammY retries 5xx/network itself until aborted; a 401 (bad token) is logged and retried slowly.
+    while (!ac.signal.aborted) {
+      try {
+        await bot.init(grammySignal(ac.signal));
+        break;
+      } catch (err) {
+        if (ac.signal.aborted) return;
+        log.error(`Telegram: cannot start the bot: ${describe(err)}`);
+        await sleepAbortable(opts.initRetryMs ?? 5000, ac.signal);
+      }
+    }
+    if (ac.signal.aborted) return;
+    await bot.api.setMyCommands(botCommandList(), grammySignal(ac.signal)).catch((err) => log.warn(`Telegram: setMyCommands failed: ${describe(err)}`));
+    log.info(`Telegram: polling as @${bot.botInfo.username}`);
+    while (!ac.signal.aborted) {
+      try {
+        // Pending updates are kept: commands sent while the bot was down are handled
+        // (mutating ones older than staleCommandMs are refused with a note).
+        await bot.start({ timeout: pollingTimeout, drop_pending_updates: false, allowed_updates: ['message', 'callback_query'] });
+        return;
+      } catch (err) {
+        if (ac.signal.aborted) return;
+        log.error(`Telegram: polling stopped: ${describe(err)}; restarting`);
+        await sleepAbortable(opts.initRetryMs ?? 5000, ac.signal);
+      }
+    }
+  })();
+
+  let stopping: Promise<void> | null = null;
+  return {
+    bot,
+    delivery,
+    stop() {
+      stopping ??= (async () => {
+        ac.abort();
+        const bound = (p: Promise<unknown>, ms: number) =>
+          Promise.race([p.catch(() => undefined), sleepAbortable(ms)]);
+        await bound(bot.stop(), 2000);
+        await bound(polling, 2000);
+        await delivery.stop(opts.flushMs ?? 3000);
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,280 @@
+// A small fake Telegram Bot API server for tests: node:http on 127.0.0.1:0, real Bot API shapes
+// (POST /bot<token>/<method>, JSON or form bodies, {"ok":true,"result":...} / {"ok":false,...}).
+// Records every call; can be switched to fail (500, or 429 with retry_after) for a while.
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Call {
+  method: string;
+  token: string;
+  params: Record<string, unknown>;
+  at: number;
+  failed: boolean;
+}
+
+interface StoredMessage {
+  message_id: number;
+  from: Record<string, unknown>;
+  chat: { id: number; type: string; first_name?: string; title?: string };
+  date: number;
+  text: string;
+  reply_markup?: unknown;
+  edit_date?: number;
+}
+
+type Failure = { status: 500 | 429 | 502; retryAfter?: number; methods?: string[]; remaining?: number };
+
+const BOT_ID = 7000000001;
+
+export class FakeTelegram {
+  readonly calls: Call[] = [];
+  private server!: Server;
+  apiRoot = '';
+  private updates: Record<string, unknown>[] = [];
+  private nextUpdateId = 1;
+  private nextMessageId = 1;
+  private waiters = new Set<() => void>();
+  private failure: Failure | null = null;
+  readonly messages = new Map<string, StoredMessage>(); // `${chatId}:${messageId}`
+  commands: unknown[] = [];
+  readonly token: string;
+
+  constructor(token = '123456:TEST-token_abc') {
+    this.token = token;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.apiRoot = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.waiters) w();
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /** Answer errors (to every method but getUpdates unless `methods` says) until recover() or `remaining` calls. */
+  fail(f: Failure): void {
+    this.failure = f;
+  }
+  recover(): void {
+    this.failure = null;
+  }
+
+  // ---------- what tests inject ----------
+
+  private push(update: Record<string, unknown>): number {
+    const id = this.nextUpdateId++;
+    this.updates.push({ update_id: id, ...update });
+    for (const w of this.waiters) w();
+    return id;
+  }
+
+  user(id: number) {
+    return { id, is_bot: false, first_name: `User${id}`, username: `user${id}` };
+  }
+
+  /** A text message; a leading /command gets a bot_command entity like the real client sends. */
+  sendText(fromUserId: number, text: string, opts: { chatId?: number; dateMs?: number } = {}): number {
+    const chatId = opts.chatId ?? fromUserId;
+    const m = /^\/\S+/.exec(text);
+    const message = {
+      message_id: this.nextMessageId++,
+      from: this.user(fromUserId),
+      chat: chatId > 0 ? { id: chatId, type: 'private', first_name: `User${chatId}` } : { id: chatId, type: 'group', title: 'Group' },
+      date: Math.floor((opts.dateMs ?? Date.now()) / 1000),
+      text,
+      ...(m ? { entities: [{ type: 'bot_command', offset: 0, length: m[0].length }] } : {}),
+    };
+    return this.push({ message });
+  }
+
+  /** A tap on an inline button of a message the bot sent. */
+  press(fromUserId: number, message: { chat: { id: number }; message_id: number }, data: string): string {
+    const stored = this.messages.get(`${message.chat.id}:${message.message_id}`);
+    const id = String(this.nextUpdateId * 1000 + 7);
+    this.push({
+      callback_query: {
+        id,
+        from: this.user(fromUserId),
+        chat_instance: `ci${message.chat.id}`,
+        message: stored ?? message,
+        data,
+      },
+    });
+    return id;
+  }
+
+  // ---------- views for assertions ----------
+
+  callsTo(method: string, ok = true): Call[] {
+    return this.calls.filter((c) => c.method === method && (!ok || !c.failed));
+  }
+
+  sentTo(chatId: number): StoredMessage[] {
+    return [...this.messages.values()].filter((m) => m.chat.id === chatId).sort((a, b) => a.message_id - b.message_id);
+  }
+
+  async waitFor<T>(probe: () => T | undefined | false | null, timeoutMs = 5000, what = 'condition'): Promise<T> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const v = probe();
+      if (v) return v;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+  }
+
+  // ---------- the server ----------
+
+  private async body(req: IncomingMessage): Promise<Record<string, unknown>> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    if (!raw) return {};
+    const type = req.headers['content-type'] ?? '';
+    if (type.includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+    if (type.includes('application/x-www-form-urlencoded')) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of new URLSearchParams(raw)) {
+        try {
+          out[k] = JSON.parse(v);
+        } catch {
+          out[k] = v;
+        }
+      }
+      return out;
+    }
+    throw new Error(`unsupported content-type ${type}`);
+  }
+
+  private reply(res: ServerResponse, status: number, body: unknown): void {
+    if (res.destroyed) return;
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? '');
+    if (!m || req.method !== 'POST') return this.reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    const [, token, method] = m as unknown as [string, string, string];
+    let params: Record<string, unknown>;
+    try {
+      params = await this.body(req);
+    } catch (err) {
+      return this.reply(res, 400, { ok: false, error_code: 400, description: `Bad Request: ${(err as Error).message}` });
+    }
+    const call: Call = { method, token, params, at: Date.now(), failed: false };
+    this.calls.push(call);
+    if (token !== this.token) {
+      call.failed = true;
+      return this.reply(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    }
+    const f = this.failure;
+    if (f && (f.methods ? f.methods.includes(method) : method !== 'getUpdates')) {
+      call.failed = true;
+      if (f.remaining !== undefined && --f.remaining <= 0) this.failure = null;
+      if (f.status === 429)
+        return this.reply(res, 429, {
+          ok: false,
+          error_code: 429,
+          description: `Too Many Requests: retry after ${f.retryAfter ?? 1}`,
+          parameters: { retry_after: f.retryAfter ?? 1 },
+        });
+      return this.reply(res, f.status, { ok: false, error_code: f.status, description: 'Internal Server Error' });
+    }
+    try {
+      const result = await this.dispatch(method, params, req);
+      if (result instanceof ApiError) {
+        call.failed = true;
+        return this.reply(res, result.code, { ok: false, error_code: result.code, description: result.description });
+      }
+      this.reply(res, 200, { ok: true, result });
+    } catch (err) {
+      call.failed = true;
+      this.reply(res, 500, { ok: false, error_code: 500, description: (err as Error).message });
+    }
+  }
+
+  private async dispatch(method: string, p: Record<string, unknown>, req: IncomingMessage): Promise<unknown> {
+    switch (method) {
+      case 'getMe':
+        return { id: BOT_ID, is_bot: true, first_name: 'Band Bot', username: 'band_test_bot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
+      case 'deleteWebhook':
+        return true;
+      case 'setMyCommands':
+        this.commands = (p.commands as unknown[]) ?? [];
+        return true;
+      case 'getMyCommands':
+        return this.commands;
+      case 'getUpdates':
+        return this.getUpdates(p, req);
+      case 'sendMessage': {
+        const chatId = Number(p.chat_id);
+        if (!Number.isFinite(chatId)) return new ApiError(400, 'Bad Request: chat not found');
+        if (typeof p.text !== 'string' || p.text.length === 0) return new ApiError(400, 'Bad Request: message text is empty');
+        if (p.text.length > 4096) return new ApiError(400, 'Bad Request: message is too long');
+        const msg: StoredMessage = {
+          message_id: this.nextMessageId++,
+          from: { id: BOT_ID, is_bot: true, first_name: 'Band Bot', username: 'band_test_bot' },
+          chat: chatId > 0 ? { id: chatId, type: 'private', first_name: `User${chatId}` } : { id: chatId, type: 'group', title: 'Group' },
+          date: Math.floor(Date.now() / 1000),
+          text: p.text,
+          ...(p.reply_markup ? { reply_markup: p.reply_markup } : {}),
+        };
+        this.messages.set(`${chatId}:${msg.message_id}`, msg);
+        return msg;
+      }
+      case 'editMessageText':
+      case 'editMessageReplyMarkup': {
+        const key = `${Number(p.chat_id)}:${Number(p.message_id)}`;
+        const msg = this.messages.get(key);
+        if (!msg) return new ApiError(400, 'Bad Request: message to edit not found');
+        const text = method === 'editMessageText' ? String(p.text) : msg.text;
+        const markup = p.reply_markup;
+        if (text === msg.text && JSON.stringify(markup) === JSON.stringify(msg.reply_markup))
+          return new ApiError(400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+        msg.text = text;
+        if (markup) msg.reply_markup = markup;
+        else delete msg.reply_markup;
+        msg.edit_date = Math.floor(Date.now() / 1000);
+        return msg;
+      }
+      case 'answerCallbackQuery':
+        return true;
+      default:
+        return new ApiError(404, `Not Found: method ${method} not supported by the fake`);
+    }
+  }
+
+  private async getUpdates(p: Record<string, unknown>, req: IncomingMessage): Promise<unknown> {
+    const offset = Number(p.offset ?? 0);
+    const timeout = Number(p.timeout ?? 0);
+    const limit = Number(p.limit ?? 100);
+    // Confirming an offset forgets everything before it, as Telegram does.
+    if (offset > 0) this.updates = this.updates.filter((u) => (u.update_id as number) >= offset);
+    const pick = () => this.updates.slice(0, limit);
+    if (pick().length > 0 || timeout <= 0) return pick();
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, timeout * 1000);
+      this.waiters.add(done);
+      req.on('close', done);
+    });
+    return pick();
+  }
+}
+
+class ApiError {
+  constructor(
+    readonly code: number,
+    readonly description: string,
+  ) {}
+}
