@@ -27,7 +27,7 @@ export interface AppOptions {
   /** Use this simulated exchange instead of starting one (tests share one sim across restarts). */
   sim?: SimExchange;
   onProgress?: (p: HydrateProgress) => void;
-  executor?: Pick<ExecutorDeps, 'hooks' | 'pollMs'>;
+  executor?: Pick<ExecutorDeps, 'hooks' | 'pollMs'> & { fillTimeoutMs?: number };
   hydrateStreams?: number;
   /** Client retry tuning (tests shorten the backoff). */
   http?: { retries?: number; baseDelayMs?: number; maxDelayMs?: number; timeoutMs?: number };

@@ -187,7 +187,7 @@ export class FakeTelegram {
       return this.reply(res, f.status, { ok: false, error_code: f.status, description: 'Internal Server Error' });
     }
     try {
-      const result = await this.dispatch(method, params, req);
+      const result = await this.dispatch(method, params, res);
       if (result instanceof ApiError) {
         call.failed = true;
         return this.reply(res, result.code, { ok: false, error_code: result.code, description: result.description });
@@ -199,7 +199,7 @@ export class FakeTelegram {
     }
   }
 
-  private async dispatch(method: string, p: Record<string, unknown>, req: IncomingMessage): Promise<unknown> {
+  private async dispatch(method: string, p: Record<string, unknown>, res: ServerResponse): Promise<unknown> {
     switch (method) {
       case 'getMe':
         return { id: BOT_ID, is_bot: true, first_name: 'Band Bot', username: 'band_test_bot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
@@ -211,7 +211,7 @@ export class FakeTelegram {
       case 'getMyCommands':
         return this.commands;
       case 'getUpdates':
-        return this.getUpdates(p, req);
+        return this.getUpdates(p, res);
       case 'sendMessage': {
         const chatId = Number(p.chat_id);
         if (!Number.isFinite(chatId)) return new ApiError(400, 'Bad Request: chat not found');
@@ -250,7 +250,7 @@ export class FakeTelegram {
     }
   }
 
-  private async getUpdates(p: Record<string, unknown>, req: IncomingMessage): Promise<unknown> {
+  private async getUpdates(p: Record<string, unknown>, res: ServerResponse): Promise<unknown> {
     const offset = Number(p.offset ?? 0);
     const timeout = Number(p.timeout ?? 0);
     const limit = Number(p.limit ?? 100);
@@ -266,7 +266,7 @@ export class FakeTelegram {
       };
       const t = setTimeout(done, timeout * 1000);
       this.waiters.add(done);
-      req.on('close', done);
+      res.on('close', done);
     });
     return pick();
   }

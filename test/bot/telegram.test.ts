@@ -1,0 +1,273 @@
+// End to end: the real grammY bot (long polling) against a fake Bot API server, over a real App in
+// SIM mode with its own simulated exchange and temp SQLite file.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { type TelegramTransport, startTelegram } from '../../src/bot/telegram.js';
+import { DAY, type World, world } from '../helpers/app.js';
+import { FakeTelegram } from './fake-telegram.js';
+
+const OWNER = 1001;
+const STRANGER = 666;
+const TICKER = 'KXBOTT-26NOV27-A';
+
+let fake: FakeTelegram;
+let w: World;
+let transports: TelegramTransport[];
+
+beforeEach(async () => {
+  fake = await new FakeTelegram().start();
+  w = await world({ markets: 300 });
+  transports = [];
+});
+
+afterEach(async () => {
+  for (const t of transports) await t.stop();
+  await w.close();
+  await fake.close();
+});
+
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    TELEGRAM_BOT_TOKEN: fake.token,
+    TELEGRAM_ALLOWED_USER_IDS: String(OWNER),
+    TELEGRAM_API_ROOT: fake.apiRoot,
+    TIMEZONE: 'America/New_York',
+    ...extra,
+  };
+}
+
+function telegram(app: App): TelegramTransport {
+  const t = startTelegram(app, {
+    pollingTimeoutSeconds: 1,
+    pacing: { privateMs: 0, groupMs: 0 },
+    delivery: { baseBackoffMs: 20, maxBackoffMs: 100, pollMs: 50 },
+    flushMs: 500,
+    initRetryMs: 50,
+  });
+  transports.push(t);
+  return t;
+}
+
+/** Send a command as a user and wait for the bot's next message to that chat. */
+async function ask(from: number, text: string): Promise<string> {
+  const before = fake.sentTo(from).length;
+  fake.sendText(from, text);
+  const m = await fake.waitFor(() => fake.sentTo(from)[before], 8000, `a reply to ${text}`);
+  return m.text;
+}
+
+function addInBandMarket(ticker = TICKER): void {
+  w.sim.addMarket({
+    ticker,
+    title: 'Will the <test> market resolve Yes?',
+    yesBidCents: 78,
+    yesAskCents: 80,
+    yesBidSize: 500,
+    yesAskSize: 500,
+    volume24h: 100_000,
+    closeMs: w.clock.now() + 2 * DAY,
+    expectedExpirationMs: w.clock.now() + 2 * DAY,
+  });
+}
+
+describe('Telegram commands (allowed user)', () => {
+  it('/status, /pause, /setcap, bad input, /why; registers the command menu', async () => {
+    const app = await w.start(env());
+    telegram(app);
+
+    const status = await ask(OWNER, '/status');
+    expect(status).toContain('[SIM]');
+    expect(status).toMatch(/of \$50\.00 cap/);
+    await fake.waitFor(() => fake.callsTo('setMyCommands').length > 0, 3000, 'setMyCommands');
+    expect((fake.commands as { command: string }[]).map((c) => c.command)).toEqual(expect.arrayContaining(['status', 'setcap', 'approve', 'stopall']));
+
+    expect(await ask(OWNER, '/pause')).toMatch(/Paused/);
+    expect(app.journal.settings.get().paused).toBe(true);
+    const audit = app.journal.settings.audit();
+    expect(audit[0]).toMatchObject({ name: 'paused', new_value: 'true', changed_by: `telegram:${OWNER}` });
+
+    expect(await ask(OWNER, '/setcap 50')).toMatch(/Daily cap set/);
+    expect(app.journal.settings.get().dailyCapE4).toBe(500_000);
+    expect(await ask(OWNER, '/setcap 20')).toMatch(/\$50\.00 -> \$20\.00/);
+    expect(app.journal.settings.get().dailyCapE4).toBe(200_000);
+
+    const bad = await ask(OWNER, '/setcap abc');
+    expect(bad).toMatch(/Usage: \/setcap <dollars>/);
+    expect(app.journal.settings.get().dailyCapE4).toBe(200_000);
+
+    // More than 2x asks for a confirming tap first; the tap applies it, a second tap is stale.
+    const confirm = await ask(OWNER, '/setcap 100');
+    expect(confirm).toMatch(/more than twice/);
+    expect(app.journal.settings.get().dailyCapE4).toBe(200_000);
+    const msg = fake.sentTo(OWNER).at(-1)!;
+    const data = (msg.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard[0]![0]!.callback_data;
+    fake.press(OWNER, msg, data);
+    await fake.waitFor(() => app.journal.settings.get().dailyCapE4 === 1_000_000, 5000, 'cap confirmed');
+    await fake.waitFor(() => fake.messages.get(`${OWNER}:${msg.message_id}`)?.text.includes('Daily cap set'), 5000, 'confirm edit');
+    const answers = fake.callsTo('answerCallbackQuery').length;
+    fake.press(OWNER, msg, data);
+    await fake.waitFor(() => fake.callsTo('answerCallbackQuery').length > answers, 5000, 'second answer');
+    expect(String(fake.callsTo('answerCallbackQuery').at(-1)!.params.text)).toMatch(/stale/);
+
+    expect(await ask(OWNER, '/why')).toMatch(/Usage: \/why <ticker>/);
+    addInBandMarket();
+    await app.runCycle();
+    const why = await ask(OWNER, `/why ${TICKER.toLowerCase()}`);
+    expect(why).toContain(TICKER);
+    expect(why).toMatch(/cycle #\d+/);
+    expect(await ask(OWNER, '/trades 0')).toMatch(/Usage: \/trades/);
+    expect(await ask(OWNER, '/set band 0.9-0.5')).toMatch(/Bad value for band|Not changed/);
+    expect(await ask(OWNER, '/set horizon 3')).toMatch(/Changed horizon/);
+    expect(await ask(OWNER, '/help')).toContain('/setcap <dollars>');
+
+    // No secret in any message the bot sent.
+    for (const c of fake.calls) expect(JSON.stringify(c.params)).not.toContain(fake.token);
+  }, 30_000);
+
+  it("a stranger's /setcap changes nothing and gets no answer", async () => {
+    const lines: string[] = [];
+    const app = await w.start(env(), { log: { debug() {}, info() {}, warn: (m) => lines.push(m), error: (m) => lines.push(m) } });
+    telegram(app);
+    const capBefore = app.journal.settings.get().dailyCapE4;
+    fake.sendText(STRANGER, '/setcap 1');
+    fake.sendText(STRANGER, '/pause');
+    fake.sendText(OWNER, '/setcap 1', { chatId: -500 }); // an allowed user in a group is still allowed
+    await fake.waitFor(() => fake.sentTo(-500).length > 0, 8000, 'group reply');
+    expect(app.journal.settings.get().dailyCapE4).toBe(10_000);
+    expect(capBefore).not.toBe(10_000);
+    expect(app.journal.settings.get().paused).toBe(false);
+    expect(fake.callsTo('sendMessage').filter((c) => Number(c.params.chat_id) === STRANGER)).toHaveLength(0);
+    // One rate-limited log line for the stranger, without the token.
+    expect(lines.filter((l) => l.includes(String(STRANGER)))).toHaveLength(1);
+    expect(lines.join('\n')).not.toContain(fake.token);
+  }, 20_000);
+});
+
+describe('approvals through inline buttons', () => {
+  async function approvalMessage(app: App) {
+    addInBandMarket();
+    await app.runCycle();
+    const msg = await fake.waitFor(
+      () => fake.sentTo(OWNER).find((m) => m.text.includes(TICKER) && m.text.includes('Approval') && m.reply_markup),
+      8000,
+      'the approval message',
+    );
+    const rows = (msg.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard;
+    const [approve, reject] = rows[0]!;
+    expect(approve!.text).toMatch(/Approve/);
+    expect(reject!.text).toMatch(/Reject/);
+    const id = Number(/#(\d+)/.exec(msg.text)![1]);
+    return { msg, id, approve: approve!.callback_data, reject: reject!.callback_data };
+  }
+  const ordersFor = () => w.sim.ordersSnapshot().filter((o) => o.ticker === TICKER);
+  const current = (msg: { chat: { id: number }; message_id: number }) => fake.messages.get(`${msg.chat.id}:${msg.message_id}`)!;
+
+  it('Approve places the order on the sim and edits the message; a second tap does nothing', async () => {
+    const app = await w.start(env({ APPROVAL_ABOVE_COST: '0.01' }));
+    telegram(app);
+    const a = await approvalMessage(app);
+    expect(a.msg.text).toContain('[SIM]');
+    expect(a.approve).toBe(`ap:a:${a.id}`);
+    expect(ordersFor()).toHaveLength(0);
+
+    fake.press(OWNER, a.msg, a.approve);
+    await fake.waitFor(() => ordersFor().length === 1, 8000, 'an order on the sim');
+    await fake.waitFor(() => /APPROVED/.test(current(a.msg).text) && !current(a.msg).reply_markup, 8000, 'the approval message edited');
+    expect(String(fake.callsTo('answerCallbackQuery').at(-1)!.params.text)).toMatch(/approved/);
+
+    const n = fake.callsTo('answerCallbackQuery').length;
+    fake.press(OWNER, a.msg, a.approve);
+    await fake.waitFor(() => fake.callsTo('answerCallbackQuery').length > n, 5000, 'answer to the second tap');
+    expect(String(fake.callsTo('answerCallbackQuery').at(-1)!.params.text)).toMatch(/already answered/);
+    expect(ordersFor()).toHaveLength(1);
+  }, 30_000);
+
+  it('Reject places no order and edits the message', async () => {
+    const app = await w.start(env({ APPROVAL_ABOVE_COST: '0.01' }));
+    telegram(app);
+    const a = await approvalMessage(app);
+    fake.press(OWNER, a.msg, a.reject);
+    await fake.waitFor(() => /REJECTED/.test(current(a.msg).text) && !current(a.msg).reply_markup, 8000, 'the message edited');
+    expect(app.journal.approvals.get(a.id)!.state).toBe('rejected');
+    expect(ordersFor()).toHaveLength(0);
+  }, 30_000);
+
+  it('an expired approval is refused: no order, message shows the expiry', async () => {
+    const app = await w.start(env({ APPROVAL_ABOVE_COST: '0.01', APPROVAL_TTL_MINUTES: '5' }));
+    telegram(app);
+    const a = await approvalMessage(app);
+    w.clock.advance(5 * 60_000 + 1);
+    fake.press(OWNER, a.msg, a.approve);
+    await fake.waitFor(() => /EXPIRED/.test(current(a.msg).text) && !current(a.msg).reply_markup, 8000, 'the expiry shown');
+    expect(String(fake.callsTo('answerCallbackQuery').at(-1)!.params.text)).toMatch(/expired/);
+    expect(app.journal.approvals.get(a.id)!.state).toBe('expired');
+    expect(ordersFor()).toHaveLength(0);
+  }, 30_000);
+
+  it('/approve <id> typed works too and the approval message is edited', async () => {
+    const app = await w.start(env({ APPROVAL_ABOVE_COST: '0.01' }));
+    telegram(app);
+    const a = await approvalMessage(app);
+    expect(await ask(OWNER, '/approve x')).toMatch(/Usage: \/approve <id>/);
+    expect(await ask(OWNER, `/reject ${a.id}`)).toMatch(/rejected/);
+    await fake.waitFor(() => /REJECTED/.test(current(a.msg).text), 8000, 'the message edited');
+    expect(ordersFor()).toHaveLength(0);
+  }, 30_000);
+});
+
+describe('alert delivery from the outbox', () => {
+  const infoTexts = (chat: number) => fake.sentTo(chat).map((m) => m.text).filter((t) => t.includes('alert #'));
+
+  it('alerts queued during a Bot API outage (429 then 500s) go out in order once it recovers', async () => {
+    const app = await w.start(env());
+    fake.fail({ status: 429, retryAfter: 1, remaining: 1 });
+    const t = telegram(app);
+    for (let i = 1; i <= 5; i++) app.alerter.send({ kind: 'info', mode: 'SIM', message: `alert #${i}` });
+    await fake.waitFor(() => fake.calls.some((c) => c.method === 'sendMessage' && c.failed), 3000, 'a 429');
+    fake.fail({ status: 500 });
+    await fake.waitFor(() => fake.calls.filter((c) => c.method === 'sendMessage' && c.failed).length >= 3, 5000, 'failed sends');
+    expect(infoTexts(OWNER)).toHaveLength(0);
+    fake.recover();
+    await fake.waitFor(() => infoTexts(OWNER).length === 5, 8000, 'all delivered');
+    expect(infoTexts(OWNER)).toEqual([1, 2, 3, 4, 5].map((i) => `[SIM] alert #${i}`));
+    expect(app.journal.outbox.pendingCount()).toBe(0);
+    // The 429's retry_after (1 s) was honoured.
+    const sends = fake.callsTo('sendMessage', false);
+    expect(sends[1]!.at - sends[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(t.delivery.delivered).toBe(5);
+  }, 20_000);
+
+  it('undelivered alerts survive a restart: delivered in order, none twice; late ones are marked', async () => {
+    fake.fail({ status: 500 });
+    const app1 = await w.start(env());
+    const t1 = telegram(app1);
+    for (let i = 1; i <= 4; i++) app1.alerter.send({ kind: 'info', mode: 'SIM', message: `alert #${i}` });
+    await fake.waitFor(() => fake.calls.filter((c) => c.method === 'sendMessage' && c.failed).length >= 2, 5000, 'failed sends');
+    await t1.stop();
+    await app1.stop();
+    expect(infoTexts(OWNER)).toHaveLength(0);
+
+    fake.recover();
+    w.clock.advance(3 * 60_000); // the bot was down 3 minutes
+    const app2 = await w.start(env());
+    expect(app2.journal.outbox.pendingCount()).toBe(4);
+    telegram(app2);
+    app2.alerter.send({ kind: 'info', mode: 'SIM', message: 'alert #5' });
+    await fake.waitFor(() => infoTexts(OWNER).length === 5, 8000, 'all delivered');
+    await new Promise((r) => setTimeout(r, 200));
+    const texts = infoTexts(OWNER);
+    expect(texts).toHaveLength(5);
+    expect(texts.slice(0, 4)).toEqual([1, 2, 3, 4].map((i) => `[SIM] alert #${i} (⏱ delayed 3 min)`));
+    expect(texts[4]).toBe('[SIM] alert #5');
+    expect(app2.journal.outbox.pendingCount()).toBe(0);
+  }, 20_000);
+
+  it('alerts go to TELEGRAM_CHAT_ID when set, with the mode on every message', async () => {
+    const app = await w.start(env({ TELEGRAM_CHAT_ID: '-4242' }));
+    telegram(app);
+    app.alerter.send({ kind: 'halt', mode: 'SIM', day: '2026-11-25', atRiskE4: 500_000, capE4: 500_000, reason: 'daily cap reached' });
+    const m = await fake.waitFor(() => fake.sentTo(-4242)[0], 5000, 'the halt alert');
+    expect(m.text).toMatch(/^\[SIM\] 🛑 Trading HALTED/);
+    expect(fake.sentTo(OWNER)).toHaveLength(0);
+  }, 20_000);
+});

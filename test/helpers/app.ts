@@ -1,0 +1,61 @@
+// Builds the real app per test: its own temp SQLite file, its own simulated exchange on a loopback port.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type App, type AppOptions, createApp } from '../../src/app.js';
+import { ManualClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
+import { type SimExchange, type SimOptions, startSimExchange } from '../../src/sim/index.js';
+
+export const T0 = Date.parse('2026-11-25T15:00:00Z'); // 10:00 in New York
+export const DAY = 86_400_000;
+
+export interface World {
+  dir: string;
+  dbPath: string;
+  clock: ManualClock;
+  sim: SimExchange;
+  apps: App[];
+  start(env?: Record<string, string>, extra?: Partial<AppOptions>): Promise<App>;
+  close(): Promise<void>;
+}
+
+/** A sim on a manual clock plus a factory for apps sharing one journal file (restarts reuse it). */
+export async function world(simOpts: SimOptions = {}): Promise<World> {
+  const dir = mkdtempSync(join(tmpdir(), 'kalshi-test-'));
+  const clock = new ManualClock(T0);
+  const sim = await startSimExchange({ markets: 0, rateLimit: false, clock: () => clock.now(), ...simOpts });
+  const w: World = {
+    dir,
+    dbPath: join(dir, 'bot.db'),
+    clock,
+    sim,
+    apps: [],
+    async start(env = {}, extra = {}) {
+      const config = loadConfig({ KALSHI_ENV: 'sim', DB_PATH: w.dbPath, ...env });
+      const app = await createApp({
+        config,
+        sim,
+        clock,
+        hydrateStreams: 4,
+        executor: { pollMs: 10, fillTimeoutMs: 200 },
+        http: { baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2000 },
+        ...extra,
+      });
+      w.apps.push(app);
+      return app;
+    },
+    async close() {
+      for (const app of w.apps) await app.stop().catch(() => undefined);
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return w;
+}
+
+/** Simulate a crash: drop the app without any orderly shutdown (the journal file stays as it was). */
+export function crash(app: App): void {
+  app.client.close();
+  app.journal.close();
+}
