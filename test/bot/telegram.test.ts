@@ -157,6 +157,8 @@ describe('approvals through inline buttons', () => {
     expect(approve!.text).toMatch(/Approve/);
     expect(reject!.text).toMatch(/Reject/);
     const id = Number(/#(\d+)/.exec(msg.text)![1]);
+    // Other (generated) markets may be flagged too: let every alert go out before commands are typed.
+    await fake.waitFor(() => app.journal.outbox.pendingCount() === 0, 8000, 'the outbox drained');
     return { msg, id, approve: approve!.callback_data, reject: reject!.callback_data };
   }
   const ordersFor = () => w.sim.ordersSnapshot().filter((o) => o.ticker === TICKER);
@@ -220,7 +222,7 @@ describe('alert delivery from the outbox', () => {
 
   it('alerts queued during a Bot API outage (429 then 500s) go out in order once it recovers', async () => {
     const app = await w.start(env());
-    fake.fail({ status: 429, retryAfter: 1, remaining: 1 });
+    fake.fail({ status: 429, retryAfter: 1, remaining: 1, methods: ['sendMessage'] });
     const t = telegram(app);
     for (let i = 1; i <= 5; i++) app.alerter.send({ kind: 'info', mode: 'SIM', message: `alert #${i}` });
     await fake.waitFor(() => fake.calls.some((c) => c.method === 'sendMessage' && c.failed), 3000, 'a 429');
