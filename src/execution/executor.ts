@@ -108,19 +108,7 @@ export class Executor {
     });
 
     if (!decision.ok) {
-      if (decision.halt) {
-        const first = journal.orders.markHalted(day, decision.reason, now);
-        if (first) {
-          this.d.alerter.send({
-            kind: 'halt',
-            mode: this.d.mode,
-            day,
-            atRiskE4: decision.atRiskE4,
-            capE4: settings.dailyCapE4,
-            reason: decision.reason,
-          });
-        }
-      }
+      if (decision.halt) this.halt(day, decision.atRiskE4, decision.reason);
       return { kind: 'cap', halt: decision.halt, reason: decision.reason };
     }
 
@@ -138,6 +126,27 @@ export class Executor {
     }
 
     return this.sendAndSettle(row);
+  }
+
+  /** Record the day's halt; the chat hears of it once. */
+  private halt(day: string, atRiskE4: number, reason: string): void {
+    const { journal, clock } = this.d;
+    if (journal.orders.markHalted(day, reason, clock.now())) {
+      this.d.alerter.send({ kind: 'halt', mode: this.d.mode, day, atRiskE4, capE4: journal.settings.get().dailyCapE4, reason });
+    }
+  }
+
+  /** Halt now if what the cap leaves cannot buy one contract at the band's cheapest price. Returns whether halted. */
+  haltIfNoRoom(): boolean {
+    const { journal, clock } = this.d;
+    const day = tradingDay(clock.now(), this.d.timeZone);
+    if (journal.orders.haltOf(day)) return true;
+    const s = journal.settings.get();
+    const atRiskE4 = journal.orders.atRiskE4(day);
+    const fit = fitUnderCap({ contracts: 1, priceE4: s.bandMinE4, atRiskE4, capE4: s.dailyCapE4, bandMinE4: s.bandMinE4 });
+    if (fit.ok || !fit.halt) return false;
+    this.halt(day, atRiskE4, fit.reason);
+    return true;
   }
 
   private async sendAndSettle(row: OrderRow): Promise<ExecResult> {

@@ -223,7 +223,7 @@ export class Cycle {
           reason: r.kind === 'rejected' || r.kind === 'unknown' ? `order ${r.kind}: ${r.reason}` : `ordered: ${r.kind}`,
         });
       }
-      summary.halted ||= journal.orders.haltOf(day) !== undefined;
+      summary.halted = this.d.executor.haltIfNoRoom();
       lap('execute', t);
     } catch (err) {
       summary.error = describe(err);

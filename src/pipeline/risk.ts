@@ -1,5 +1,5 @@
 // Layer 4 decisions: how many contracts, whether the daily cap allows it, whether a human must approve.
-import { E2_PER_CONTRACT, costE4, feeE4 } from '../money.js';
+import { E2_PER_CONTRACT, costE4, feeE4, formatUsd } from '../money.js';
 import type { Side } from './band.js';
 
 export interface SizingInput {
@@ -42,7 +42,7 @@ export function fitUnderCap(o: {
 }): CapDecision {
   const room = o.capE4 - o.atRiskE4;
   if (room < worstCaseE4(1, o.bandMinE4, o.feeMultiplierE4)) {
-    return { ok: false, halt: true, reason: `daily cap reached: at risk ${o.atRiskE4} of ${o.capE4} (e4)` };
+    return { ok: false, halt: true, reason: `daily cap reached: ${formatUsd(o.atRiskE4)} at risk of ${formatUsd(o.capE4)}` };
   }
   let n = o.contracts;
   // Worst case grows monotonically with n; shrink until it fits (the fee's rounding makes a closed form fiddly).

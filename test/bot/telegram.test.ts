@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { type TelegramTransport, startTelegram } from '../../src/bot/telegram.js';
+import { buildDailySummary } from '../../src/notify/delivery-summary.js';
 import { DAY, type World, world } from '../helpers/app.js';
 import { FakeTelegram } from './fake-telegram.js';
 
@@ -271,5 +272,45 @@ describe('alert delivery from the outbox', () => {
     const m = await fake.waitFor(() => fake.sentTo(-4242)[0], 5000, 'the halt alert');
     expect(m.text).toMatch(/^\[SIM\] 🛑 Trading HALTED/);
     expect(fake.sentTo(OWNER)).toHaveLength(0);
+  }, 20_000);
+});
+
+describe('confirmations, pacing, summary', () => {
+  it('/stopall asks first; the tap pauses; a stale mutating command is refused', async () => {
+    const app = await w.start(env());
+    telegram(app);
+    expect(await ask(OWNER, '/stopall')).toMatch(/Cancel EVERY resting order/);
+    expect(app.journal.settings.get().paused).toBe(false);
+    const msg = fake.sentTo(OWNER).at(-1)!;
+    const data = (msg.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard[0]![0]!.callback_data;
+    fake.press(OWNER, msg, data);
+    await fake.waitFor(() => fake.messages.get(`${OWNER}:${msg.message_id}`)?.text.includes('Stopped: paused'), 5000, 'stopped');
+    expect(app.journal.settings.get().paused).toBe(true);
+
+    const before = fake.sentTo(OWNER).length;
+    fake.sendText(OWNER, '/resume', { dateMs: Date.now() - 60 * 60_000 });
+    const reply = await fake.waitFor(() => fake.sentTo(OWNER)[before], 5000, 'stale reply');
+    expect(reply.text).toMatch(/Ignored \/resume: it was sent 60 min ago/);
+    expect(app.journal.settings.get().paused).toBe(true);
+  }, 20_000);
+
+  it('paces messages to one chat', async () => {
+    const app = await w.start(env());
+    const t = startTelegram(app, { pollingTimeoutSeconds: 1, pacing: { privateMs: 150 }, delivery: { pollMs: 50 }, flushMs: 500 });
+    transports.push(t);
+    for (let i = 1; i <= 4; i++) app.alerter.send({ kind: 'info', mode: 'SIM', message: `paced #${i}` });
+    await fake.waitFor(() => fake.sentTo(OWNER).length === 4, 5000, 'four messages');
+    const at = fake.callsTo('sendMessage').map((c) => c.at);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(140);
+  }, 20_000);
+
+  it('the daily summary is built from the journal', async () => {
+    const app = await w.start(env());
+    addInBandMarket();
+    await app.runCycle();
+    const s = buildDailySummary(app.journal, app.mode, w.clock.now(), 'America/New_York');
+    expect(s).toMatchObject({ kind: 'summary', mode: 'SIM', day: '2026-11-25', cycles: 1, capE4: 500_000, halted: false, paused: false });
+    expect(s.orders).toBeGreaterThan(0);
+    expect(s.atRiskE4).toBeGreaterThan(0);
   }, 20_000);
 });
