@@ -204,12 +204,13 @@ export class Executor {
 
   /** Poll until executed or the fill timeout (or shutdown), cancel what rests, then read the terminal state. */
   async pollCancelSettle(order: Order, waitMs = this.d.fillTimeoutMs): Promise<Order> {
-    const { api, clock } = this.d;
+    const { api } = this.d;
     const pollMs = this.d.pollMs ?? 500;
-    const deadline = clock.now() + waitMs;
+    // Waiting is measured on the monotonic clock: the business clock (days, timestamps) may be moved by tests.
+    const deadline = performance.now() + waitMs;
     let o = order;
-    while (!o.isTerminal && clock.now() < deadline && !this.stopping) {
-      await sleep(Math.min(pollMs, Math.max(0, deadline - clock.now())));
+    while (!o.isTerminal && performance.now() < deadline && !this.stopping) {
+      await sleep(Math.min(pollMs, Math.max(0, deadline - performance.now())));
       o = await api.getOrder(o.orderId).catch(() => o);
     }
     if (o.isTerminal) return o;

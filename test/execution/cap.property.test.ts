@@ -99,6 +99,7 @@ describe('the daily cap', () => {
         };
         noteCap();
         for (const s of steps) {
+          const ts = performance.now();
           if (s.kind === 'trade') {
             crashNext = s.crashAt;
             const q = w.sim.ordersSnapshot().length;
@@ -131,6 +132,7 @@ describe('the daily cap', () => {
             w.clock.advance(s.hours * 3_600_000);
           }
           noteCap();
+          if (process.env.PROP_DEBUG) console.log(s.kind, Math.round(performance.now() - ts));
           // The invariant, checked after every step, for every day touched so far.
           const spent = exchangeSpentByDay();
           for (const [day, cap] of capAt) {
@@ -144,7 +146,7 @@ describe('the daily cap', () => {
         expect(app.journal.orders.unfinished()).toHaveLength(0);
         await app.stop();
       }),
-      { numRuns: 25 },
+      { numRuns: Number(process.env.PROP_RUNS ?? 25) },
     );
   }, 120_000);
 });

@@ -1,0 +1,50 @@
+// The long-running bot: reconcile, then scan every CYCLE_SECONDS; Telegram (or the terminal) in the same process.
+import { createApp } from './app.js';
+import { startTransports } from './bot/index.js';
+import { ConfigError, loadConfig, loadDotEnv } from './config.js';
+import { JournalError } from './journal/db.js';
+import { KeyLoadError } from './kalshi/signer.js';
+import { createLogger } from './log.js';
+import { describe } from './pipeline/cycle.js';
+import { scanProgressPrinter } from './progress.js';
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  const app = await createApp({ config, log, onProgress: scanProgressPrinter() });
+  log.info(
+    `mode ${app.mode}${app.sim ? ` (simulated exchange with ${config.SIM_MARKETS.toLocaleString('en-US')} markets at ${app.sim.baseUrl})` : ''}; ` +
+      `cycle every ${config.CYCLE_SECONDS} s; journal ${config.DB_PATH}`,
+  );
+  const transports = startTransports(app);
+  log.info(
+    transports.kind === 'telegram'
+      ? 'Telegram is on: alerts go to the chat, commands come from the allowed users.'
+      : 'No TELEGRAM_BOT_TOKEN: alerts print here; type /help, /status, /pause, /setcap 40 ... and press Enter.',
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping (finishing the order in flight, then closing the journal)...`);
+    // Scan loop (no new orders) -> order in flight -> chat transport -> outbox flush -> journal close.
+    await app.loop.stop();
+    await app.executor.stop();
+    await transports.stop();
+    await app.stop();
+    log.info('stopped cleanly');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.start();
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError || err instanceof KeyLoadError || err instanceof JournalError) process.stderr.write(`${err.message}\n`);
+  else process.stderr.write(`fatal: ${describe(err)}\n`);
+  process.exit(1);
+});
