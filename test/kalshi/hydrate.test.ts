@@ -1,0 +1,234 @@
+// Layer 1 over real sockets: hydrateUniverse against the simulated exchange (signed requests),
+// and against a tiny loopback server that loops its cursor forever.
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KalshiClient } from '../../src/kalshi/client.js';
+import { hydrateUniverse, planWindows, type HydrateProgress, type Window } from '../../src/kalshi/hydrate.js';
+import { startSimExchange, type SimExchange } from '../../src/sim/index.js';
+
+const MARKETS = 3000;
+
+let sim: SimExchange | undefined;
+let client: KalshiClient | undefined;
+let server: Server | undefined;
+
+afterEach(async () => {
+  client?.close();
+  await sim?.close();
+  if (server) {
+    const s = server;
+    await new Promise<void>((resolve) => {
+      s.closeAllConnections();
+      s.close(() => resolve());
+    });
+  }
+  sim = undefined;
+  client = undefined;
+  server = undefined;
+});
+
+async function setup(markets = MARKETS) {
+  // Default combos (10%) and default leakClosed (0.1%): the listing carries both kinds of noise.
+  sim = await startSimExchange({ markets, seed: 11 });
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyId = randomUUID();
+  sim.registerKey(keyId, publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  client = new KalshiClient({ baseUrl: sim.baseUrl, keyId, privateKey, tier: 'basic', baseDelayMs: 5, maxDelayMs: 20 });
+  return { sim, client };
+}
+
+function sortedTickers(ms: ReadonlyArray<{ ticker: string }>): string[] {
+  return ms.map((m) => m.ticker).sort();
+}
+
+describe('hydrateUniverse over the simulated exchange', () => {
+  it('returns every open non-combo market exactly once with 8 streams, and reports progress', async () => {
+    const { sim, client } = await setup();
+    const expected = [...sim.openMarketTickers()].sort();
+    expect(expected.length).toBe(MARKETS);
+
+    const reports: HydrateProgress[] = [];
+    const r = await hydrateUniverse(client, { streams: 8, pageLimit: 250, onProgress: (p) => reports.push({ ...p }) });
+
+    const got = sortedTickers(r.markets);
+    expect(new Set(got).size).toBe(got.length); // each ticker once
+    expect(got).toEqual(expected);
+    expect(r.markets.some((m) => m.isCombo)).toBe(false);
+    expect(r.markets.every((m) => m.status === 'active')).toBe(true);
+    // Default leakClosed = floor(3000 * 0.001) closed markets leak into the open listing and are dropped.
+    expect(r.leaked).toBe(Math.floor(MARKETS * 0.001));
+    expect(r.skipped).toBe(0);
+    expect(r.repeatedCursors).toBe(0);
+    expect(r.windows).toBe(8);
+    // 3000 markets at 250 per page cannot come in fewer than 12 pages.
+    expect(r.pages).toBeGreaterThanOrEqual(Math.ceil(MARKETS / 250));
+
+    expect(reports.length).toBeGreaterThan(0);
+    const last = reports.at(-1)!;
+    expect(last.streams).toBe(8);
+    expect(last.streamsDone).toBe(last.streams);
+    expect(last.markets).toBe(expected.length);
+    expect(last.pages).toBe(r.pages);
+    // Progress is monotone in pages and streams done.
+    for (let i = 1; i < reports.length; i++) {
+      expect(reports[i]!.pages).toBeGreaterThanOrEqual(reports[i - 1]!.pages);
+      expect(reports[i]!.streamsDone).toBeGreaterThanOrEqual(reports[i - 1]!.streamsDone);
+    }
+  });
+
+  it('with windows balanced from a previous scan still returns the whole universe exactly once', async () => {
+    const { sim, client } = await setup();
+    const first = await hydrateUniverse(client, { streams: 8 });
+    const previousCreatedS = first.markets.map((m) => Math.floor(m.createdMs / 1000));
+
+    const r = await hydrateUniverse(client, { streams: 8, pageLimit: 200, previousCreatedS });
+    const got = sortedTickers(r.markets);
+    expect(new Set(got).size).toBe(got.length);
+    expect(got).toEqual([...sim.openMarketTickers()].sort());
+    expect(r.markets.some((m) => m.isCombo)).toBe(false);
+    expect(r.windows).toBe(8);
+    expect(r.repeatedCursors).toBe(0);
+  });
+
+  it('skips and counts malformed records; the rest still arrive', async () => {
+    const { sim, client } = await setup();
+    const expected = [...sim.openMarketTickers()].sort();
+    sim.inject({ kind: 'malformed', count: 3 });
+
+    const r = await hydrateUniverse(client, { streams: 8 });
+    expect(r.skipped).toBe(3);
+    const got = new Set(r.markets.map((m) => m.ticker));
+    expect(got.size).toBe(r.markets.length);
+    // The 3 corrupted records may be open markets (lost) or leaked/closed ones; nothing else is lost.
+    const missing = expected.filter((t) => !got.has(t));
+    expect(missing.length).toBeLessThanOrEqual(3);
+    expect(r.markets.length).toBeGreaterThanOrEqual(expected.length - 3);
+    for (const t of got) expect(expected.includes(t), t).toBe(true);
+  });
+
+  it('survives injected 429 bursts and 5xx answers and still returns the full universe', async () => {
+    const { sim, client } = await setup();
+    const expected = [...sim.openMarketTickers()].sort();
+    sim.inject({ kind: 'rate-limit', count: 5, pathIncludes: '/markets' });
+    sim.inject({ kind: 'status', status: 503, count: 3, pathIncludes: '/markets' });
+
+    const r = await hydrateUniverse(client, { streams: 8, pageLimit: 500 });
+    expect(sortedTickers(r.markets)).toEqual(expected);
+    expect(r.skipped).toBe(0);
+    // The faults really happened and were absorbed by retries.
+    const st = client.http.stats();
+    expect(st.responses429).toBe(5);
+    expect(st.responses5xx).toBe(3);
+    expect(st.retries).toBeGreaterThanOrEqual(8);
+    expect(sim.stats().rateLimited).toBeGreaterThanOrEqual(5);
+  });
+
+  it('stops a stream whose server repeats the same cursor forever', async () => {
+    const fixture = JSON.parse(readFileSync('/work/shared/fixtures/kalshi/markets__single.json', 'utf8')) as { market: Record<string, unknown> };
+    const record = fixture.market;
+    let requests = 0;
+    const cursors: Array<string | null> = [];
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (req.method !== 'GET' || url.pathname !== '/trade-api/v2/markets') {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'not_found', message: 'not found', details: '' } }));
+        return;
+      }
+      requests++;
+      cursors.push(url.searchParams.get('cursor'));
+      const body = JSON.stringify({ markets: [record], cursor: 'SAME-CURSOR-FOREVER' });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+    const s = server;
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    const port = (s.address() as AddressInfo).port;
+    client = new KalshiClient({ baseUrl: `http://127.0.0.1:${port}/trade-api/v2`, baseDelayMs: 5, maxDelayMs: 20 });
+
+    const r = await hydrateUniverse(client, { streams: 1, nowMs: Date.parse('2026-06-11T06:00:00Z') });
+    expect(r.repeatedCursors).toBe(1);
+    expect(r.windows).toBe(1);
+    expect(r.pages).toBe(2); // first page, then the same cursor again: stop
+    expect(requests).toBe(2);
+    expect(cursors).toEqual([null, 'SAME-CURSOR-FOREVER']);
+    expect(r.markets.map((m) => m.ticker)).toEqual([record.ticker]);
+    expect(r.duplicates).toBe(1); // the same record came back on the second page
+  });
+});
+
+describe('planWindows', () => {
+  const NOW_S = Date.parse('2026-11-25T15:00:00Z') / 1000;
+
+  function expectContiguous(ws: Window[], streams: number) {
+    expect(ws).toHaveLength(streams);
+    expect(ws[0]!.min).toBeUndefined();
+    expect(ws.at(-1)!.max).toBeUndefined();
+    for (let i = 1; i < ws.length; i++) {
+      const prevMax = ws[i - 1]!.max;
+      const min = ws[i]!.min;
+      expect(prevMax).toBeTypeOf('number');
+      expect(min).toBeTypeOf('number');
+      expect(min).toBe(prevMax! + 1);
+    }
+    for (const w of ws) if (w.min !== undefined && w.max !== undefined) expect(w.min).toBeLessThanOrEqual(w.max);
+  }
+
+  /** Index of the window that holds t, asserting exactly one does. */
+  function windowOf(ws: Window[], t: number): number {
+    const hits = ws.flatMap((w, i) => ((w.min === undefined || t >= w.min) && (w.max === undefined || t <= w.max) ? [i] : []));
+    expect(hits, `t=${t}`).toHaveLength(1);
+    return hits[0]!;
+  }
+
+  it('one stream is one open-ended window', () => {
+    expect(planWindows(1, NOW_S)).toEqual([{}]);
+  });
+
+  it.each([2, 3, 8, 16])('without history: %i disjoint, contiguous windows over the last 90 days', (streams) => {
+    const ws = planWindows(streams, NOW_S);
+    expectContiguous(ws, streams);
+    // Every second lands in exactly one window, including far outside the 90 days.
+    for (const t of [0, NOW_S - 200 * 86_400, NOW_S - 90 * 86_400, NOW_S - 45 * 86_400, NOW_S - 1, NOW_S, NOW_S + 86_400]) windowOf(ws, t);
+    // The inner cuts lie inside the last 90 days.
+    for (const w of ws.slice(1)) {
+      expect(w.min!).toBeGreaterThanOrEqual(NOW_S - 90 * 86_400);
+      expect(w.min!).toBeLessThanOrEqual(NOW_S);
+    }
+  });
+
+  it('with a previous distribution the windows hold roughly equal shares', () => {
+    // Skewed toward the present, like the real listing: created = now - 90d * u^2.
+    let x = 12345;
+    const rand = () => {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      return x / 2 ** 31;
+    };
+    const prev = Array.from({ length: 8000 }, () => NOW_S - Math.floor(90 * 86_400 * rand() ** 2));
+    const streams = 8;
+    const ws = planWindows(streams, NOW_S, prev);
+    expectContiguous(ws, streams);
+
+    const counts = new Array<number>(streams).fill(0);
+    for (const t of prev) counts[windowOf(ws, t)]!++;
+    const share = prev.length / streams;
+    for (const c of counts) {
+      expect(c).toBeGreaterThan(share * 0.8);
+      expect(c).toBeLessThan(share * 1.2);
+    }
+
+    // The even 90-day split would be badly unbalanced on the same data: the history matters.
+    const even = planWindows(streams, NOW_S);
+    const evenCounts = new Array<number>(streams).fill(0);
+    for (const t of prev) evenCounts[windowOf(even, t)]!++;
+    expect(Math.max(...evenCounts)).toBeGreaterThan(share * 2);
+  });
+
+  it('too little history falls back to the even split', () => {
+    const few = [NOW_S - 10, NOW_S - 20, NOW_S - 30];
+    expect(planWindows(4, NOW_S, few)).toEqual(planWindows(4, NOW_S));
+  });
+});
