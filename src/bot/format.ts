@@ -148,17 +148,8 @@ export function approvalButtons(id: number): Button[][] {
   ];
 }
 
-interface ApprovalFields {
-  id: number;
-  ticker: string;
-  title: string;
-  side: 'yes' | 'no';
-  countE2: number;
-  priceE4: number;
-  worstCaseE4: number;
-  rule: string;
-  expiresAt: number;
-}
+/** The approval alert's fields (the type flows from the Alert schema). */
+type ApprovalFields = Omit<Extract<Alert, { kind: 'approval' }>, 'kind' | 'mode'>;
 
 export function approvalFromRow(a: ApprovalRow): ApprovalFields {
   return {
