@@ -55,7 +55,7 @@ export interface Window {
 
 /**
  * Disjoint created-time windows. With the last scan's distribution, cut at its quantiles so each
- * stream gets about the same number of pages; without one, cut the last 90 days evenly.
+ * stream gets about the same number of pages; without one, a prior that favours recent markets.
  * The outer windows are open-ended so markets created outside the known range are still found.
  */
 export function planWindows(streams: number, nowS: number, previousCreatedS?: readonly number[]): Window[] {
@@ -66,10 +66,11 @@ export function planWindows(streams: number, nowS: number, previousCreatedS?: re
     cuts = [];
     for (let i = 1; i < streams; i++) cuts.push(sorted[Math.floor((i * sorted.length) / streams)]!);
   } else {
+    // No history yet: most open markets are young (short-lived markets churn), so cut the last 90 days
+    // quadratically, with windows narrowing toward now.
     const span = 90 * 86_400;
-    const start = nowS - span;
     cuts = [];
-    for (let i = 1; i < streams; i++) cuts.push(start + Math.floor((i * span) / streams));
+    for (let i = 1; i < streams; i++) cuts.push(nowS - Math.floor(span * (1 - i / streams) ** 2));
   }
   cuts = [...new Set(cuts)].sort((a, b) => a - b);
   const windows: Window[] = [];
