@@ -1,5 +1,5 @@
 // At startup, every intent without a final state is settled against the exchange before the first cycle.
-import type { Clock } from '../clock.js';
+import { type Clock, sleep } from '../clock.js';
 import type { Journal } from '../journal/index.js';
 import type { Executor } from './executor.js';
 import type { OrderApi } from './order-api.js';
@@ -22,9 +22,14 @@ export async function reconcile(deps: { journal: Journal; api: OrderApi; executo
   for (const row of journal.orders.unfinished()) {
     result.checked++;
     try {
-      const found = row.exchange_order_id
+      let found = row.exchange_order_id
         ? await api.getOrder(row.exchange_order_id)
         : await api.findOrderByClientOrderId(row.client_order_id, row.ticker);
+      // A send was attempted: the order list may lag the create, so look again before calling it absent.
+      for (let i = 0; !found && row.state === 'sent' && i < 3; i++) {
+        await sleep(500 * (i + 1));
+        found = await api.findOrderByClientOrderId(row.client_order_id, row.ticker);
+      }
       if (!found) {
         // The client_order_id is the idempotency key and the process that could have sent it is gone:
         // absent from the exchange means it never arrived.
