@@ -1,5 +1,6 @@
 // Every recorded Kalshi response must parse through its schema. Driven by the directory listing:
 // a new fixture without an entry below fails, so nothing recorded goes unchecked.
+import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { KalshiApiError, parseErrorBody } from '../../src/kalshi/errors.js';
 import { compileCosts, DEFAULT_COST, endpointCost, ENDPOINT_COSTS, TIER_LIMITS } from '../../src/kalshi/ratelimit.js';
 import * as S from '../../src/kalshi/schemas.js';
 
-const DIR = '/work/shared/fixtures/kalshi';
+const DIR = FIXTURES_DIR;
 
 interface Meta {
   method?: string;

@@ -1,5 +1,6 @@
 // Layer 1 over real sockets: hydrateUniverse against the simulated exchange (signed requests),
 // and against a tiny loopback server that loops its cursor forever.
+import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -127,7 +128,7 @@ describe('hydrateUniverse over the simulated exchange', () => {
   });
 
   it('stops a stream whose server repeats the same cursor forever', async () => {
-    const fixture = JSON.parse(readFileSync('/work/shared/fixtures/kalshi/markets__single.json', 'utf8')) as { market: Record<string, unknown> };
+    const fixture = JSON.parse(readFileSync(`${FIXTURES_DIR}/markets__single.json`, 'utf8')) as { market: Record<string, unknown> };
     const record = fixture.market;
     let requests = 0;
     const cursors: Array<string | null> = [];
@@ -200,31 +201,51 @@ describe('planWindows', () => {
     }
   });
 
-  it('with a previous distribution the windows hold roughly equal shares', () => {
-    // Skewed toward the present, like the real listing: created = now - 90d * u^2.
-    let x = 12345;
-    const rand = () => {
-      x = (x * 1103515245 + 12345) % 2 ** 31;
-      return x / 2 ** 31;
+  /** Deterministic uniform [0, 1) (mulberry32). */
+  function rng(seed: number) {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
-    const prev = Array.from({ length: 8000 }, () => NOW_S - Math.floor(90 * 86_400 * rand() ** 2));
-    const streams = 8;
-    const ws = planWindows(streams, NOW_S, prev);
-    expectContiguous(ws, streams);
+  }
 
-    const counts = new Array<number>(streams).fill(0);
-    for (const t of prev) counts[windowOf(ws, t)]!++;
-    const share = prev.length / streams;
-    for (const c of counts) {
-      expect(c).toBeGreaterThan(share * 0.8);
-      expect(c).toBeLessThan(share * 1.2);
+  function shares(ws: Window[], data: readonly number[]): number[] {
+    const counts = new Array<number>(ws.length).fill(0);
+    for (const t of data) counts[windowOf(ws, t)]!++;
+    return counts;
+  }
+
+  it('with a previous distribution the windows hold roughly equal shares', () => {
+    const rand = rng(12345);
+    const streams = 8;
+    // Skewed toward the present, like the real listing: created = now - 90d * u^2.
+    const skewed = Array.from({ length: 8000 }, () => NOW_S - Math.floor(90 * 86_400 * rand() ** 2));
+    // Everything created in the last two days (a prior over 90 days cannot know that).
+    const recent = Array.from({ length: 8000 }, () => NOW_S - Math.floor(2 * 86_400 * rand()));
+
+    for (const prev of [skewed, recent]) {
+      const ws = planWindows(streams, NOW_S, prev);
+      expectContiguous(ws, streams);
+      const share = prev.length / streams;
+      for (const c of shares(ws, prev)) {
+        expect(c).toBeGreaterThan(share * 0.8);
+        expect(c).toBeLessThan(share * 1.2);
+      }
     }
 
-    // The even 90-day split would be badly unbalanced on the same data: the history matters.
-    const even = planWindows(streams, NOW_S);
-    const evenCounts = new Array<number>(streams).fill(0);
-    for (const t of prev) evenCounts[windowOf(even, t)]!++;
-    expect(Math.max(...evenCounts)).toBeGreaterThan(share * 2);
+    // Without the history the clustered data piles into few windows: the history is what balances it.
+    const blind = shares(planWindows(streams, NOW_S), recent);
+    expect(Math.max(...blind)).toBeGreaterThan((recent.length / streams) * 2);
+  });
+
+  it('without history the inner windows never widen toward now', () => {
+    const ws = planWindows(8, NOW_S);
+    const widths = ws.slice(1, -1).map((w) => w.max! - w.min! + 1);
+    for (let i = 1; i < widths.length; i++) expect(widths[i]!).toBeLessThanOrEqual(widths[i - 1]!);
   });
 
   it('too little history falls back to the even split', () => {

@@ -1,5 +1,6 @@
 // Layers 2-4 as pure functions: band, validation, sizing, the daily cap, the wire order.
 // Markets are built from the recorded demo record through MarketWire, never by hand.
+import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MarketWire, type Market, type MarketWireInput } from '../../src/kalshi/market-schema.js';
@@ -7,7 +8,7 @@ import { bandCheck, type BandSettings } from '../../src/pipeline/band.js';
 import { fitUnderCap, sizeOrder, wireOrderFor, worstCaseE4 } from '../../src/pipeline/risk.js';
 import { validateMarket, type ValidationContext } from '../../src/pipeline/validate.js';
 
-const FIXTURE = (JSON.parse(readFileSync('/work/shared/fixtures/kalshi/markets__single.json', 'utf8')) as { market: MarketWireInput }).market;
+const FIXTURE = (JSON.parse(readFileSync(`${FIXTURES_DIR}/markets__single.json`, 'utf8')) as { market: MarketWireInput }).market;
 
 const NOW = Date.parse('2026-06-11T12:00:00Z');
 const HOUR = 3_600_000;

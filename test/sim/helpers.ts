@@ -3,7 +3,8 @@ import { constants, generateKeyPairSync, randomUUID, sign, type KeyObject } from
 import { readFileSync } from 'node:fs';
 import { startSimExchange, type SimExchange, type SimOptions } from '../../src/sim/index.js';
 
-export const FIXTURES = '/work/shared/fixtures/kalshi';
+export { FIXTURES_DIR as FIXTURES } from '../helpers/fixtures.js';
+import { FIXTURES_DIR as FIXTURES } from '../helpers/fixtures.js';
 export const fixture = (name: string): unknown => JSON.parse(readFileSync(`${FIXTURES}/${name}.json`, 'utf8'));
 
 export interface Signer {
