@@ -1,6 +1,7 @@
 // One scan cycle: L1 hydrate -> L2 band -> L3 validate -> L4 risk + execute, journaled.
 import { type Clock, tradingDay } from '../clock.js';
 import type { Executor } from '../execution/executor.js';
+import { type SettlementSource, syncSettlements } from '../execution/settlements.js';
 import { KalshiApiError } from '../kalshi/errors.js';
 import { type HydrateProgress, type MarketsPageSource, hydrateUniverse } from '../kalshi/hydrate.js';
 import type { Market } from '../kalshi/market-schema.js';
@@ -15,7 +16,7 @@ import type { CategoryCache } from './categories.js';
 import { type EvaluationContext, evaluateMarket, toValidationContext } from './evaluate.js';
 import type { ApprovalRules } from './risk.js';
 
-export interface CycleClient extends MarketsPageSource {
+export interface CycleClient extends MarketsPageSource, SettlementSource {
   getExchangeStatus(): Promise<ExchangeStatus>;
   getPositions(): Promise<Position[]>;
 }
@@ -169,6 +170,10 @@ export class Cycle {
       }
       summary.validated = passed.length;
       t = lap('validate', t);
+
+      // Losses of earlier days' positions that settled today belong to today's ledger before any order.
+      await syncSettlements({ journal, clock, timeZone: this.d.timeZone, source: this.d.client });
+      t = lap('settlements', t);
 
       // L4: most liquid first; one order at a time so each cap check sees the previous intent.
       passed.sort((a, b) => b.m.volume24hE2 - a.m.volume24hE2);
