@@ -188,7 +188,9 @@ export class Executor {
     }
 
     const settled = await this.pollCancelSettle(exchangeOrder);
-    return this.record(row.id, settled);
+    const result = this.record(row.id, settled);
+    if (settled.fillCountE2 > 0) await this.recordFills(row.id, settled.orderId);
+    return result;
   }
 
   private async waitForOrder(orderId: string, row: OrderRow): Promise<Order> {
@@ -242,6 +244,23 @@ export class Executor {
     if (!o.isTerminal) return { kind: 'unknown', orderId, reason: `order still ${o.status} after cancel` };
     const kind = o.fillCountE2 === 0 ? 'unfilled' : o.remainingCountE2 === 0 && o.fillCountE2 === row.count_e2 ? 'filled' : 'partial';
     return { kind, orderId, filledE2: o.fillCountE2, row };
+  }
+
+  /** Keep the exchange's fill records beside the order (best effort: the order row already holds the totals). */
+  async recordFills(orderId: number, exchangeOrderId: string): Promise<void> {
+    const fills = await this.d.api.getFills({ orderId: exchangeOrderId }).catch(() => []);
+    this.d.journal.orders.recordFills(
+      orderId,
+      fills.map((f) => ({
+        fillId: f.fillId,
+        ticker: f.ticker,
+        side: f.outcomeSide,
+        countE2: f.countE2,
+        priceE4: f.outcomeSide === 'yes' ? f.yesPriceE4 : f.noPriceE4,
+        feeE4: f.feeE4,
+        createdMs: f.createdMs,
+      })),
+    );
   }
 
   private alertOrder(row: OrderRow): void {

@@ -1,5 +1,5 @@
 // The part of the Kalshi client that execution uses (KalshiClient satisfies it structurally).
-import type { CreateOrderResponse, Order } from '../kalshi/schemas.js';
+import type { CreateOrderResponse, Fill, Order } from '../kalshi/schemas.js';
 
 export interface CreateOrderRequest {
   ticker: string;
@@ -17,4 +17,5 @@ export interface OrderApi {
   getOrder(orderId: string): Promise<Order>;
   findOrderByClientOrderId(clientOrderId: string, ticker?: string): Promise<Order | null>;
   cancelOrder(orderId: string): Promise<{ kind: 'canceled' } | { kind: 'not-found' }>;
+  getFills(params: { orderId?: string }): Promise<Fill[]>;
 }

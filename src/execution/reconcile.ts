@@ -40,6 +40,7 @@ export async function reconcile(deps: { journal: Journal; api: OrderApi; executo
       const wasResting = !found.isTerminal;
       const final = await executor.pollCancelSettle(found, 0);
       const r = executor.record(row.id, final);
+      if (final.fillCountE2 > 0) await executor.recordFills(row.id, final.orderId);
       if (r.kind === 'unknown') result.unresolved++;
       else if (wasResting) result.canceled++;
       else result.settled++;

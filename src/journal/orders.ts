@@ -162,6 +162,16 @@ export class OrdersJournal {
       .all(days) as never;
   }
 
+  /** Record the exchange's fills of an order (idempotent by fill id). */
+  recordFills(orderId: number, fills: { fillId: string; ticker: string; side: string; countE2: number; priceE4: number; feeE4: number; createdMs: number }[]): void {
+    const insert = this.db.prepare(
+      'INSERT OR IGNORE INTO fills (fill_id, order_id, ticker, side, count_e2, price_e4, fee_e4, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const f of fills) insert.run(f.fillId, orderId, f.ticker, f.side, f.countE2, f.priceE4, f.feeE4, f.createdMs);
+    })();
+  }
+
   addRealizedLoss(day: string, lossE4: number): void {
     this.db
       .prepare(

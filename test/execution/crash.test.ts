@@ -60,6 +60,10 @@ describe('execution never double-orders', () => {
     const o = journalMatchesExchange(app, 'KXLOST-26NOV27-A');
     expect(o.filledE2).toBe(600);
     expect(o.status).toBe('executed');
+    // The exchange's fills are kept beside the order and add up to it.
+    const fills = app.journal.db.prepare('SELECT SUM(count_e2) AS n, COUNT(*) AS rows FROM fills').get() as { n: number; rows: number };
+    expect(fills.n).toBe(600);
+    expect(fills.rows).toBeGreaterThan(0);
   });
 
   it('a crash between intent and send: the intent is closed at restart and the next cycle places exactly one order', async () => {
