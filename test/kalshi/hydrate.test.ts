@@ -1,6 +1,7 @@
 // Layer 1 over real sockets: hydrateUniverse against the simulated exchange (signed requests),
 // and against a tiny loopback server that loops its cursor forever.
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
+import { makeRng } from '../../src/sim/prng.js';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -201,17 +202,6 @@ describe('planWindows', () => {
     }
   });
 
-  /** Deterministic uniform [0, 1) (mulberry32). */
-  function rng(seed: number) {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
 
   function shares(ws: Window[], data: readonly number[]): number[] {
     const counts = new Array<number>(ws.length).fill(0);
@@ -220,7 +210,7 @@ describe('planWindows', () => {
   }
 
   it('with a previous distribution the windows hold roughly equal shares', () => {
-    const rand = rng(12345);
+    const rand = makeRng(12345);
     const streams = 8;
     // Skewed toward the present, like the real listing: created = now - 90d * u^2.
     const skewed = Array.from({ length: 8000 }, () => NOW_S - Math.floor(90 * 86_400 * rand() ** 2));
