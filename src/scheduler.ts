@@ -35,7 +35,10 @@ export class ScanLoop {
   private scheduleAt(at: number): void {
     if (this.stopped) return;
     this.nextAt = at;
-    this.job = schedule.scheduleJob(new Date(Math.max(at, Date.now() + 1)), () => void this.tick(at));
+    // node-schedule silently drops a Date job that is already in the past: keep it a little ahead of now.
+    const when = new Date(Math.max(at, Date.now() + 20));
+    this.job = schedule.scheduleJob(when, () => void this.tick(at));
+    if (!this.job) throw new Error(`scan loop: could not schedule a cycle at ${when.toISOString()}`);
   }
 
   private async tick(plannedAt: number): Promise<void> {
