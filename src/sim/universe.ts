@@ -210,10 +210,14 @@ export interface GenerateOptions {
   nowMs: number;
 }
 
-/** A price distribution with weight in the bands a band-trader looks for. */
+/**
+ * A U-shaped price distribution like the real universe's (most markets sit near 0 or 1), with some
+ * extra weight in the bands a band-trader looks for: about a third of markets end up in band.
+ */
 function samplePriceCents(r: number, r2: number): number {
-  if (r < 0.3) return 70 + Math.floor(r2 * 18); // 0.70-0.87
-  if (r < 0.55) return 13 + Math.floor(r2 * 18); // 0.13-0.30
+  if (r < 0.08) return 70 + Math.floor(r2 * 18); // 0.70-0.87
+  if (r < 0.16) return 13 + Math.floor(r2 * 18); // 0.13-0.30
+  if (r < 0.6) return r2 < 0.5 ? 1 + Math.floor(r2 * 16) : 92 + Math.floor((r2 - 0.5) * 16); // 0.01-0.08, 0.92-0.99
   return 1 + Math.floor(r2 * 99); // anywhere 0.01-0.99
 }
 

@@ -70,8 +70,11 @@ describe('sim /markets', () => {
     expect(len).toBeGreaterThan(1500);
     // prices cover the range, with a share in the bands
     const asks = r.body.markets.filter((m: any) => m.yes_ask_size_fp !== '0.00').map((m: any) => Number(m.yes_ask_dollars));
-    expect(asks.filter((p: number) => p >= 0.7 && p <= 0.87).length).toBeGreaterThan(30);
-    expect(asks.filter((p: number) => p >= 0.13 && p <= 0.3).length).toBeGreaterThan(30);
+    // U-shaped like the real universe: most near 0 or 1, still a real share in each band.
+    const share = (lo: number, hi: number) => asks.filter((p: number) => p >= lo && p <= hi).length / asks.length;
+    expect(share(0.7, 0.87)).toBeGreaterThan(0.05);
+    expect(share(0.13, 0.3)).toBeGreaterThan(0.05);
+    expect(share(0.01, 0.1) + share(0.9, 0.99)).toBeGreaterThan(0.3);
     expect(r.body.markets.some((m: any) => m.yes_bid_size_fp === '0.00' && m.yes_bid_dollars === '0.0000')).toBe(true);
   });
 
