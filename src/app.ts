@@ -190,6 +190,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     timeZone: config.TIMEZONE,
     approvalRules,
     nextCycleAt: () => app?.loop.nextCycleAt ?? null,
+    skippedCycles: () => app?.loop.skipped ?? 0,
   });
   app = new App(config, mode, clock, log, client, journal, alerter, executor, cycle, control, ownedSim, sim);
   return app;

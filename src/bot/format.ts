@@ -60,6 +60,7 @@ export function formatStatus(s: StatusView, now: number, timeZone: string): stri
   lines.push(`Balance: ${s.balanceE4 === null ? 'unknown (exchange not answering)' : formatUsd(s.balanceE4)}`);
   if (s.pendingApprovals > 0) lines.push(`Approvals waiting: ${s.pendingApprovals}`);
   lines.push(`Next cycle: ${s.nextCycleAt === null ? 'not scheduled' : `${localTime(s.nextCycleAt, timeZone)} (in ${ago(s.nextCycleAt - now)})`}`);
+  if (s.skippedCycles > 0) lines.push(`Cycles skipped because the previous one ran long: ${s.skippedCycles}`);
   return lines.join('\n');
 }
 

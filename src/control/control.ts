@@ -33,8 +33,9 @@ export interface ControlDeps {
   mode: Mode;
   timeZone: string;
   approvalRules: ApprovalRules;
-  /** The scheduler's view: when the next cycle starts (null when stopped). */
+  /** The scheduler's view: when the next cycle starts (null when stopped), and starts missed while a cycle ran long. */
   nextCycleAt(): number | null;
+  skippedCycles(): number;
 }
 
 export type RunState = 'running' | 'paused' | 'halted';
@@ -51,6 +52,7 @@ export interface StatusView {
   openPositions: number | null;
   balanceE4: number | null;
   nextCycleAt: number | null;
+  skippedCycles: number;
   pendingApprovals: number;
 }
 
@@ -95,6 +97,7 @@ export class Control {
       openPositions: positions ? positions.filter((p) => p.positionE2 !== 0).length : null,
       balanceE4: balance ? (balance.balanceExactE4 ?? balance.balanceE4) : null,
       nextCycleAt: this.d.nextCycleAt(),
+      skippedCycles: this.d.skippedCycles(),
       pendingApprovals: journal.approvals.pending(this.d.clock.now()).length,
     };
   }
