@@ -42,6 +42,7 @@ export function modeOf(config: Config): Mode {
 export class App {
   readonly loop: ScanLoop;
   private stopExpiry: (() => void) | null = null;
+  private stopRequested = false;
   lastSummary: CycleSummary | null = null;
   private readonly cycleListeners = new Set<(s: CycleSummary) => void>();
 
@@ -71,6 +72,14 @@ export class App {
 
   async runCycle(): Promise<CycleSummary> {
     expireApprovals(this);
+    // Orders whose outcome was unknown (a lost answer, a network failure) are settled before new ones.
+    if (this.journal.orders.unfinished().length > 0) {
+      const r = await this.settleUnfinished().catch((err) => {
+        this.log.warn(`reconciliation failed: ${describe(err)}`);
+        return null;
+      });
+      if (r) this.log.info(`reconciled unfinished orders: ${JSON.stringify(r)}`);
+    }
     const s = await this.cycle.run();
     this.lastSummary = s;
     const orders = s.orders.length ? `, ${s.orders.length} orders` : '';
@@ -83,9 +92,19 @@ export class App {
     return s;
   }
 
-  /** Settle every unfinished intent with the exchange. Runs before the first cycle. */
+  private settleUnfinished(): Promise<ReconcileResult> {
+    return reconcile({
+      journal: this.journal,
+      api: this.client,
+      executor: this.executor,
+      clock: this.clock,
+      fillTimeoutMs: this.executor.fillTimeoutMs,
+    });
+  }
+
+  /** Settle every unfinished intent with the exchange. Runs before the first cycle; the chat hears the result. */
   async reconcile(): Promise<ReconcileResult> {
-    const r = await reconcile({ journal: this.journal, api: this.client, executor: this.executor, clock: this.clock });
+    const r = await this.settleUnfinished();
     if (r.checked > 0) this.alerter.send({ kind: 'reconcile', mode: this.mode, ...r });
     this.log.info(`startup reconciliation: ${JSON.stringify(r)}`);
     return r;
@@ -94,12 +113,28 @@ export class App {
   /** Reconcile, then cycle every CYCLE_SECONDS until stopped. */
   async start(): Promise<void> {
     await this.reconcile();
-    this.stopExpiry = every(15_000, () => expireApprovals(this));
+    // A stop requested during reconciliation must not be followed by a loop that starts anyway.
+    if (this.stopRequested) return;
+    this.stopExpiry = every(15_000, () => {
+      try {
+        expireApprovals(this);
+      } catch (err) {
+        this.log.error(`approval expiry failed: ${describe(err)}`);
+      }
+    });
     this.loop.start();
   }
 
-  /** Stop order: scan loop (no new orders) -> order in flight -> journal close. Transports stop before this. */
+  /** No new cycles and no new orders from here on; the rest of the stop waits for what is in flight. */
+  requestStop(): void {
+    this.stopRequested = true;
+    void this.executor.stop();
+    void this.loop.stop();
+  }
+
+  /** Stop order: no new orders -> order in flight -> scan loop -> journal close. Transports stop before this. */
   async stop(): Promise<void> {
+    this.stopRequested = true;
     this.stopExpiry?.();
     const loopDone = this.loop.stop();
     await this.executor.stop();

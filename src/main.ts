@@ -24,14 +24,18 @@ async function main(): Promise<void> {
       : 'No TELEGRAM_BOT_TOKEN: alerts print here; type /help, /status, /pause, /setcap 40 ... and press Enter.',
   );
 
+  let started: Promise<void> = Promise.resolve();
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info(`${signal}: stopping (finishing the order in flight, then closing the journal)...`);
-    // Scan loop (no new orders) -> order in flight -> chat transport -> outbox flush -> journal close.
-    await app.loop.stop();
+    // No new orders (the order in flight stops polling, cancels what rests and settles) -> scan loop ->
+    // chat transport -> outbox flush -> journal close.
+    app.requestStop();
     await app.executor.stop();
+    await app.loop.stop();
+    await started.catch(() => undefined);
     await transports.stop();
     await app.stop();
     log.info('stopped cleanly');
@@ -40,7 +44,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  await app.start();
+  started = app.start();
+  await started;
 }
 
 main().catch((err) => {

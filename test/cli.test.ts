@@ -92,8 +92,10 @@ describe('cli cycle --json', () => {
       expect(cycles[0]!.markets).toBe(2000);
       const n = (db.prepare('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n;
       expect(n).toBe(orders.length);
-      const worst = (db.prepare('SELECT COALESCE(SUM(worst_case_e4), 0) AS w FROM orders').get() as { w: number }).w;
-      expect(worst).toBeLessThanOrEqual(500_000);
+      // What the day actually spent (cost + fees of settled orders) stays under the $50 cap.
+      const spent = (db.prepare('SELECT COALESCE(SUM(fill_cost_e4 + fees_e4), 0) AS w FROM orders WHERE final = 1').get() as { w: number }).w;
+      expect(spent).toBeLessThanOrEqual(500_000);
+      expect((db.prepare('SELECT COUNT(*) AS n FROM orders WHERE final = 0').get() as { n: number }).n).toBe(0);
     } finally {
       db.close();
     }

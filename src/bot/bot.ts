@@ -51,7 +51,7 @@ export function createBot(deps: BotDeps): Bot<Context> {
   bot.errorBoundary(
     async (err) => {
       deps.log.error(`bot handler failed on update ${err.ctx.update.update_id}: ${describe(err.error)}`);
-      await err.ctx.reply('Sorry, that failed. Nothing was changed unless a reply said so; try again.').catch(() => undefined);
+      await err.ctx.reply('Something went wrong; it may or may not have been applied. Check /status before trying again.').catch(() => undefined);
     },
     helpFeature(f),
     statusFeature(f),

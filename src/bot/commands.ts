@@ -26,7 +26,7 @@ export interface CommandDeps {
   mode: Mode;
   clock: Clock;
   timeZone: string;
-  /** How long a confirm button (/stopall) stays valid. Default 5 min. */
+  /** How long a confirm button (/stopall, a big /setcap) stays valid. Default 5 min. */
   confirmTtlMs?: number;
   /** Single-use confirmation tokens already spent (per process). */
   spent?: Set<string>;
@@ -38,21 +38,26 @@ export interface CommandSpec {
   name: string;
   args?: string;
   description: string;
+  /** Changes something: a transport refuses it when the message is stale (sent while the bot was down). */
+  mutating?: boolean;
   run(d: CommandDeps, args: string, by: string): Promise<Reply> | Reply;
 }
 
-const CONFIRM_WORD = /\s+(confirm|yes)$/i;
+const CONFIRM_WORD = /(?:^|\s+)(confirm|yes)$/i;
+/** A typed "confirm" stands in for the confirming tap only in the terminal; in Telegram the tap is required. */
+const typedConfirm = (d: CommandDeps, args: string) => d.transport === 'console' && CONFIRM_WORD.test(args);
+const confirmTtl = (d: CommandDeps) => d.confirmTtlMs ?? 5 * 60_000;
 const CANCEL: Button = { text: 'Cancel', data: 'x', typed: '(do nothing)' };
 
 const describeError = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-function setCapReply(r: SetCapResult, text: string): Reply {
+function setCapReply(d: CommandDeps, r: SetCapResult, text: string): Reply {
   if (!r.ok) return reply(r.error);
   if (r.needsConfirm) {
     const amount = text.trim();
     return reply(
       `Raise the daily cap from ${formatUsd(r.oldE4)} to ${formatUsd(r.newE4)}? That is more than twice the current cap: confirm to apply.`,
-      [[{ text: `Yes, set ${formatUsd(r.newE4)}`, data: `cap:${r.newE4}:${r.oldE4}`, typed: `/setcap ${amount} confirm` }, CANCEL]],
+      [[{ text: `Yes, set ${formatUsd(r.newE4)}`, data: `cap:${r.newE4}:${r.oldE4}:${d.clock.now()}`, typed: `/setcap ${amount} confirm` }, CANCEL]],
     );
   }
   const lines = [`Daily cap set: ${formatUsd(r.oldE4)} -> ${formatUsd(r.newE4)} (at risk today ${formatUsd(r.atRiskE4)}).`];
@@ -100,6 +105,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'pause',
+    mutating: true,
     description: 'Stop sending orders (scans go on)',
     run: (d, _a, by) => {
       const r = d.control.pause(by);
@@ -108,6 +114,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'resume',
+    mutating: true,
     description: 'Send orders again (does not lift a cap halt)',
     run: (d, _a, by) => {
       const r = d.control.resume(by);
@@ -119,14 +126,15 @@ export const COMMANDS: CommandSpec[] = [
     name: 'setcap',
     args: '<dollars>',
     description: 'Set the daily loss cap',
+    mutating: true,
     run: (d, args, by) => {
-      const confirmed = CONFIRM_WORD.test(args);
+      const confirmed = typedConfirm(d, args);
       const text = args.replace(CONFIRM_WORD, '');
-      return setCapReply(d.control.setCap(by, text, { confirmed }), text);
+      return setCapReply(d, d.control.setCap(by, text, { confirmed }), text);
     },
   },
-  { name: 'approve', args: '<id>', description: 'Approve a flagged trade', run: (d, args, by) => decide(d, args, by, 'approve') },
-  { name: 'reject', args: '<id>', description: 'Reject a flagged trade', run: (d, args, by) => decide(d, args, by, 'reject') },
+  { name: 'approve', args: '<id>', description: 'Approve a flagged trade', mutating: true, run: (d, args, by) => decide(d, args, by, 'approve') },
+  { name: 'reject', args: '<id>', description: 'Reject a flagged trade', mutating: true, run: (d, args, by) => decide(d, args, by, 'reject') },
   { name: 'positions', description: 'Open positions', run: async (d) => reply(clip(formatPositions(await d.control.positions()))) },
   { name: 'orders', description: 'Resting and unfinished orders', run: async (d) => reply(clip(formatOrders(await d.control.orders()))) },
   {
@@ -161,6 +169,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'set',
     args: '<name> <value>',
     description: 'Change a setting (band, horizon, ...)',
+    mutating: true,
     run: (d, args, by) => {
       const r = d.control.set(by, args);
       if (!r.ok) return reply(r.error);
@@ -170,14 +179,18 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'stopall',
     description: 'Cancel every resting order and pause (asks first)',
+    mutating: true,
     run: (d, args, by) => {
-      if (CONFIRM_WORD.test(` ${args}`)) return stopAllNow(d, by);
+      if (typedConfirm(d, args)) return stopAllNow(d, by);
       return reply('Cancel EVERY resting order and pause trading?', stopAllButtons(d));
     },
   },
 ];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
+
+/** The spec for a command name (case-insensitive), or undefined. */
+export const findCommand = (name: string): CommandSpec | undefined => BY_NAME.get(name.toLowerCase());
 
 /** For Telegram's setMyCommands (the menu next to the text box). */
 export function botCommandList(): { command: string; description: string }[] {
@@ -211,8 +224,8 @@ function helpReply(d: CommandDeps): Reply {
 
 /** Run one command; unknown commands answer with a pointer to /help. Errors become a reply, never a crash. */
 export async function runCommand(d: CommandDeps, name: string, args: string, by: string): Promise<Reply> {
-  const spec = BY_NAME.get(name.toLowerCase());
-  if (!spec) return reply(`Unknown command /${name}. Send /help for the list.`);
+  const spec = findCommand(name);
+  if (!spec) return reply(`Unknown command /${name.slice(0, 32)}. Send /help for the list.`);
   try {
     return await spec.run(d, args, by);
   } catch (err) {
@@ -249,22 +262,27 @@ export async function runCallback(d: CommandDeps, data: string, by: string, mess
       }
       return { answer: text };
     }
-    const cap = /^cap:(\d+):(\d+)$/.exec(data);
+    const cap = /^cap:(\d+):(\d+):(\d+)$/.exec(data);
     if (cap) {
       const newE4 = Number(cap[1]);
       const oldE4 = Number(cap[2]);
+      const issued = Number(cap[3]);
+      if (d.clock.now() - issued > confirmTtl(d)) {
+        const msg = 'This confirmation has expired: send /setcap again.';
+        return { answer: msg, edit: reply(`${messageText}\n\n→ ${msg}`) };
+      }
       const current = d.control.settings().dailyCapE4;
       if (current !== oldE4) {
         const msg = `This confirmation is stale: the cap is now ${formatUsd(current)}. Send /setcap again.`;
         return { answer: msg, edit: reply(`${messageText}\n\n→ ${msg}`) };
       }
-      const r = setCapReply(d.control.setCap(by, formatPriceE4(newE4), { confirmed: true }), '');
+      const r = setCapReply(d, d.control.setCap(by, formatPriceE4(newE4), { confirmed: true }), '');
       return { answer: r.text.split('\n')[0]!, edit: reply(`${modeTag(d.mode)} ${r.text}`) };
     }
     const stop = /^stop:(\d+)$/.exec(data);
     if (stop) {
       const issued = Number(stop[1]);
-      if (spent.has(data) || d.clock.now() - issued > (d.confirmTtlMs ?? 5 * 60_000)) {
+      if (spent.has(data) || d.clock.now() - issued > confirmTtl(d)) {
         const msg = 'This confirmation is stale: send /stopall again.';
         return { answer: msg, edit: reply(`${messageText}\n\n→ ${msg}`) };
       }

@@ -16,11 +16,16 @@ export interface Reply {
 
 export const reply = (text: string, buttons?: Button[][]): Reply => (buttons ? { text, buttons } : { text });
 
-/** "/setcap@MyBot 40" -> { name: 'setcap', args: '40' }; null if the line is not a command. */
-export function parseCommandLine(line: string): { name: string; args: string } | null {
-  const m = /^\/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+([\s\S]*))?$/.exec(line.trim());
+/**
+ * "/setcap@MyBot 40" -> { name: 'setcap', args: '40', target: 'MyBot' }; null if the line is not a command.
+ * `target` is the @bot the command is addressed to (undefined when none): a transport that knows its
+ * own username must ignore commands addressed to another bot.
+ */
+export function parseCommandLine(line: string): { name: string; args: string; target?: string } | null {
+  const m = /^\/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?:\s+([\s\S]*))?$/.exec(line.trim());
   if (!m) return null;
-  return { name: m[1]!.toLowerCase(), args: (m[2] ?? '').trim() };
+  const cmd = { name: m[1]!.toLowerCase(), args: (m[3] ?? '').trim() };
+  return m[2] ? { ...cmd, target: m[2] } : cmd;
 }
 
 /** The terminal's rendering of a reply: the text, then one line per button row with what to type. */
@@ -30,7 +35,11 @@ export function renderPlain(r: Reply): string {
   return `${r.text}\n${rows.join('\n')}`;
 }
 
-/** Telegram limits a message to 4096 characters; long lists are cut with a note. */
+/** Telegram limits a message to 4096 characters; long text is cut with a note. Every Telegram send and edit goes through it. */
 export function clip(text: string, max = 4000): string {
-  return text.length <= max ? text : `${text.slice(0, max - 20)}\n… (cut, too long)`;
+  if (text.length <= max) return text;
+  let cut = text.slice(0, max - 20);
+  // Don't leave half of a surrogate pair (an emoji) at the end.
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}\n… (cut, too long)`;
 }

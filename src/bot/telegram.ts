@@ -2,13 +2,14 @@
 // of the outbox to the alert chat(s), paced to Telegram's limits.
 import { type Api, GrammyError, HttpError } from 'grammy';
 import type { OutboxRow } from '../journal/outbox.js';
-import type { Logger } from '../log.js';
+import { type Logger, rateLimited } from '../log.js';
 import type { Alert } from '../notify/alerts.js';
 import { type AlertSink, type DeliveryOptions, DeliveryFailure, OutboxDelivery } from '../notify/delivery.js';
 import { createBot, describe } from './bot.js';
 import { botCommandList } from './commands.js';
 import { keyboard } from './context.js';
 import { approvalFromRow, approvalOutcomeLine, approvalText, formatAlert, lateMarker } from './format.js';
+import { clip } from './reply.js';
 import { type Transport, type TransportApp, sleepAbortable } from './transport.js';
 
 export interface TelegramOptions {
@@ -49,6 +50,29 @@ function toFailure(err: unknown): DeliveryFailure {
   return new DeliveryFailure(describe(err));
 }
 
+/**
+ * A refusal that is about one chat, not the message: the user blocked the bot (403), the bot was
+ * removed from the group, the chat does not exist. Other recipients must still get the alert.
+ */
+function isChatRefusal(err: unknown): boolean {
+  if (!(err instanceof GrammyError)) return false;
+  if (err.error_code === 403) return true;
+  return err.error_code === 400 && /chat not found|user not found|peer_id_invalid|bot was kicked|not a member|chat_write_forbidden|have no rights to send/i.test(err.description);
+}
+
+type MessageRef = { chatId: number; messageId: number };
+
+/** message_ref holds one {chatId, messageId} (one alert chat) or an array of them (several). */
+function parseRefs(raw: string | null | undefined): MessageRef[] {
+  if (!raw) return [];
+  try {
+    const v = JSON.parse(raw) as MessageRef | MessageRef[];
+    return (Array.isArray(v) ? v : [v]).filter((r) => typeof r?.chatId === 'number' && typeof r?.messageId === 'number');
+  } catch {
+    return [];
+  }
+}
+
 /** grammY types its signal with a shim's AbortSignal; Node's own is what it uses at run time. */
 const grammySignal = (s: AbortSignal) => s as never;
 
@@ -62,13 +86,17 @@ export class TelegramSink implements AlertSink {
   private readonly lastSent = new Map<number, number>();
   /** Chats that already got the current row (a retry after a partial success must not resend). */
   private readonly done = new Map<number, Set<number>>();
+  private readonly refusalLog: (key: string, msg: string) => void;
 
   constructor(
     private readonly api: Api,
     private readonly chats: readonly number[],
     private readonly app: TransportApp,
     private readonly pacing: { privateMs: number; groupMs: number },
-  ) {}
+    log: Logger = app.log,
+  ) {
+    this.refusalLog = rateLimited((m) => log.warn(m), 10 * 60_000);
+  }
 
   private async pace(chatId: number, signal: AbortSignal): Promise<void> {
     const gap = chatId < 0 ? this.pacing.groupMs : this.pacing.privateMs;
@@ -87,30 +115,45 @@ export class TelegramSink implements AlertSink {
       done = new Set();
       this.done.set(row.id, done);
     }
-    for (const [i, chatId] of this.chats.entries()) {
+    let refusal: DeliveryFailure | null = null;
+    for (const chatId of this.chats) {
       if (done.has(chatId)) continue;
       await this.pace(chatId, signal);
       if (signal.aborted) throw new DeliveryFailure('stopping');
       try {
-        await this.deliverTo(chatId, i === 0, alert, late, signal);
+        await this.deliverTo(chatId, alert, late, signal);
       } catch (err) {
-        throw toFailure(err);
+        if (signal.aborted || !isChatRefusal(err)) throw toFailure(err);
+        // This chat refuses the bot: skip it for this row, the others still get the alert.
+        refusal = new DeliveryFailure(`chat ${chatId}: ${toFailure(err).message}`, { permanent: true });
+        this.refusalLog(`refused:${chatId}`, `Telegram: chat ${chatId} refuses messages (${toFailure(err).message}); skipping it (has the user blocked the bot?)`);
+        continue;
       }
       done.add(chatId);
     }
+    // Nobody got it: let the delivery loop retry and eventually abandon it.
+    if (refusal && done.size === 0) throw refusal;
     this.done.delete(row.id);
   }
 
-  private async deliverTo(chatId: number, primary: boolean, alert: Alert, late: string | null, signal: AbortSignal): Promise<void> {
+  /** Remember which message carries an approval in this chat (one ref per chat, so every copy can be edited). */
+  private rememberApprovalMessage(id: number, ref: MessageRef): void {
+    const refs = parseRefs(this.app.journal.approvals.get(id)?.message_ref).filter((r) => r.chatId !== ref.chatId);
+    refs.push(ref);
+    if (refs.length === 1) this.app.journal.approvals.setMessageRef(id, ref);
+    else this.app.journal.db.prepare('UPDATE approvals SET message_ref = ? WHERE id = ?').run(JSON.stringify(refs), id);
+  }
+
+  private async deliverTo(chatId: number, alert: Alert, late: string | null, signal: AbortSignal): Promise<void> {
     const tz = this.app.config.TIMEZONE;
     if (alert.kind === 'approval-outcome') {
       const a = this.app.journal.approvals.get(alert.id);
-      const ref = a?.message_ref ? (JSON.parse(a.message_ref) as { chatId: number; messageId: number }) : null;
-      if (a && ref && ref.chatId === chatId) {
+      const ref = parseRefs(a?.message_ref).find((r) => r.chatId === chatId);
+      if (a && ref) {
         const text = `${approvalText(alert.mode, approvalFromRow(a), tz)}\n\n${approvalOutcomeLine(alert.state, alert.text)}`;
         try {
           // No reply_markup: the Approve/Reject buttons go away with the edit.
-          await this.api.editMessageText(chatId, ref.messageId, text, {}, grammySignal(signal));
+          await this.api.editMessageText(chatId, ref.messageId, clip(text), {}, grammySignal(signal));
           return;
         } catch (err) {
           if (err instanceof GrammyError && err.error_code === 400) {
@@ -122,8 +165,8 @@ export class TelegramSink implements AlertSink {
     }
     const r = formatAlert(alert, tz);
     const kb = keyboard(r.buttons);
-    const msg = await this.api.sendMessage(chatId, withLate(r.text, late), kb ? { reply_markup: kb } : {}, grammySignal(signal));
-    if (alert.kind === 'approval' && primary) this.app.journal.approvals.setMessageRef(alert.id, { chatId, messageId: msg.message_id });
+    const msg = await this.api.sendMessage(chatId, clip(withLate(r.text, late)), kb ? { reply_markup: kb } : {}, grammySignal(signal));
+    if (alert.kind === 'approval') this.rememberApprovalMessage(alert.id, { chatId, messageId: msg.message_id });
   }
 }
 
@@ -143,10 +186,13 @@ export function startTelegram(app: TransportApp, opts: TelegramOptions = {}): Te
     ...(opts.staleCommandMs !== undefined ? { staleCommandMs: opts.staleCommandMs } : {}),
   });
 
-  const sink = new TelegramSink(bot.api, alertChats(app), app, {
-    privateMs: opts.pacing?.privateMs ?? 1000,
-    groupMs: opts.pacing?.groupMs ?? 3000,
-  });
+  const sink = new TelegramSink(
+    bot.api,
+    alertChats(app),
+    app,
+    { privateMs: opts.pacing?.privateMs ?? 1000, groupMs: opts.pacing?.groupMs ?? 3000 },
+    log,
+  );
   const delivery = new OutboxDelivery(
     { outbox: app.journal.outbox, clock: app.clock, log, sink, subscribe: (wake) => app.alerter.onQueued(wake), lateMarker },
     opts.delivery,
@@ -190,8 +236,15 @@ export function startTelegram(app: TransportApp, opts: TelegramOptions = {}): Te
     stop() {
       stopping ??= (async () => {
         ac.abort();
-        const bound = (p: Promise<unknown>, ms: number) =>
-          Promise.race([p.catch(() => undefined), sleepAbortable(ms)]);
+        // Wait for p at most ms; the timer is cleared either way so nothing keeps the process alive.
+        const bound = async (p: Promise<unknown>, ms: number) => {
+          const timer = new AbortController();
+          try {
+            await Promise.race([p.catch(() => undefined), sleepAbortable(ms, timer.signal)]);
+          } finally {
+            timer.abort();
+          }
+        };
         await bound(bot.stop(), 2000);
         await bound(polling, 2000);
         await delivery.stop(opts.flushMs ?? 3000);

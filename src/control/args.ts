@@ -66,14 +66,29 @@ const band = z.string().transform((v, ctx) => {
   return { bandMinE4: lo, bandMaxE4: hi };
 });
 
-const categories = z.string().transform((v) =>
-  v.trim() === '-' || v.trim().toLowerCase() === 'none'
-    ? []
-    : v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-);
+/** At most this many excluded categories, each a short name: chat input is stored and echoed back. */
+export const MAX_EXCLUDED_CATEGORIES = 30;
+const CATEGORY_NAME = /^[\w &.'-]{1,40}$/;
+
+const categories = z
+  .string()
+  .max(MAX_EXCLUDED_CATEGORIES * 42)
+  .transform((v, ctx) => {
+    if (v.trim() === '-' || v.trim().toLowerCase() === 'none') return [];
+    const names = [
+      ...new Set(
+        v
+          .split(',')
+          .map((s) => s.trim().replace(/\s+/g, ' '))
+          .filter(Boolean),
+      ),
+    ];
+    if (names.length === 0 || names.length > MAX_EXCLUDED_CATEGORIES || !names.every((n) => CATEGORY_NAME.test(n))) {
+      ctx.addIssue({ code: 'custom', message: 'bad categories' });
+      return z.NEVER;
+    }
+    return names;
+  });
 
 /** The run-time rules a person may change from chat, each with its parser and what it accepts. */
 export const SETTABLE = {
@@ -85,7 +100,7 @@ export const SETTABLE = {
   },
   poslimit: { schema: wholeNumber(1, 1_000_000).transform((positionLimit) => ({ positionLimit })), help: 'poslimit <contracts per market>, e.g. 700' },
   maxcost: { schema: dollars(100, 10_000 * 10_000).transform((maxCostPerTradeE4) => ({ maxCostPerTradeE4 })), help: 'maxcost <dollars per trade>, $0.01 to $10,000' },
-  exclude: { schema: categories.transform((excludedCategories) => ({ excludedCategories })), help: 'exclude <comma list of categories>, or exclude none' },
+  exclude: { schema: categories.transform((excludedCategories) => ({ excludedCategories })), help: `exclude <comma list of up to ${MAX_EXCLUDED_CATEGORIES} categories, each 1-40 letters, digits, spaces or _&.'->, or exclude none` },
 } as const;
 export type SettableName = keyof typeof SETTABLE;
 

@@ -11,7 +11,7 @@ import type { Settings } from '../journal/settings.js';
 import type { Mode } from '../notify/alerts.js';
 import { type ApprovalOutcome, decideApproval } from '../pipeline/approvals.js';
 import type { CategoryCache } from '../pipeline/categories.js';
-import type { ApprovalRules } from '../pipeline/risk.js';
+import { type ApprovalRules, fitUnderCap } from '../pipeline/risk.js';
 import { type Parsed, parseApprovalId, parseCap, parsePnlDays, parseSet, parseTicker, parseTradesCount } from './args.js';
 
 export interface ControlClient {
@@ -124,9 +124,12 @@ export class Control {
       journal.settings.update({ dailyCapE4: newE4 }, by, clock.now());
       const atRiskE4 = journal.orders.atRiskE4(day);
       const wasHalted = journal.orders.haltOf(day) !== undefined;
-      // Raising the cap above what is at risk lifts the day's halt; the next order's cap check still applies.
+      // A cap that leaves room for one contract at the band's cheapest price lifts the day's halt;
+      // the next order's cap check still applies.
+      const s = journal.settings.get();
+      const room = fitUnderCap({ contracts: 1, priceE4: s.bandMinE4, atRiskE4, capE4: newE4, bandMinE4: s.bandMinE4 }).ok;
       let liftedHalt = false;
-      if (wasHalted && newE4 > atRiskE4) {
+      if (wasHalted && room) {
         journal.orders.clearHalt(day);
         liftedHalt = true;
       }

@@ -6,7 +6,7 @@ import { KalshiApiError } from '../kalshi/errors.js';
 import type { Order } from '../kalshi/schemas.js';
 import type { Journal } from '../journal/index.js';
 import type { OrderRow } from '../journal/orders.js';
-import { E2_PER_CONTRACT, costE4 } from '../money.js';
+import { E2_PER_CONTRACT, costE4, formatUsd } from '../money.js';
 import type { Alerter } from '../notify/alerter.js';
 import type { Mode } from '../notify/alerts.js';
 import type { Side } from '../pipeline/band.js';
@@ -45,42 +45,57 @@ export type ExecResult =
   | { kind: 'unknown'; orderId: number; reason: string };
 
 export class Executor {
-  private inFlight: Promise<ExecResult> | null = null;
+  /** The tail of the queue: every order (cycle or approval) runs after the one before it has settled. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private queued = 0;
   private stopping = false;
 
   constructor(private readonly d: ExecutorDeps) {}
 
   get busy(): boolean {
-    return this.inFlight !== null;
+    return this.queued > 0;
   }
 
-  /** Stop: the order in flight stops polling, cancels what rests, and settles; resolves when it has. */
+  get fillTimeoutMs(): number {
+    return this.d.fillTimeoutMs;
+  }
+
+  /** Stop: no new orders; the order in flight stops polling, cancels what rests, and settles; resolves when it has. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.inFlight?.catch(() => undefined);
+    await this.tail.catch(() => undefined);
   }
 
-  /** One order at a time: the cap check of the next order must see the previous one's intent. */
-  async execute(plan: TradePlan): Promise<ExecResult> {
-    if (this.stopping) return { kind: 'cap', halt: false, reason: 'shutting down' };
-    const p = this.run(plan);
-    this.inFlight = p;
-    try {
-      return await p;
-    } finally {
-      this.inFlight = null;
-    }
+  /** Run fn in the order queue (e.g. reconciliation), so it never overlaps an order. Skipped when stopping. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T | null> {
+    this.queued++;
+    const p = this.tail.then(() => (this.stopping ? null : fn()));
+    this.tail = p.catch(() => undefined).finally(() => this.queued--);
+    return p;
+  }
+
+  /**
+   * One order at a time, whoever asks (the cycle or an approval): the next cap and position checks must
+   * see the previous order settled, and shutdown must be able to wait for all of them.
+   */
+  execute(plan: TradePlan): Promise<ExecResult> {
+    this.queued++;
+    const p = this.tail.then(() => (this.stopping ? SHUTTING_DOWN : this.run(plan)));
+    this.tail = p.catch(() => undefined).finally(() => this.queued--);
+    return p;
   }
 
   private async run(plan: TradePlan): Promise<ExecResult> {
     const { journal, clock } = this.d;
     const now = clock.now();
     const day = tradingDay(now, this.d.timeZone);
-    const settings = journal.settings.get();
-
     // The cap check and the intent are one transaction: no order can be sent that the ledger has not counted.
+    // Paused and halted are read inside it too, so a /pause that lands while an approval is re-checked holds.
     const decision = journal.tx(() => {
+      const settings = journal.settings.get();
       const atRiskE4 = journal.orders.atRiskE4(day);
+      if (settings.paused) return { ok: false as const, halt: false, reason: 'paused', atRiskE4 };
+      if (journal.orders.haltOf(day)) return { ok: false as const, halt: false, reason: 'trading is halted for the day (daily cap)', atRiskE4 };
       const fit = fitUnderCap({
         contracts: plan.contracts,
         priceE4: plan.priceE4,
@@ -89,7 +104,8 @@ export class Executor {
         bandMinE4: settings.bandMinE4,
         ...(plan.feeMultiplierE4 !== undefined ? { feeMultiplierE4: plan.feeMultiplierE4 } : {}),
       });
-      if (!fit.ok) return { ...fit, atRiskE4 };
+      // The day halts only when what is already spent leaves no room; worst cases still in flight may yet free some.
+      if (!fit.ok) return { ...fit, halt: fit.halt && this.noRoom(journal.orders.committedE4(day)), atRiskE4 };
       const id = journal.orders.insertIntent({
         clientOrderId: randomUUID(),
         cycleId: plan.cycleId,
@@ -136,16 +152,20 @@ export class Executor {
     }
   }
 
-  /** Halt now if what the cap leaves cannot buy one contract at the band's cheapest price. Returns whether halted. */
+  /** True when `usedE4` leaves no room under the cap for one contract at the band's cheapest price. */
+  private noRoom(usedE4: number): boolean {
+    const s = this.d.journal.settings.get();
+    return !fitUnderCap({ contracts: 1, priceE4: s.bandMinE4, atRiskE4: usedE4, capE4: s.dailyCapE4, bandMinE4: s.bandMinE4 }).ok;
+  }
+
+  /** Halt now if what is already spent today leaves no room for the smallest trade. Returns whether halted. */
   haltIfNoRoom(): boolean {
     const { journal, clock } = this.d;
     const day = tradingDay(clock.now(), this.d.timeZone);
     if (journal.orders.haltOf(day)) return true;
-    const s = journal.settings.get();
-    const atRiskE4 = journal.orders.atRiskE4(day);
-    const fit = fitUnderCap({ contracts: 1, priceE4: s.bandMinE4, atRiskE4, capE4: s.dailyCapE4, bandMinE4: s.bandMinE4 });
-    if (fit.ok || !fit.halt) return false;
-    this.halt(day, atRiskE4, fit.reason);
+    const committed = journal.orders.committedE4(day);
+    if (!this.noRoom(committed)) return false;
+    this.halt(day, journal.orders.atRiskE4(day), `daily cap reached: ${formatUsd(committed)} spent of ${formatUsd(journal.settings.get().dailyCapE4)}`);
     return true;
   }
 
@@ -153,7 +173,7 @@ export class Executor {
     const { journal, clock, api } = this.d;
     const wire = wireOrderFor(row.side, row.price_e4);
     journal.orders.update(row.id, { state: 'sent' }, clock.now());
-    let exchangeOrder: Order | null = null;
+    let exchangeOrderId: string | null = null;
     try {
       const created = await api.createOrder({
         ticker: row.ticker,
@@ -165,32 +185,40 @@ export class Executor {
         // The exchange cancels it by itself shortly after our fill timeout, even if this process dies.
         expirationTimeS: Math.ceil((clock.now() + this.d.fillTimeoutMs) / 1000) + 2,
       });
-      journal.orders.update(row.id, { state: 'resting', exchangeOrderId: created.orderId }, clock.now());
-      this.d.hooks?.afterSend?.(row.id);
-      exchangeOrder = await api.getOrder(created.orderId).catch(() => null);
-      if (!exchangeOrder) exchangeOrder = await this.waitForOrder(created.orderId, row);
+      exchangeOrderId = created.orderId;
     } catch (err) {
+      // Only the create itself can prove that nothing rests: a definite 4xx refusal of this request.
       if (err instanceof KalshiApiError && err.status >= 400 && err.status < 500 && err.status !== 409 && err.status !== 429) {
-        // A definite refusal: nothing rests on the exchange.
         const reason = `${err.code}${err.details ? ` (${err.details})` : ''}`;
         journal.orders.update(row.id, { state: 'rejected', error: reason }, clock.now());
         return { kind: 'rejected', orderId: row.id, reason };
       }
-      if (isSimulatedCrash(err)) throw err;
-      // Outcome unknown (the response was lost even after retries): find it by client_order_id.
-      exchangeOrder = await api.findOrderByClientOrderId(row.client_order_id, row.ticker).catch(() => null);
-      if (!exchangeOrder) {
-        const reason = `outcome unknown: ${(err as Error).message}`;
-        journal.orders.update(row.id, { state: 'sent', error: reason }, clock.now());
-        return { kind: 'unknown', orderId: row.id, reason };
-      }
-      journal.orders.update(row.id, { state: 'resting', exchangeOrderId: exchangeOrder.orderId }, clock.now());
+      // Outcome unknown (the response was lost even after retries): look for it by client_order_id.
+      const found = await api.findOrderByClientOrderId(row.client_order_id, row.ticker).catch(() => null);
+      if (!found) return this.unknown(row.id, 'sent', err);
+      exchangeOrderId = found.orderId;
     }
 
-    const settled = await this.pollCancelSettle(exchangeOrder);
-    const result = this.record(row.id, settled);
-    if (settled.fillCountE2 > 0) await this.recordFills(row.id, settled.orderId);
-    return result;
+    // From here on the order exists: any failure leaves it unfinished (its worst case stays counted).
+    try {
+      journal.orders.update(row.id, { state: 'resting', exchangeOrderId }, clock.now());
+      this.d.hooks?.afterSend?.(row.id);
+      const order = (await api.getOrder(exchangeOrderId).catch(() => null)) ?? (await this.waitForOrder(exchangeOrderId, row));
+      const settled = await this.pollCancelSettle(order);
+      const result = this.record(row.id, settled);
+      if (settled.fillCountE2 > 0) await this.recordFills(row.id, settled.orderId);
+      return result;
+    } catch (err) {
+      if (isSimulatedCrash(err)) throw err;
+      return this.unknown(row.id, 'resting', err);
+    }
+  }
+
+  /** Left unfinished: reconciliation settles it later; until then its worst case counts against the cap. */
+  private unknown(orderId: number, state: 'sent' | 'resting', err: unknown): ExecResult {
+    const reason = `outcome unknown: ${(err as Error).message}`;
+    this.d.journal.orders.update(orderId, { state, error: reason }, this.d.clock.now());
+    return { kind: 'unknown', orderId, reason };
   }
 
   private async waitForOrder(orderId: string, row: OrderRow): Promise<Order> {
@@ -282,6 +310,8 @@ export class Executor {
     });
   }
 }
+
+const SHUTTING_DOWN: ExecResult = { kind: 'cap', halt: false, reason: 'shutting down' };
 
 export class SimulatedCrash extends Error {
   override name = 'SimulatedCrash';

@@ -16,7 +16,25 @@ export interface ReconcileResult {
   unresolved: number;
 }
 
-export async function reconcile(deps: { journal: Journal; api: OrderApi; executor: Executor; clock: Clock }): Promise<ReconcileResult> {
+/** How long after its send an order can still appear on the exchange: its GTC expiry plus a margin for lag. */
+export const SEND_SETTLE_MARGIN_MS = 60_000;
+
+/**
+ * Settle every unfinished intent with the exchange. Runs inside the executor's queue, so it never
+ * touches an order that is in flight.
+ */
+export async function reconcile(deps: {
+  journal: Journal;
+  api: OrderApi;
+  executor: Executor;
+  clock: Clock;
+  fillTimeoutMs: number;
+}): Promise<ReconcileResult> {
+  const { executor } = deps;
+  return (await executor.exclusive(() => reconcileNow(deps))) ?? { checked: 0, settled: 0, canceled: 0, notSent: 0, unresolved: 0 };
+}
+
+async function reconcileNow(deps: { journal: Journal; api: OrderApi; executor: Executor; clock: Clock; fillTimeoutMs: number }): Promise<ReconcileResult> {
   const { journal, api, executor, clock } = deps;
   const result: ReconcileResult = { checked: 0, settled: 0, canceled: 0, notSent: 0, unresolved: 0 };
   for (const row of journal.orders.unfinished()) {
@@ -30,9 +48,14 @@ export async function reconcile(deps: { journal: Journal; api: OrderApi; executo
         await sleep(500 * (i + 1));
         found = await api.findOrderByClientOrderId(row.client_order_id, row.ticker);
       }
+      if (!found && row.state === 'sent' && clock.now() < row.updated_at + deps.fillTimeoutMs + SEND_SETTLE_MARGIN_MS) {
+        // Sent moments ago: it may still surface (and fill) until its exchange-side expiry has passed.
+        result.unresolved++;
+        continue;
+      }
       if (!found) {
-        // The client_order_id is the idempotency key and the process that could have sent it is gone:
-        // absent from the exchange means it never arrived.
+        // The client_order_id is the idempotency key, nothing here sends it again, and its expiry has
+        // passed: absent from the exchange means it never arrived.
         journal.orders.update(row.id, { state: 'canceled', filledE2: 0, fillCostE4: 0, feesE4: 0, error: 'never reached the exchange' }, clock.now());
         result.notSent++;
         continue;

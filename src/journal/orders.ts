@@ -61,7 +61,8 @@ export class OrdersJournal {
 
   /**
    * Money at risk on a trading day: realized losses booked that day, plus for every order of the day
-   * either its worst case (not final: it may still fill completely) or what it actually spent (final).
+   * either its worst case (not final: it may still fill completely) or what it actually spent (final),
+   * plus every unfinished order of earlier days (still resting or unknown: it may fill today).
    * Settled winners are not subtracted: the ledger only ever over-counts, so the cap cannot be crossed.
    */
   atRiskE4(day: string): number {
@@ -70,10 +71,22 @@ export class OrdersJournal {
         `SELECT
            COALESCE((SELECT realized_loss_e4 FROM risk_days WHERE day = @day), 0) +
            COALESCE((SELECT SUM(CASE WHEN final = 1 THEN fill_cost_e4 + fees_e4 ELSE worst_case_e4 END)
-                     FROM orders WHERE day = @day), 0) AS at_risk`,
+                     FROM orders WHERE day = @day OR (final = 0 AND day < @day)), 0) AS at_risk`,
       )
       .get({ day }) as { at_risk: number };
     return row.at_risk;
+  }
+
+  /** What is already spent or lost on a day for sure (finished orders and realized losses): decides a halt. */
+  committedE4(day: string): number {
+    const row = this.db
+      .prepare(
+        `SELECT
+           COALESCE((SELECT realized_loss_e4 FROM risk_days WHERE day = @day), 0) +
+           COALESCE((SELECT SUM(fill_cost_e4 + fees_e4) FROM orders WHERE day = @day AND final = 1), 0) AS committed`,
+      )
+      .get({ day }) as { committed: number };
+    return row.committed;
   }
 
   /** Insert an intent. Must run inside the same transaction as the cap check that allowed it. */

@@ -29,7 +29,7 @@ export interface HydrateResult {
   skipped: number;
   /** Closed or combo markets that leaked into the open listing, dropped by the local re-check. */
   leaked: number;
-  /** Tickers seen in more than one window (window edges overlap by design), kept once. */
+  /** Tickers seen more than once (window seams overlap by design), kept once. */
   duplicates: number;
   pages: number;
   repeatedCursors: number;
@@ -73,11 +73,14 @@ export function planWindows(streams: number, nowS: number, previousCreatedS?: re
     for (let i = 1; i < streams; i++) cuts.push(nowS - Math.floor(span * (1 - i / streams) ** 2));
   }
   cuts = [...new Set(cuts)].sort((a, b) => a - b);
+  // Neighbouring windows share their seam second (and the one before it): whether Kalshi compares the
+  // millisecond created_time to whole seconds, or treats a bound as exclusive, no market falls between
+  // two windows. Markets seen twice are deduped by ticker.
   const windows: Window[] = [];
   let lo: number | undefined;
   for (const cut of cuts) {
-    windows.push(lo === undefined ? { max: cut - 1 } : { min: lo, max: cut - 1 });
-    lo = cut;
+    windows.push(lo === undefined ? { max: cut } : { min: lo, max: cut });
+    lo = cut - 1;
   }
   windows.push(lo === undefined ? {} : { min: lo });
   return windows;
@@ -101,10 +104,13 @@ export async function hydrateUniverse(source: MarketsPageSource, opts: HydrateOp
       streams: windows.length,
     });
 
+  // One stream failing (after the client's retries) fails the scan: the others stop at their next page,
+  // and the scan returns only when every stream has, so nothing keeps paging into the next cycle.
+  let failure: { err: unknown } | null = null;
   const walk = async (w: Window) => {
     const seen = new Set<string>();
     let cursor: string | undefined;
-    for (;;) {
+    while (!failure) {
       const page = await source.getMarketsPage({
         limit,
         status: 'open',
@@ -138,7 +144,14 @@ export async function hydrateUniverse(source: MarketsPageSource, opts: HydrateOp
     report();
   };
 
-  await Promise.all(windows.map(walk));
+  await Promise.all(
+    windows.map((w) =>
+      walk(w).catch((err: unknown) => {
+        failure ??= { err };
+      }),
+    ),
+  );
+  if (failure) throw (failure as { err: unknown }).err;
   return {
     markets: [...byTicker.values()],
     skipped: stats.skipped,

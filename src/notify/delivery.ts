@@ -4,7 +4,7 @@
 // Transport-agnostic: Telegram and the terminal each provide an AlertSink.
 import type { Clock } from '../clock.js';
 import type { OutboxJournal, OutboxRow } from '../journal/outbox.js';
-import type { Logger } from '../log.js';
+import { type Logger, rateLimited } from '../log.js';
 import { Alert } from './alerts.js';
 
 /** Thrown by a sink: how to retry. */
@@ -55,6 +55,7 @@ export class OutboxDelivery {
   private readonly abort = new AbortController();
   private unsubscribe: (() => void) | null = null;
   private failures = 0;
+  private readonly errorLog = rateLimited((m) => this.d.log.error(m), 60_000);
   private permanentFailures = new Map<number, number>();
   /** Rows delivered by this instance (for tests and the flush report). */
   delivered = 0;
@@ -76,7 +77,7 @@ export class OutboxDelivery {
   start(): void {
     if (this.running) return;
     this.unsubscribe = this.d.subscribe?.(() => this.wake()) ?? null;
-    this.running = this.loop().catch((err) => this.d.log.error(`alert delivery stopped: ${(err as Error).message}`));
+    this.running = this.loop();
   }
 
   /** Wake the loop: a new alert wakes an idle wait only; stop wakes any wait (backoff included). */
@@ -100,54 +101,76 @@ export class OutboxDelivery {
     });
   }
 
+  private backoffMs(): number {
+    return Math.min(this.o.baseBackoffMs * 2 ** (Math.max(this.failures, 1) - 1), this.o.maxBackoffMs);
+  }
+
+  /** Runs until stopped. An unexpected error (e.g. the database is busy or locked) is logged, backed off, and retried: it never ends delivery. */
   private async loop(): Promise<void> {
     while (!this.abort.signal.aborted) {
-      const row = this.d.outbox.head();
-      if (!row) {
-        if (this.stopping) return; // flushed everything
-        await this.sleep(this.o.pollMs, true);
-        continue;
-      }
-      let alert: Alert;
       try {
-        alert = Alert.parse(JSON.parse(row.payload));
-      } catch {
-        this.d.log.error(`outbox #${row.id} (${row.kind}) is not a valid alert; skipped`);
-        this.d.outbox.markAbandoned(row.id, 'not a valid alert', this.d.clock.now());
-        continue;
-      }
-      const lateMs = this.d.clock.now() - row.created_at;
-      const late = lateMs > this.o.lateAfterMs ? this.d.lateMarker(lateMs) : null;
-      try {
-        await this.d.sink.deliver(alert, row, late, this.abort.signal);
-        if (this.abort.signal.aborted) return; // hard stop mid-send: the row stays queued (at-least-once)
-        this.d.outbox.markDelivered(row.id, this.d.clock.now());
-        this.delivered++;
-        this.failures = 0;
-        this.permanentFailures.delete(row.id);
+        if ((await this.step()) === 'stop') return;
       } catch (err) {
         if (this.abort.signal.aborted) return;
-        const f = err instanceof DeliveryFailure ? err.opts : {};
-        const message = err instanceof Error ? err.message : String(err);
-        if (f.permanent) {
-          const n = (this.permanentFailures.get(row.id) ?? 0) + 1;
-          this.permanentFailures.set(row.id, n);
-          if (n >= this.o.permanentAttempts) {
-            this.d.log.error(`outbox #${row.id} (${row.kind}) abandoned after ${n} refusals: ${message}`);
-            this.d.outbox.markAbandoned(row.id, message, this.d.clock.now());
-            this.permanentFailures.delete(row.id);
-            continue;
-          }
-        }
         this.failures++;
-        const backoff = Math.min(this.o.baseBackoffMs * 2 ** (this.failures - 1), this.o.maxBackoffMs);
-        const delay = f.retryAfterMs !== undefined ? Math.max(f.retryAfterMs, this.o.baseBackoffMs) : backoff;
-        this.d.outbox.markFailed(row.id, message, this.d.clock.now() + delay);
-        this.d.log.warn(`alert #${row.id} (${row.kind}) not delivered (${message}); retry ${this.failures} in ${delay} ms`);
-        if (this.stopping) return; // don't wait out a backoff while shutting down
+        const delay = this.backoffMs();
+        this.errorLog('loop', `alert delivery error (${err instanceof Error ? err.message : String(err)}); retrying in ${delay} ms`);
+        if (this.stopping) return;
         await this.sleep(delay, false);
       }
     }
+  }
+
+  /** One pass: deliver (or fail) the head row, or wait for one. 'stop' ends the loop. */
+  private async step(): Promise<'stop' | 'next'> {
+    const row = this.d.outbox.head();
+    if (!row) {
+      if (this.stopping) return 'stop'; // flushed everything
+      await this.sleep(this.o.pollMs, true);
+      return 'next';
+    }
+    let alert: Alert;
+    try {
+      alert = Alert.parse(JSON.parse(row.payload));
+    } catch {
+      this.d.log.error(`outbox #${row.id} (${row.kind}) is not a valid alert; skipped`);
+      this.d.outbox.markAbandoned(row.id, 'not a valid alert', this.d.clock.now());
+      return 'next';
+    }
+    const lateMs = this.d.clock.now() - row.created_at;
+    const late = lateMs > this.o.lateAfterMs ? this.d.lateMarker(lateMs) : null;
+    try {
+      await this.d.sink.deliver(alert, row, late, this.abort.signal);
+      if (this.abort.signal.aborted) return 'stop'; // hard stop mid-send: the row stays queued (at-least-once)
+      this.d.outbox.markDelivered(row.id, this.d.clock.now());
+      this.delivered++;
+      this.failures = 0;
+      this.permanentFailures.delete(row.id);
+    } catch (err) {
+      if (this.abort.signal.aborted) return 'stop';
+      const f = err instanceof DeliveryFailure ? err.opts : {};
+      const message = err instanceof Error ? err.message : String(err);
+      if (f.permanent) {
+        const n = (this.permanentFailures.get(row.id) ?? 0) + 1;
+        this.permanentFailures.set(row.id, n);
+        if (n >= this.o.permanentAttempts) {
+          this.d.log.error(`outbox #${row.id} (${row.kind}) abandoned after ${n} refusals: ${message}`);
+          this.d.outbox.markAbandoned(row.id, message, this.d.clock.now());
+          this.permanentFailures.delete(row.id);
+          // The refusal was about that row: the next one starts from a fresh backoff.
+          this.failures = 0;
+          return 'next';
+        }
+      }
+      this.failures++;
+      const backoff = this.backoffMs();
+      const delay = f.retryAfterMs !== undefined ? Math.max(f.retryAfterMs, this.o.baseBackoffMs) : backoff;
+      this.d.outbox.markFailed(row.id, message, this.d.clock.now() + delay);
+      this.d.log.warn(`alert #${row.id} (${row.kind}) not delivered (${message}); retry ${this.failures} in ${delay} ms`);
+      if (this.stopping) return 'stop'; // don't wait out a backoff while shutting down
+      await this.sleep(delay, false);
+    }
+    return 'next';
   }
 
   /** Deliver what can go out within flushMs, then stop. Undelivered rows stay in the outbox. */

@@ -6,12 +6,12 @@ import type { Market } from '../kalshi/market-schema.js';
 import type { ExchangeStatus, Position } from '../kalshi/schemas.js';
 import type { ApprovalRow } from '../journal/approvals.js';
 import type { Journal } from '../journal/index.js';
-import { formatUsd } from '../money.js';
+import { E2_PER_CONTRACT, formatUsd } from '../money.js';
 import type { Alerter } from '../notify/alerter.js';
 import type { Mode } from '../notify/alerts.js';
 import type { CategoryCache } from './categories.js';
 import { evaluateMarket } from './evaluate.js';
-import type { ApprovalRules } from './risk.js';
+import { type ApprovalRules, worstCaseE4 } from './risk.js';
 
 export interface ApprovalDeps {
   client: { getMarket(ticker: string): Promise<Market>; getExchangeStatus(): Promise<ExchangeStatus>; getPositions(): Promise<Position[]> };
@@ -71,7 +71,7 @@ export async function decideApproval(d: ApprovalDeps, id: number, answer: 'appro
     return refuse(`could not re-check the market: ${(err as Error).message}`);
   }
   const held = Math.abs(positions.find((p) => p.ticker === market.ticker)?.positionE2 ?? 0);
-  const pending = journal.orders.pendingE2(market.ticker);
+  const pending = journal.orders.pendingE2(market.ticker) + (d.mode === 'DRY-RUN' ? (journal.orders.paperByTicker().get(market.ticker) ?? 0) : 0);
   const ev = evaluateMarket(market, {
     nowMs: clock.now(),
     tradingActive: status.tradingActive,
@@ -84,16 +84,21 @@ export async function decideApproval(d: ApprovalDeps, id: number, answer: 'appro
   });
   if (!ev.pass) return refuse(`no longer passes layer ${ev.layer}: ${ev.reason}`);
   if (ev.side !== existing.side) return refuse(`the market flipped sides (now ${ev.side.toUpperCase()})`);
+  // Never more than the person approved: at most the approved count, within the approved worst case.
+  const feeMultiplierE4 = d.categories.feeMultiplierOf(market.eventTicker);
+  let contracts = Math.min(ev.contracts, Math.floor(existing.count_e2 / E2_PER_CONTRACT));
+  while (contracts > 0 && worstCaseE4(contracts, ev.priceE4, feeMultiplierE4) > existing.worst_case_e4) contracts--;
+  if (contracts < 1) return refuse(`at ${formatUsd(ev.priceE4)} not even one contract fits the approved ${formatUsd(existing.worst_case_e4)}`);
 
   const result = await d.executor.execute({
     ticker: market.ticker,
     title: market.title,
     side: ev.side,
-    contracts: ev.contracts,
+    contracts,
     priceE4: ev.priceE4,
     cycleId: null,
     approvalId: id,
-    ...(d.categories.feeMultiplierOf(market.eventTicker) !== undefined ? { feeMultiplierE4: d.categories.feeMultiplierOf(market.eventTicker)! } : {}),
+    ...(feeMultiplierE4 !== undefined ? { feeMultiplierE4 } : {}),
   });
   if (result.kind === 'cap') return refuse(result.reason);
   const text =

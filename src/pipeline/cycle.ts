@@ -110,7 +110,8 @@ export class Cycle {
     try {
       // L1
       let t = performance.now();
-      const [universe, status] = await Promise.all([
+      // allSettled, not all: a failed status read must not leave the scan paging on into the next cycle.
+      const [scanned, exchange] = await Promise.allSettled([
         hydrateUniverse(this.d.client, {
           nowMs: clock.now(),
           ...(this.d.hydrateStreams !== undefined ? { streams: this.d.hydrateStreams } : {}),
@@ -119,6 +120,10 @@ export class Cycle {
         }),
         this.d.client.getExchangeStatus(),
       ]);
+      if (scanned.status === 'rejected') throw scanned.reason;
+      if (exchange.status === 'rejected') throw exchange.reason;
+      const universe = scanned.value;
+      const status = exchange.value;
       this.previousCreatedS = universe.markets.map((m) => Math.floor(m.createdMs / 1000));
       summary.markets = universe.markets.length;
       summary.skipped = universe.skipped;

@@ -18,10 +18,13 @@ export function sizeOrder(i: SizingInput): number {
   return Math.max(0, Math.min(byBudget, byBook, byLimit));
 }
 
-/** What an order can lose: every contract at the limit price plus the taker fee (rounded up to the cent). */
+/**
+ * What an order can lose: every contract at the limit price plus the taker fee. Kalshi rounds the fee up
+ * per fill, so the worst case is every contract filling on its own: contracts x the one-contract fee.
+ */
 export function worstCaseE4(contracts: number, priceE4: number, feeMultiplierE4?: number): number {
-  const countE2 = contracts * E2_PER_CONTRACT;
-  return costE4(countE2, priceE4) + feeE4(feeMultiplierE4 === undefined ? { countE2, priceE4 } : { countE2, priceE4, multiplierE4: feeMultiplierE4 });
+  const one = feeE4({ countE2: E2_PER_CONTRACT, priceE4, ...(feeMultiplierE4 === undefined ? {} : { multiplierE4: feeMultiplierE4 }) });
+  return costE4(contracts * E2_PER_CONTRACT, priceE4) + contracts * one;
 }
 
 export type CapDecision =

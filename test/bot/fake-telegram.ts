@@ -37,6 +37,8 @@ export class FakeTelegram {
   private failure: Failure | null = null;
   readonly messages = new Map<string, StoredMessage>(); // `${chatId}:${messageId}`
   commands: unknown[] = [];
+  /** Chats whose user blocked the bot: sendMessage answers 403 as Telegram does. */
+  readonly blocked = new Set<number>();
   readonly token: string;
 
   constructor(token = '123456:TEST-token_abc') {
@@ -215,6 +217,7 @@ export class FakeTelegram {
       case 'sendMessage': {
         const chatId = Number(p.chat_id);
         if (!Number.isFinite(chatId)) return new ApiError(400, 'Bad Request: chat not found');
+        if (this.blocked.has(chatId)) return new ApiError(403, 'Forbidden: bot was blocked by the user');
         if (typeof p.text !== 'string' || p.text.length === 0) return new ApiError(400, 'Bad Request: message text is empty');
         if (p.text.length > 4096) return new ApiError(400, 'Bad Request: message is too long');
         const msg: StoredMessage = {

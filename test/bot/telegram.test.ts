@@ -105,10 +105,9 @@ describe('Telegram commands (allowed user)', () => {
     fake.press(OWNER, msg, data);
     await fake.waitFor(() => app.journal.settings.get().dailyCapE4 === 1_000_000, 5000, 'cap confirmed');
     await fake.waitFor(() => fake.messages.get(`${OWNER}:${msg.message_id}`)?.text.includes('Daily cap set'), 5000, 'confirm edit');
-    const answers = fake.callsTo('answerCallbackQuery').length;
     fake.press(OWNER, msg, data);
-    await fake.waitFor(() => fake.callsTo('answerCallbackQuery').length > answers, 5000, 'second answer');
-    expect(String(fake.callsTo('answerCallbackQuery').at(-1)!.params.text)).toMatch(/stale/);
+    await fake.waitFor(() => fake.messages.get(`${OWNER}:${msg.message_id}`)?.text.includes('confirmation is stale'), 5000, 'second tap: stale');
+    expect(app.journal.settings.get().dailyCapE4).toBe(1_000_000);
 
     expect(await ask(OWNER, '/why')).toMatch(/Usage: \/why <ticker>/);
     addInBandMarket();
@@ -176,12 +175,18 @@ describe('approvals through inline buttons', () => {
     fake.press(OWNER, a.msg, a.approve);
     await fake.waitFor(() => ordersFor().length === 1, 8000, 'an order on the sim');
     await fake.waitFor(() => /APPROVED/.test(current(a.msg).text) && !current(a.msg).reply_markup, 8000, 'the approval message edited');
-    expect(String(fake.callsTo('answerCallbackQuery').at(-1)!.params.text)).toMatch(/approved/);
+    // The tap is answered at once ("Approving…"); the result follows as a message.
+    expect(String(fake.callsTo('answerCallbackQuery').at(-1)!.params.text)).toMatch(/Approving/);
+    await fake.waitFor(() => fake.sentTo(OWNER).some((m) => new RegExp(`Approval #${a.id} approved`).test(m.text)), 5000, 'the result message');
 
     const n = fake.callsTo('answerCallbackQuery').length;
+    const sent = fake.sentTo(OWNER).length;
+    const edits = fake.callsTo('editMessageText', false).length;
     fake.press(OWNER, a.msg, a.approve);
     await fake.waitFor(() => fake.callsTo('answerCallbackQuery').length > n, 5000, 'answer to the second tap');
-    expect(String(fake.callsTo('answerCallbackQuery').at(-1)!.params.text)).toMatch(/already answered/);
+    await fake.waitFor(() => fake.sentTo(OWNER).length > sent || fake.callsTo('editMessageText').length > edits, 5000, 'what the second tap says');
+    const said = [...fake.sentTo(OWNER).slice(sent).map((m) => m.text), current(a.msg).text].join('\n');
+    expect(said).toMatch(/already answered|APPROVED/);
     expect(ordersFor()).toHaveLength(1);
   }, 30_000);
 
@@ -202,7 +207,7 @@ describe('approvals through inline buttons', () => {
     w.clock.advance(5 * 60_000 + 1);
     fake.press(OWNER, a.msg, a.approve);
     await fake.waitFor(() => /EXPIRED/.test(current(a.msg).text) && !current(a.msg).reply_markup, 8000, 'the expiry shown');
-    expect(String(fake.callsTo('answerCallbackQuery').at(-1)!.params.text)).toMatch(/expired/);
+    expect(current(a.msg).text).toMatch(/expired/i);
     expect(app.journal.approvals.get(a.id)!.state).toBe('expired');
     expect(ordersFor()).toHaveLength(0);
   }, 30_000);
@@ -314,5 +319,163 @@ describe('confirmations, pacing, summary', () => {
     expect(s.atRiskE4).toBe(app.journal.orders.atRiskE4('2026-11-25'));
     expect(s.orders).toBeGreaterThan(0);
     expect(s.atRiskE4).toBeGreaterThan(0);
+  }, 20_000);
+});
+
+describe('review fixes', () => {
+  /** Handle `text` then a /status probe: updates run in order, so once /status is answered `text` was handled. */
+  async function sendThenProbe(text: string, opts: { dateMs?: number } = {}): Promise<string[]> {
+    const before = fake.sentTo(OWNER).length;
+    fake.sendText(OWNER, text, opts);
+    await ask(OWNER, '/status');
+    return fake.sentTo(OWNER).slice(before).map((m) => m.text);
+  }
+
+  it('other spellings go through the stale check; commands for another bot are ignored', async () => {
+    const app = await w.start(env());
+    telegram(app);
+    const hourAgo = Date.now() - 60 * 60_000;
+    // A stale /Pause (grammY's command() is case-sensitive, so this reaches the fallback) is refused.
+    const stale = await sendThenProbe('/Pause', { dateMs: hourAgo });
+    expect(stale[0]).toMatch(/Ignored \/pause: it was sent 60 min ago/);
+    expect(app.journal.settings.get().paused).toBe(false);
+    // Also when addressed to this bot in another case, and with the entity-less path.
+    await sendThenProbe('/PAUSE@BAND_TEST_BOT', { dateMs: hourAgo });
+    expect(app.journal.settings.get().paused).toBe(false);
+    // A fresh /PAUSE works.
+    expect((await sendThenProbe('/PAUSE'))[0]).toMatch(/Paused/);
+    expect(app.journal.settings.get().paused).toBe(true);
+    // Addressed to another bot: no effect, no reply (the only reply is the /status probe's).
+    const other = await sendThenProbe('/resume@some_other_bot');
+    expect(other).toHaveLength(1);
+    expect(other[0]).toContain('[SIM]');
+    const otherCased = await sendThenProbe('/Resume@Some_Other_Bot');
+    expect(otherCased).toHaveLength(1);
+    expect(app.journal.settings.get().paused).toBe(true);
+    // Addressed to this bot (any case): runs.
+    expect((await sendThenProbe('/resume@Band_Test_Bot'))[0]).toMatch(/Resumed/);
+    expect(app.journal.settings.get().paused).toBe(false);
+    expect((await sendThenProbe('/nosuch'))[0]).toMatch(/Unknown command \/nosuch/);
+  }, 30_000);
+
+  it('a typed "confirm" does not skip the confirming tap in Telegram', async () => {
+    const app = await w.start(env());
+    telegram(app);
+    expect(await ask(OWNER, '/stopall confirm')).toMatch(/Cancel EVERY resting order/);
+    expect(app.journal.settings.get().paused).toBe(false);
+    expect(await ask(OWNER, '/setcap 5000 confirm')).toMatch(/more than twice/);
+    expect(await ask(OWNER, '/setcap 5000 yes')).toMatch(/more than twice/);
+    expect(app.journal.settings.get().dailyCapE4).toBe(500_000);
+    const msg = fake.sentTo(OWNER).at(-1)!;
+    expect(msg.reply_markup).toBeTruthy();
+  }, 20_000);
+
+  it('a button tap is answered before the work; a refused answer does not stop it or claim nothing changed', async () => {
+    const app = await w.start(env());
+    telegram(app);
+    expect(await ask(OWNER, '/stopall')).toMatch(/Cancel EVERY/);
+    const msg = fake.sentTo(OWNER).at(-1)!;
+    const data = (msg.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard[0]![0]!.callback_data;
+    fake.fail({ status: 500, methods: ['answerCallbackQuery'] }); // e.g. "query is too old"
+    const sent = fake.sentTo(OWNER).length;
+    fake.press(OWNER, msg, data);
+    await fake.waitFor(() => fake.messages.get(`${OWNER}:${msg.message_id}`)?.text.includes('Stopped: paused'), 5000, 'stopped');
+    fake.recover();
+    expect(app.journal.settings.get().paused).toBe(true);
+    const answer = fake.callsTo('answerCallbackQuery', false).at(-1)!;
+    const edit = fake.callsTo('editMessageText').at(-1)!;
+    expect(answer.at).toBeLessThanOrEqual(edit.at);
+    expect(String(answer.params.text)).toMatch(/Stopping/);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fake.sentTo(OWNER).slice(sent).map((m) => m.text).join('\n')).not.toMatch(/Nothing was changed|went wrong/);
+  }, 20_000);
+
+  it('/set exclude is bounded and every reply fits in a Telegram message', async () => {
+    const app = await w.start(env());
+    telegram(app);
+    const many = Array.from({ length: 31 }, (_, i) => `Cat${i}`).join(',');
+    expect(await ask(OWNER, `/set exclude ${many}`)).toMatch(/Bad value for exclude\. Accepted: \/set exclude <comma list of up to 30/);
+    expect(await ask(OWNER, '/set exclude Sports, <b>x</b>')).toMatch(/Bad value for exclude/);
+    expect(await ask(OWNER, `/set exclude ${'x'.repeat(41)}`)).toMatch(/Bad value for exclude/);
+    expect(app.journal.settings.get().excludedCategories).toEqual([]);
+    expect(await ask(OWNER, "/set exclude Sports, Science & Tech, Mentions-Dr. O'Neil")).toMatch(/Changed exclude/);
+    expect(app.journal.settings.get().excludedCategories).toEqual(['Sports', 'Science & Tech', "Mentions-Dr. O'Neil"]);
+    // An unknown setting name of 4000 characters is echoed back: the reply is clipped, not refused by Telegram.
+    const long = await ask(OWNER, `/set ${'y'.repeat(4000)} 1`);
+    expect(long).toMatch(/^Unknown setting/);
+    expect(long.length).toBeLessThanOrEqual(4096);
+    expect(long).toMatch(/cut, too long\)$/);
+  }, 20_000);
+
+  it('a cap confirmation button expires after 5 minutes', async () => {
+    const app = await w.start(env());
+    telegram(app);
+    expect(await ask(OWNER, '/setcap 200')).toMatch(/more than twice/);
+    const msg = fake.sentTo(OWNER).at(-1)!;
+    const data = (msg.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard[0]![0]!.callback_data;
+    expect(data).toMatch(/^cap:2000000:500000:\d+$/);
+    w.clock.advance(5 * 60_000 + 1);
+    fake.press(OWNER, msg, data);
+    await fake.waitFor(() => fake.messages.get(`${OWNER}:${msg.message_id}`)?.text.includes('expired'), 5000, 'expired');
+    expect(app.journal.settings.get().dailyCapE4).toBe(500_000);
+    // The old two-part form (no issue time) is not honoured either.
+    const sent = fake.sentTo(OWNER).length;
+    fake.press(OWNER, msg, 'cap:2000000:500000');
+    await fake.waitFor(() => fake.sentTo(OWNER)[sent], 5000, 'old form refused');
+    expect(fake.sentTo(OWNER)[sent]!.text).toMatch(/no longer valid/);
+    expect(app.journal.settings.get().dailyCapE4).toBe(500_000);
+  }, 20_000);
+
+  it('a user who blocked the bot does not hold up alerts for the others', async () => {
+    const OTHER = 1002;
+    const lines: string[] = [];
+    const app = await w.start(env({ TELEGRAM_ALLOWED_USER_IDS: `${OWNER},${OTHER}` }), {
+      log: { debug() {}, info() {}, warn: (m) => lines.push(m), error: (m) => lines.push(m) },
+    });
+    fake.blocked.add(OTHER);
+    const t = startTelegram(app, {
+      pollingTimeoutSeconds: 1,
+      pacing: { privateMs: 0, groupMs: 0 },
+      // A large backoff: any retry of a row would make this test time out.
+      delivery: { baseBackoffMs: 5_000, maxBackoffMs: 60_000, pollMs: 50 },
+      flushMs: 500,
+    });
+    transports.push(t);
+    for (let i = 1; i <= 4; i++) app.alerter.send({ kind: 'info', mode: 'SIM', message: `alert #${i}` });
+    await fake.waitFor(() => fake.sentTo(OWNER).filter((m) => m.text.includes('alert #')).length === 4, 3000, 'all four to the owner');
+    await fake.waitFor(() => app.journal.outbox.pendingCount() === 0, 3000, 'outbox drained');
+    expect(t.delivery.delivered).toBe(4);
+    // One attempt per row for the blocked chat, no retries; one log line for it.
+    expect(fake.callsTo('sendMessage', false).filter((c) => c.failed && Number(c.params.chat_id) === OTHER)).toHaveLength(4);
+    expect(lines.filter((l) => l.includes(`chat ${OTHER} refuses`))).toHaveLength(1);
+    expect(lines.filter((l) => /not delivered|abandoned/.test(l))).toHaveLength(0);
+  }, 20_000);
+
+  it('with several recipients, every copy of an approval message is edited', async () => {
+    const OTHER = 1002;
+    const app = await w.start(env({ TELEGRAM_ALLOWED_USER_IDS: `${OWNER},${OTHER}`, APPROVAL_ABOVE_COST: '0.01' }));
+    telegram(app);
+    addInBandMarket();
+    await app.runCycle();
+    const find = (chat: number) => fake.sentTo(chat).find((m) => m.text.includes(TICKER) && m.text.includes('Approval') && m.reply_markup);
+    const mine = await fake.waitFor(() => find(OWNER), 8000, 'owner copy');
+    const theirs = await fake.waitFor(() => find(OTHER), 8000, 'other copy');
+    await fake.waitFor(() => app.journal.outbox.pendingCount() === 0, 8000, 'outbox drained');
+    const id = Number(/#(\d+)/.exec(mine.text)![1]);
+    fake.press(OTHER, theirs, `ap:r:${id}`);
+    const cur = (m: { chat: { id: number }; message_id: number }) => fake.messages.get(`${m.chat.id}:${m.message_id}`)!;
+    await fake.waitFor(() => /REJECTED/.test(cur(mine).text) && !cur(mine).reply_markup, 8000, 'owner copy edited');
+    await fake.waitFor(() => /REJECTED/.test(cur(theirs).text) && !cur(theirs).reply_markup, 8000, 'other copy edited');
+  }, 30_000);
+
+  it('stop() leaves no timer running', async () => {
+    const app = await w.start(env());
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const base = timers();
+    const t = telegram(app);
+    await ask(OWNER, '/status');
+    await t.stop();
+    await new Promise((r) => setImmediate(r));
+    expect(timers()).toBeLessThanOrEqual(base);
   }, 20_000);
 });

@@ -1,15 +1,25 @@
-// Anything else from an allowed user: unknown commands and plain text get a pointer to /help.
+// Anything else from an allowed user. grammY's command() matches exact lower-case names addressed to
+// this bot only; other spellings (/Pause, /PAUSE@ThisBot) land here and go through the same guarded
+// runner (stale check included). Commands addressed to another bot are ignored; plain text gets a
+// pointer to /help.
 import { type Context, Composer } from 'grammy';
-import { runCommand } from '../commands.js';
-import { type FeatureDeps, byOf, send } from '../context.js';
+import { type FeatureDeps, runGuarded } from '../context.js';
 import { parseCommandLine } from '../reply.js';
 
 export function fallbackFeature(d: FeatureDeps): Composer<Context> {
   const c = new Composer();
   c.on('message:text', async (ctx) => {
     const cmd = parseCommandLine(ctx.message.text);
-    if (cmd) await send(ctx, await runCommand(d.commands, cmd.name, cmd.args, byOf(ctx)));
-    else await ctx.reply('Send /help for the commands.');
+    if (!cmd) {
+      // In a group, plain chatter is not for the bot.
+      if (ctx.chat.type === 'private') await ctx.reply('Send /help for the commands.');
+      return;
+    }
+    if (cmd.target !== undefined && cmd.target.toLowerCase() !== ctx.me.username.toLowerCase()) {
+      d.log.debug(`ignored /${cmd.name} addressed to @${cmd.target.slice(0, 40)}`);
+      return;
+    }
+    await runGuarded(d, ctx, cmd.name, cmd.args);
   });
   return c;
 }

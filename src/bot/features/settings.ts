@@ -5,6 +5,6 @@ import { type FeatureDeps, handle } from '../context.js';
 export function settingsFeature(d: FeatureDeps): Composer<Context> {
   const c = new Composer();
   c.command('settings', handle(d, 'settings'));
-  c.command('set', handle(d, 'set', true));
+  c.command('set', handle(d, 'set'));
   return c;
 }

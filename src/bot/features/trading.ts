@@ -4,6 +4,6 @@ import { type FeatureDeps, handle } from '../context.js';
 
 export function tradingFeature(d: FeatureDeps): Composer<Context> {
   const c = new Composer();
-  for (const name of ['pause', 'resume', 'setcap', 'stopall']) c.command(name, handle(d, name, true));
+  for (const name of ['pause', 'resume', 'setcap', 'stopall']) c.command(name, handle(d, name));
   return c;
 }
