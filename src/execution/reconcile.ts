@@ -1,5 +1,5 @@
 // At startup, every intent without a final state is settled against the exchange before the first cycle.
-import { type Clock, sleep } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { Journal } from '../journal/index.js';
 import type { Executor } from './executor.js';
 import type { OrderApi } from './order-api.js';
@@ -40,16 +40,12 @@ async function reconcileNow(deps: { journal: Journal; api: OrderApi; executor: E
   for (const row of journal.orders.unfinished()) {
     result.checked++;
     try {
-      let found = row.exchange_order_id
+      const found = row.exchange_order_id
         ? await api.getOrder(row.exchange_order_id)
         : await api.findOrderByClientOrderId(row.client_order_id, row.ticker);
-      // A send was attempted: the order list may lag the create, so look again before calling it absent.
-      for (let i = 0; !found && row.state === 'sent' && i < 3; i++) {
-        await sleep(500 * (i + 1));
-        found = await api.findOrderByClientOrderId(row.client_order_id, row.ticker);
-      }
       if (!found && row.state === 'sent' && clock.now() < row.updated_at + deps.fillTimeoutMs + SEND_SETTLE_MARGIN_MS) {
-        // Sent moments ago: it may still surface (and fill) until its exchange-side expiry has passed.
+        // Sent moments ago: the order list may lag the create, and the order may still surface (and fill)
+        // until its exchange-side expiry has passed. It stays counted; a later cycle looks again.
         result.unresolved++;
         continue;
       }
