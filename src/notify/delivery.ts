@@ -75,7 +75,7 @@ export class OutboxDelivery {
   }
 
   start(): void {
-    if (this.running) return;
+    if (this.running !== null) return;
     this.unsubscribe = this.d.subscribe?.(() => this.wake()) ?? null;
     this.running = this.loop();
   }
@@ -179,7 +179,7 @@ export class OutboxDelivery {
     this.unsubscribe = null;
     this.stopping = true;
     this.wake('stop');
-    if (!this.running) return;
+    if (this.running === null) return;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, flushMs);

@@ -8,7 +8,7 @@ import { makerFeeE4, takerFeeE4 } from './fees.js';
 import { fmtE2, fmtE4 } from './format.js';
 import { hash32 } from './prng.js';
 import type { MarketState } from './render.js';
-import { MOVE_BUCKET_MS, Universe, priceOffsetE4, statusAt, type SimMarket, type SimSeries } from './universe.js';
+import { MOVE_BUCKET_MS, Universe, statusAt, type SimMarket, type SimSeries } from './universe.js';
 
 /** Markets with positions settle this long after they close. */
 export const SETTLE_DELAY_MS = 5 * 60_000;

@@ -177,7 +177,6 @@ describe('createOrder idempotency', () => {
     let created = 0;
     const { server, client } = await setup((req, res) => {
       if (req.method === 'POST') {
-        const body = JSON.parse(req.body) as { client_order_id: string };
         if (created === 0) {
           created += 1; // the exchange took the order...
           res.socket?.destroy(); // ...and the answer was lost
