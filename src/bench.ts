@@ -1,9 +1,12 @@
 // `npm run bench`: hydration speed against the simulated exchange with real latency and the Basic
 // tier's rate limit, parallel windows vs a sequential cursor walk in the same run; then one full cycle.
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { KalshiClient } from './kalshi/client.js';
@@ -12,6 +15,49 @@ import { scanProgressPrinter } from './progress.js';
 import { startSimExchange } from './sim/index.js';
 
 export const progressOff = (_: HydrateProgress) => {};
+
+interface SimProcess {
+  baseUrl: string;
+  stats(): Promise<{ requests: number; rateLimited: number }>;
+  close(): void;
+}
+
+/** Start src/sim/serve.ts as a child process and wait for its ready line. */
+async function spawnSim(env: Record<string, string>): Promise<SimProcess> {
+  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+  const script = fileURLToPath(new URL('./sim/serve.ts', import.meta.url));
+  const child = spawn(tsx, [script], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const queue: string[] = [];
+  const waiters: ((l: string) => void)[] = [];
+  lines.on('line', (l) => {
+    const w = waiters.shift();
+    if (w) w(l);
+    else queue.push(l);
+  });
+  const next = () =>
+    new Promise<string>((ok, fail) => {
+      const l = queue.shift();
+      if (l !== undefined) return ok(l);
+      const t = setTimeout(() => fail(new Error('the simulated exchange did not answer')), 60_000);
+      waiters.push((x) => {
+        clearTimeout(t);
+        ok(x);
+      });
+    });
+  const { baseUrl } = JSON.parse(await next()) as { baseUrl: string };
+  return {
+    baseUrl,
+    async stats() {
+      child.stdin.write('stats\n');
+      return JSON.parse(await next()) as { requests: number; rateLimited: number };
+    },
+    close() {
+      child.stdin.end();
+      child.kill('SIGTERM');
+    },
+  };
+}
 
 function arg(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(name);
@@ -29,12 +75,18 @@ export async function runBench(args: string[]): Promise<void> {
   const streams = arg(args, '--streams', 16);
   say(`bench: ${markets.toLocaleString('en-US')} simulated markets, ${latencyMs} ms latency per request, Basic tier (200 read tokens/s), ${streams} streams`);
 
-  const t0 = performance.now();
-  const sim = await startSimExchange({ markets, latencyMs, rateLimit: 'basic' });
-  say(`  sim universe generated in ${Math.round(performance.now() - t0)} ms`);
+  // The exchange runs in its own process (its own core), as the real one would be elsewhere.
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyId = randomUUID();
-  sim.registerKey(keyId, pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  const t0 = performance.now();
+  const sim = await spawnSim({
+    SIM_MARKETS: String(markets),
+    SIM_LATENCY_MS: String(latencyMs),
+    SIM_TIER: 'basic',
+    SIM_KEY_ID: keyId,
+    SIM_PUBLIC_KEY_PEM: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  });
+  say(`  simulated exchange (separate process) ready in ${Math.round(performance.now() - t0)} ms`);
   const client = new KalshiClient({ baseUrl: sim.baseUrl, keyId, privateKey: pair.privateKey, tier: 'basic' });
   const progress = scanProgressPrinter();
   try {
@@ -70,7 +122,7 @@ export async function runBench(args: string[]): Promise<void> {
       previousCreatedS: first.markets.map((m) => Math.floor(m.createdMs / 1000)),
     });
     const balMs = performance.now() - t;
-    const stats = sim.stats();
+    const stats = await sim.stats();
 
     say('');
     say('hydration (markets/s, higher is better)');
@@ -80,7 +132,7 @@ export async function runBench(args: string[]): Promise<void> {
     say(`  429s from the exchange : ${stats.rateLimited} over ${stats.requests} requests`);
   } finally {
     client.close();
-    await sim.close();
+    sim.close();
   }
 
   // One full cycle (all four layers, real journal) over the same size of universe, without latency.
