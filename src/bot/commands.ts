@@ -62,7 +62,7 @@ function setCapReply(d: CommandDeps, r: SetCapResult, text: string): Reply {
   }
   const lines = [`Daily cap set: ${formatUsd(r.oldE4)} -> ${formatUsd(r.newE4)} (at risk today ${formatUsd(r.atRiskE4)}).`];
   if (r.liftedHalt) lines.push("Today's halt is lifted: orders may be sent again.");
-  if (r.stillHalted) lines.push(`Still HALTED: the new cap is not above today's ${formatUsd(r.atRiskE4)} at risk.`);
+  if (r.stillHalted) lines.push(`Still HALTED: above today's ${formatUsd(r.atRiskE4)} at risk, the new cap leaves no room for one contract.`);
   return reply(lines.join('\n'));
 }
 
