@@ -262,11 +262,11 @@ export class Executor {
   record(orderId: number, o: Order): ExecResult {
     const { journal, clock } = this.d;
     const state = o.status === 'executed' ? 'executed' : o.status === 'canceled' ? 'canceled' : 'resting';
-    journal.orders.update(
-      orderId,
-      { state, exchangeOrderId: o.orderId, filledE2: o.fillCountE2, fillCostE4: o.fillCostE4, feesE4: o.feesE4 },
-      clock.now(),
-    );
+    const limitE4 = journal.orders.get(orderId)!.price_e4;
+    // What the fills cost is counted at no less than the limit price of the side bought: no fixture shows how
+    // Kalshi reports the cost of a NO buy (an ask), and the ledger must never under-count.
+    const fillCostE4 = Math.max(o.fillCostE4, costE4(o.fillCountE2, limitE4));
+    journal.orders.update(orderId, { state, exchangeOrderId: o.orderId, filledE2: o.fillCountE2, fillCostE4, feesE4: o.feesE4 }, clock.now());
     const row = journal.orders.get(orderId)!;
     if (o.fillCountE2 > 0) this.alertOrder(row);
     if (!o.isTerminal) return { kind: 'unknown', orderId, reason: `order still ${o.status} after cancel` };

@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { formatCountE2, formatPriceE4 } from '../money.js';
-import { KalshiApiError, KalshiNetworkError, KalshiResponseError, OrderRecoveryError } from './errors.js';
+import { KalshiApiError, KalshiNetworkError, KalshiResponseError, OrderOutcomeUnknownError, OrderRecoveryError } from './errors.js';
 import { backoffDelay, KalshiHttp, type HttpOptions, type SearchParams } from './http.js';
 import {
   AccountLimits,
@@ -282,6 +282,8 @@ export class KalshiClient {
           };
         }
         const lost = err instanceof KalshiNetworkError || (err instanceof KalshiApiError && err.retryable);
+        // After a lost answer, a refusal of the retry says nothing about the first attempt.
+        if (!lost && attempt > 1 && err instanceof KalshiApiError) throw new OrderOutcomeUnknownError(req.clientOrderId, attempt, err);
         if (!lost || attempt >= maxAttempts) throw err;
         const delayMs = backoffDelay(attempt, this.http.baseDelayMs, this.http.maxDelayMs);
         this.opts.onRetry?.({ method: 'POST', path: CREATE_PATH, attempt, delayMs, reason: err.message });

@@ -135,6 +135,34 @@ export class OrderRecoveryError extends Error {
   }
 }
 
-export function isKalshiError(err: unknown): err is KalshiApiError | KalshiNetworkError | KalshiResponseError | OrderRecoveryError {
-  return err instanceof KalshiApiError || err instanceof KalshiNetworkError || err instanceof KalshiResponseError || err instanceof OrderRecoveryError;
+/**
+ * A create whose earlier attempt may have reached the exchange (its answer was lost) and whose retry was
+ * then refused (e.g. insufficient_balance because the first order holds the cash). The refusal proves
+ * nothing about the first attempt: the caller must look the order up by client_order_id.
+ */
+export class OrderOutcomeUnknownError extends Error {
+  override readonly name = 'OrderOutcomeUnknownError';
+  constructor(
+    readonly clientOrderId: string,
+    readonly attempts: number,
+    readonly last: KalshiApiError,
+  ) {
+    super(`create ${clientOrderId}: an earlier attempt's answer was lost and attempt ${attempts} was refused (${last.status} ${last.code})`);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, message: this.message, clientOrderId: this.clientOrderId, attempts: this.attempts };
+  }
+}
+
+export function isKalshiError(
+  err: unknown,
+): err is KalshiApiError | KalshiNetworkError | KalshiResponseError | OrderRecoveryError | OrderOutcomeUnknownError {
+  return (
+    err instanceof KalshiApiError ||
+    err instanceof KalshiNetworkError ||
+    err instanceof KalshiResponseError ||
+    err instanceof OrderRecoveryError ||
+    err instanceof OrderOutcomeUnknownError
+  );
 }

@@ -4,6 +4,9 @@ export type SimFault =
   | { kind: 'rate-limit'; count: number; pathIncludes?: string }
   | { kind: 'drop'; count: number; method?: string; pathIncludes?: string }
   | { kind: 'drop-after'; count: number; method?: string; pathIncludes?: string }
+  // Answer with this status and body without handling the request (e.g. a retry that Kalshi refuses
+  // with insufficient_balance because the lost first attempt already holds the cash).
+  | { kind: 'reply'; status: number; body: unknown; count: number; method?: string; pathIncludes?: string }
   | { kind: 'malformed'; count: number };
 
 export type RequestFault = Exclude<SimFault, { kind: 'malformed' }>;

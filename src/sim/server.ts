@@ -123,6 +123,7 @@ export async function handle(d: ServerDeps, req: IncomingMessage, res: ServerRes
   }
   const bodyText = await readBody(req);
   if (fault?.kind === 'status') return send(res, statusFault(fault.status));
+  if (fault?.kind === 'reply') return send(res, { status: fault.status, body: fault.body });
   if (fault?.kind === 'rate-limit') {
     d.stats.rateLimited++;
     return send(res, { status: 429, body: ERR.tooManyRequests });

@@ -66,6 +66,26 @@ describe('execution never double-orders', () => {
     expect(fills.rows).toBeGreaterThan(0);
   });
 
+  it('a lost answer whose retry is refused (not 409) is looked up, not journaled as rejected', async () => {
+    w = await world();
+    w.sim.addMarket(market('KXREFUSE-26NOV27-A'));
+    const app = await w.start();
+    w.sim.inject({ kind: 'drop-after', count: 1, method: 'POST', pathIncludes: '/portfolio/events/orders' });
+    w.sim.inject({
+      kind: 'reply',
+      count: 1,
+      method: 'POST',
+      pathIncludes: '/portfolio/events/orders',
+      status: 400,
+      body: { error: { code: 'insufficient_balance', message: 'insufficient balance', service: 'exchange' } },
+    });
+    const r = await app.executor.execute(plan('KXREFUSE-26NOV27-A'));
+    expect(r.kind).toBe('filled');
+    const o = journalMatchesExchange(app, 'KXREFUSE-26NOV27-A');
+    expect(o.filledE2).toBe(600);
+    expect(app.journal.orders.atRiskE4('2026-11-25')).toBeGreaterThanOrEqual(6 * 7800);
+  });
+
   it('a crash between intent and send: the intent is closed at restart and the next cycle places exactly one order', async () => {
     w = await world();
     w.sim.addMarket(market('KXCRASH-26NOV27-A'));

@@ -4,7 +4,7 @@ import { constants, generateKeyPairSync, verify } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KalshiClient, type KalshiClientOptions } from '../../src/kalshi/client.js';
-import { KalshiApiError, KalshiNetworkError, KalshiResponseError, OrderRecoveryError } from '../../src/kalshi/errors.js';
+import { KalshiApiError, KalshiNetworkError, KalshiResponseError, OrderOutcomeUnknownError, OrderRecoveryError } from '../../src/kalshi/errors.js';
 import { backoffDelay } from '../../src/kalshi/http.js';
 import { RateLimiter } from '../../src/kalshi/ratelimit.js';
 import { json, startServer, type Seen, type TestServer } from './server.js';
@@ -173,6 +173,39 @@ describe('GET retries and signing', () => {
 });
 
 describe('createOrder idempotency', () => {
+  it('a refusal of the retry after a lost answer is "outcome unknown", never a rejection', async () => {
+    let posts = 0;
+    const { server, client } = await setup((req, res) => {
+      if (req.method === 'POST') {
+        posts += 1;
+        if (posts === 1) {
+          res.socket?.destroy(); // the exchange took the order, the answer was lost
+          return;
+        }
+        // ...and the retry is refused because the first order holds the cash.
+        return json(res, 400, { error: { code: 'insufficient_balance', message: 'insufficient balance', service: 'exchange' } });
+      }
+      json(res, 404, { error: { code: 'not_found', message: 'not found' } });
+    });
+    const err = await client
+      .createOrder({ ticker: 'KXT-1', side: 'bid', countE2: 1000, priceE4: 7100, timeInForce: 'good_till_canceled', clientOrderId: 'coid-9' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OrderOutcomeUnknownError);
+    expect(err).not.toBeInstanceOf(KalshiApiError);
+    expect((err as OrderOutcomeUnknownError).last.code).toBe('insufficient_balance');
+    expect(server.seen.filter((x) => x.method === 'POST')).toHaveLength(2);
+  });
+
+  it('a refusal of the first attempt is a plain rejection', async () => {
+    const { client } = await setup((_req, res) =>
+      json(res, 400, { error: { code: 'insufficient_balance', message: 'insufficient balance', service: 'exchange' } }),
+    );
+    const err = await client
+      .createOrder({ ticker: 'KXT-1', side: 'bid', countE2: 1000, priceE4: 7100, timeInForce: 'good_till_canceled', clientOrderId: 'coid-10' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KalshiApiError);
+  });
+
   it('sends strings, retries a lost answer with the same client_order_id, and a 409 on the retry resolves to the existing order once', async () => {
     let created = 0;
     const { server, client } = await setup((req, res) => {
