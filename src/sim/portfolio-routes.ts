@@ -97,13 +97,34 @@ export function createOrder(c: Ctx): SimResponse {
   return c.ex.createOrder(inp, c.t);
 }
 
-export const cancelOrder = (c: Ctx): SimResponse => c.ex.cancelOrder(c.params[0] ?? '', c.t);
+/**
+ * Kalshi's GET of a single order lags a cancel: recorded 412 ms after a 200 cancel it still said
+ * "resting" (orders__get_after_cancel.json). The order list is current. Keep the old view briefly.
+ */
+const STALE_AFTER_CANCEL_MS = 400;
+const staleViews = new WeakMap<object, Map<string, { until: number; view: unknown }>>();
+
+export function cancelOrder(c: Ctx): SimResponse {
+  const id = c.params[0] ?? '';
+  const o = c.ex.account.orders.get(id);
+  const before = o ? renderOrder(o) : null;
+  const r = c.ex.cancelOrder(id, c.t);
+  if (before && r.status === 200) {
+    let views = staleViews.get(c.ex);
+    if (!views) staleViews.set(c.ex, (views = new Map()));
+    views.set(id, { until: Date.now() + STALE_AFTER_CANCEL_MS, view: before });
+  }
+  return r;
+}
 
 export const deprecatedV1 = (): SimResponse => ({ status: 410, body: ERR.deprecatedV1 });
 
 export function getOrder(c: Ctx): SimResponse {
-  const o = c.ex.account.orders.get(c.params[0] ?? '');
+  const id = c.params[0] ?? '';
+  const o = c.ex.account.orders.get(id);
   if (!o) return { status: 404, body: ERR.notFound };
+  const stale = staleViews.get(c.ex)?.get(id);
+  if (stale && Date.now() < stale.until) return { status: 200, body: { order: stale.view } };
   return { status: 200, body: { order: renderOrder(o) } };
 }
 

@@ -51,6 +51,11 @@ describe('client against the simulated exchange', () => {
     expect(found?.orderId).toBe(r.orderId);
     await expect(client.cancelOrder(r.orderId)).resolves.toMatchObject({ kind: 'canceled', reducedByE2: 100 });
     await expect(client.cancelOrder(r.orderId)).resolves.toEqual({ kind: 'not-found' });
+    // As recorded on Kalshi (orders__get_after_cancel): a GET right after the cancel can still say
+    // resting, while the order list already says canceled.
+    expect((await client.findOrderByClientOrderId(coid, m.ticker))?.status).toBe('canceled');
+    expect(['resting', 'canceled']).toContain((await client.getOrder(r.orderId)).status);
+    await new Promise((done) => setTimeout(done, 450));
     expect((await client.getOrder(r.orderId)).status).toBe('canceled');
   });
 
