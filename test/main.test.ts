@@ -61,4 +61,21 @@ describe('the long-running bot', () => {
     expect(cycles.n).toBeGreaterThanOrEqual(1);
     j.close();
   }, 40_000);
+
+  it('refuses to start on a bad environment, naming each bad variable, with no stack trace', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kalshi-main-'));
+    const child = spawn(TSX, [MAIN], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', CYCLE_SECONDS: 'abc', TELEGRAM_BOT_TOKEN: '123:SECRET-token', DB_PATH: join(dir, 'bot.db') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await new Promise<number | null>((ok) => child.on('close', ok));
+    expect(code).toBe(1);
+    expect(err).toMatch(/CYCLE_SECONDS/);
+    expect(err).toMatch(/TELEGRAM_ALLOWED_USER_IDS is required/);
+    expect(err).not.toMatch(/SECRET-token/);
+    expect(err).not.toMatch(/\n\s+at /); // no stack trace
+  }, 30_000);
 });

@@ -1,18 +1,26 @@
 // The scan loop: cycles never overlap, late starts are counted as skipped, stop waits for the running cycle.
-import { describe, expect, it } from 'vitest';
-import { systemClock, sleep } from '../src/clock.js';
+// Fake timers drive node-schedule (setTimeout + Date), so the test does not depend on the machine's speed.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sleep, systemClock } from '../src/clock.js';
 import { ScanLoop } from '../src/scheduler.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: Date.parse('2026-11-25T15:00:00Z') });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('ScanLoop', () => {
   it('never overlaps a slow cycle, counts the starts it missed, and stop waits for the cycle in flight', async () => {
     let running = 0;
     let maxRunning = 0;
-    let runs = 0;
+    const starts: number[] = [];
     let finished = 0;
     const loop = new ScanLoop(
       100,
       async () => {
-        runs++;
+        starts.push(Date.now());
         running++;
         maxRunning = Math.max(maxRunning, running);
         await sleep(250); // 2.5 periods
@@ -25,17 +33,23 @@ describe('ScanLoop', () => {
       },
     );
     loop.start();
-    await sleep(1100);
-    await loop.stop();
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(maxRunning).toBe(1);
-    expect(runs).toBeGreaterThanOrEqual(2);
-    expect(runs).toBeLessThanOrEqual(5);
-    expect(finished).toBe(runs); // stop resolved only after the cycle in flight finished
-    expect(loop.skipped).toBeGreaterThanOrEqual(2 * (runs - 1));
+    // Each 250 ms run misses two 100 ms starts; the next one starts right after it ends.
+    expect(starts.length).toBe(4);
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(250);
+    expect(loop.skipped).toBe(2 * 3);
+    const stopping = loop.stop();
+    let stopped = false;
+    void stopping.then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(stopped).toBe(false); // a cycle is in flight: stop waits for it
+    await vi.advanceTimersByTimeAsync(300);
+    expect(stopped).toBe(true);
+    expect(finished).toBe(starts.length);
     expect(loop.nextCycleAt).toBeNull();
-    const after = runs;
-    await sleep(300);
-    expect(runs).toBe(after); // nothing starts after stop
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(starts.length).toBe(finished); // nothing starts after stop
   });
 
   it('keeps the period when cycles are fast, and a failing cycle does not stop the loop', async () => {
@@ -44,19 +58,19 @@ describe('ScanLoop', () => {
     const loop = new ScanLoop(
       120,
       async () => {
-        starts.push(performance.now());
+        starts.push(Date.now());
+        await sleep(10);
         if (starts.length === 2) throw new Error('boom');
       },
       systemClock,
       (err) => errors.push(err),
     );
     loop.start();
-    await sleep(650);
+    await vi.advanceTimersByTimeAsync(600);
     await loop.stop();
     expect(errors).toHaveLength(1);
-    expect(starts.length).toBeGreaterThanOrEqual(3);
+    expect(starts.length).toBe(5); // 0, 120, 240, 360, 480 (+ the first start's 20 ms scheduling lead)
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBe(120);
     expect(loop.skipped).toBe(0);
-    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
-    for (const g of gaps) expect(g).toBeGreaterThanOrEqual(100);
   });
 });

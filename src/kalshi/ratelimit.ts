@@ -157,14 +157,24 @@ export class TokenBucket {
 }
 
 /** Read and write buckets plus the endpoint cost table. Share one per API key. */
+/**
+ * Stay a little inside the exchange's bucket: requests issued evenly can arrive bunched (network jitter),
+ * and the exchange counts arrivals. 10% of the burst and 5% of the rate are the margin.
+ */
+export const HEADROOM = { capacity: 0.9, rate: 0.95 };
+
+function withHeadroom(b: BucketLimits, h: { capacity: number; rate: number }): BucketLimits {
+  return { capacity: Math.floor(b.capacity * h.capacity), refillPerSec: b.refillPerSec * h.rate };
+}
+
 export class RateLimiter {
   readonly read: TokenBucket;
   readonly write: TokenBucket;
 
-  constructor(limits: TierLimits | KalshiTier = 'basic', now?: () => number) {
+  constructor(limits: TierLimits | KalshiTier = 'basic', now?: () => number, headroom = HEADROOM) {
     const l = typeof limits === 'string' ? TIER_LIMITS[limits] : limits;
-    this.read = new TokenBucket(l.read, now);
-    this.write = new TokenBucket(l.write, now);
+    this.read = new TokenBucket(withHeadroom(l.read, headroom), now);
+    this.write = new TokenBucket(withHeadroom(l.write, headroom), now);
   }
 
   costOf(method: string, path: string): number {

@@ -19,6 +19,8 @@ export interface SimOptions {
   latencyMs?: number;
   rateLimit?: 'basic' | 'advanced' | 'premier' | 'prime' | false;
   clock?: () => number;
+  /** Time source of the token buckets (ms). Default: real monotonic time, since tests often freeze `clock`. */
+  rateClock?: () => number;
   port?: number;
   balanceCents?: number;
   leakClosed?: number;
@@ -70,7 +72,7 @@ export async function startSimExchange(opts: SimOptions = {}): Promise<SimExchan
   const tier = opts.rateLimit === undefined ? 'basic' : opts.rateLimit;
   let latency = opts.latencyMs ?? 0;
   const stats = { requests: 0, rateLimited: 0, byRoute: {} as Record<string, number> };
-  const deps: ServerDeps = { ex, keys, faults, limiter: new RateLimiter(tier), tier, latencyMs: () => latency, stats };
+  const deps: ServerDeps = { ex, keys, faults, limiter: new RateLimiter(tier, opts.rateClock), tier, latencyMs: () => latency, stats };
   const { server, port } = await listen(deps, opts.port ?? 0);
 
   return {

@@ -5,10 +5,14 @@ import { startConsole } from '../../src/console/console.js';
 import { type World, world } from '../helpers/app.js';
 
 let w: World;
+let transports: { stop(): Promise<void> }[];
 beforeEach(async () => {
   w = await world({ markets: 50 });
+  transports = [];
 });
 afterEach(async () => {
+  // Stop the console (readline, delivery timers) even when a test failed before its own stop(), and before the journal closes.
+  for (const t of transports) await t.stop();
   await w.close();
 });
 
@@ -28,6 +32,7 @@ describe('console transport', () => {
     let printed = '';
     output.on('data', (c: Buffer) => (printed += c.toString('utf8')));
     const t = startConsole(app, { input, output, delivery: { pollMs: 20, baseBackoffMs: 10 } });
+    transports.push(t);
 
     input.write('/status\n');
     await until(() => printed.includes('of $50.00 cap'), '/status');

@@ -12,7 +12,7 @@ export interface Call {
   failed: boolean;
 }
 
-interface StoredMessage {
+export interface StoredMessage {
   message_id: number;
   from: Record<string, unknown>;
   chat: { id: number; type: string; first_name?: string; title?: string };
@@ -273,6 +273,19 @@ export class FakeTelegram {
     });
     return pick();
   }
+}
+
+/** The inline buttons of a message as the bot sent it (its recorded reply_markup), row by row flattened. */
+export function buttonsOf(msg: StoredMessage): { text: string; callback_data: string }[] {
+  const kb = (msg.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined)?.inline_keyboard;
+  return kb ? kb.flat() : [];
+}
+
+/** The callback data of the button whose label matches `label`; throws if the message has no such button. */
+export function buttonData(msg: StoredMessage, label: RegExp): string {
+  const b = buttonsOf(msg).find((x) => label.test(x.text));
+  if (!b) throw new Error(`no button matching ${label} on message ${msg.message_id}: ${JSON.stringify(buttonsOf(msg).map((x) => x.text))}`);
+  return b.callback_data;
 }
 
 class ApiError {

@@ -91,7 +91,7 @@ describe('the daily cap', () => {
           w.sim.addMarket({ ticker: t, yesBidCents: 20, yesAskCents: 78, yesAskSize: 10, yesBidSize: 10, volume24h: 9000, closeMs: w.clock.now() + 9 * DAY });
         }
         let app = await boot();
-        // Caps in force per day: the ledger must stay under the smallest cap that was set after it was spent.
+        // The largest cap in force each day: the day's ledger and fills can never exceed it.
         const capAt = new Map<string, number>();
         const noteCap = () => {
           const day = tradingDay(w.clock.now(), TZ);
@@ -103,6 +103,9 @@ describe('the daily cap', () => {
           if (s.kind === 'trade') {
             crashNext = s.crashAt;
             const q = w.sim.ordersSnapshot().length;
+            const today = tradingDay(w.clock.now(), TZ);
+            const capNow = app.journal.settings.get().dailyCapE4;
+            const before = app.journal.orders.atRiskE4(today);
             try {
               await app.executor.execute({
                 ticker: tickers[s.market]!,
@@ -121,6 +124,8 @@ describe('the daily cap', () => {
             }
             crashNext = 'none';
             expect(w.sim.ordersSnapshot().length - q).toBeLessThanOrEqual(1);
+            // A trade never lifts today's worst case above the cap in force (a lowered cap included).
+            expect(app.journal.orders.atRiskE4(today)).toBeLessThanOrEqual(Math.max(capNow, before));
           } else if (s.kind === 'liquidity') {
             w.sim.updateMarket(tickers[s.market]!, { yesAskCents: s.askCents, yesAskSize: s.askSize, yesBidCents: 20, yesBidSize: s.askSize });
           } else if (s.kind === 'restart') {

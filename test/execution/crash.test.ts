@@ -57,6 +57,8 @@ describe('execution never double-orders', () => {
     w.sim.inject({ kind: 'drop-after', count: 1, method: 'POST', pathIncludes: '/portfolio/events/orders' });
     const r = await app.executor.execute(plan('KXLOST-26NOV27-A'));
     expect(r.kind).toBe('filled');
+    // The answer really was lost and the create really was sent again (then answered 409).
+    expect(w.sim.stats().byRoute['POST /portfolio/events/orders']).toBe(2);
     const o = journalMatchesExchange(app, 'KXLOST-26NOV27-A');
     expect(o.filledE2).toBe(600);
     expect(o.status).toBe('executed');

@@ -40,7 +40,7 @@ describe('TokenBucket', () => {
     const elapsed = performance.now() - t0;
     expect(done).toEqual([0, 1, 2, 3, 4, 5]); // FIFO
     expect(elapsed).toBeGreaterThanOrEqual(180); // 4 * 10 tokens at 200/s = 200 ms
-    expect(elapsed).toBeLessThan(600);
+    expect(elapsed).toBeLessThan(2000); // generous: only a bucket that waits far too long fails
   });
 
   it('a large request at the head is not overtaken by small ones (fair FIFO)', async () => {
@@ -69,8 +69,14 @@ describe('TokenBucket', () => {
     expect(b.available()).toBe(100);
   });
 
+  it('keeps headroom inside the exchange bucket by default (jitter bunches arrivals)', () => {
+    const l = new RateLimiter('basic', () => 0);
+    expect(l.read.available()).toBe(180);
+    expect(l.write.available()).toBe(90);
+  });
+
   it('RateLimiter routes by method into separate buckets', async () => {
-    const l = new RateLimiter('basic');
+    const l = new RateLimiter('basic', undefined, { capacity: 1, rate: 1 });
     await l.take('GET', '/trade-api/v2/markets');
     await l.take('DELETE', '/trade-api/v2/portfolio/events/orders/x');
     expect(l.read.available()).toBeLessThanOrEqual(191);

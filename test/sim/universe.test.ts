@@ -10,10 +10,8 @@ afterEach(async () => {
 const get = async (ex: SimExchange, path: string): Promise<any> => (await fetch(ex.baseUrl + path)).json();
 
 describe('sim universe', () => {
-  it('generates 20,000 markets fast', async () => {
-    const t0 = performance.now();
+  it('generates 20,000 markets (its speed is reported by npm run bench)', async () => {
     sim = await startSimExchange({ markets: 20_000, rateLimit: false });
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(sim.openMarketTickers()).toHaveLength(20_000);
     const page = await get(sim, '/markets?limit=1000&status=open&mve_filter=exclude');
     expect(page.markets).toHaveLength(1000);
