@@ -110,8 +110,25 @@ export class App {
     return r;
   }
 
+  /**
+   * Pace requests by the account's real buckets (GET /account/limits), not only the configured tier:
+   * a wrong KALSHI_TIER would otherwise mean steady 429s or a wasted budget. Best effort.
+   */
+  async adoptAccountLimits(): Promise<void> {
+    try {
+      const l = await this.client.getAccountLimits();
+      this.client.http.limiter.adopt({ read: l.read, write: l.write });
+      if (l.tier !== this.config.KALSHI_TIER) {
+        this.log.warn(`KALSHI_TIER is ${this.config.KALSHI_TIER} but the account is ${l.tier}: pacing by the account's limits; set KALSHI_TIER=${l.tier}`);
+      }
+    } catch (err) {
+      this.log.warn(`could not read the account's rate limits (${describe(err)}); pacing by KALSHI_TIER=${this.config.KALSHI_TIER}`);
+    }
+  }
+
   /** Reconcile, then cycle every CYCLE_SECONDS until stopped. */
   async start(): Promise<void> {
+    await this.adoptAccountLimits();
     await this.reconcile();
     // A stop requested during reconciliation must not be followed by a loop that starts anyway.
     if (this.stopRequested) return;

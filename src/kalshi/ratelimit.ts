@@ -94,12 +94,24 @@ export class TokenBucket {
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
-    readonly limits: BucketLimits,
+    private limitsNow: BucketLimits,
     private readonly now: () => number = () => performance.now(),
   ) {
-    if (!(limits.capacity > 0 && limits.refillPerSec > 0)) throw new RangeError('bucket capacity and refill must be positive');
-    this.tokens = limits.capacity;
+    if (!(limitsNow.capacity > 0 && limitsNow.refillPerSec > 0)) throw new RangeError('bucket capacity and refill must be positive');
+    this.tokens = limitsNow.capacity;
     this.last = this.now();
+  }
+
+  get limits(): BucketLimits {
+    return this.limitsNow;
+  }
+
+  /** Adopt new limits (e.g. the account's real tier); tokens on hand are kept, up to the new capacity. */
+  setLimits(limits: BucketLimits): void {
+    if (!(limits.capacity > 0 && limits.refillPerSec > 0)) throw new RangeError('bucket capacity and refill must be positive');
+    this.refill();
+    this.limitsNow = limits;
+    this.tokens = Math.min(this.tokens, limits.capacity);
   }
 
   /** Resolves once `tokens` are taken. More than the capacity is clamped to the capacity (else it would wait forever). */
@@ -156,7 +168,6 @@ export class TokenBucket {
   }
 }
 
-/** Read and write buckets plus the endpoint cost table. Share one per API key. */
 /**
  * Stay a little inside the exchange's bucket: requests issued evenly can arrive bunched (network jitter),
  * and the exchange counts arrivals. 10% of the burst and 5% of the rate are the margin.
@@ -167,14 +178,25 @@ function withHeadroom(b: BucketLimits, h: { capacity: number; rate: number }): B
   return { capacity: Math.floor(b.capacity * h.capacity), refillPerSec: b.refillPerSec * h.rate };
 }
 
+/** Read and write buckets plus the endpoint cost table. Share one per API key. */
 export class RateLimiter {
   readonly read: TokenBucket;
   readonly write: TokenBucket;
 
-  constructor(limits: TierLimits | KalshiTier = 'basic', now?: () => number, headroom = HEADROOM) {
+  constructor(
+    limits: TierLimits | KalshiTier = 'basic',
+    now?: () => number,
+    private readonly headroom = HEADROOM,
+  ) {
     const l = typeof limits === 'string' ? TIER_LIMITS[limits] : limits;
     this.read = new TokenBucket(withHeadroom(l.read, headroom), now);
     this.write = new TokenBucket(withHeadroom(l.write, headroom), now);
+  }
+
+  /** Adopt the account's real buckets (GET /account/limits), keeping the headroom. */
+  adopt(limits: TierLimits): void {
+    this.read.setLimits(withHeadroom(limits.read, this.headroom));
+    this.write.setLimits(withHeadroom(limits.write, this.headroom));
   }
 
   costOf(method: string, path: string): number {
