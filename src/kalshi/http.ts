@@ -89,7 +89,13 @@ export class KalshiHttp {
     this.got = got.extend({
       prefixUrl: opts.baseUrl,
       agent: this.agents,
-      timeout: { request: opts.timeoutMs ?? DEFAULTS.timeoutMs },
+      // Per attempt: the answer must start within timeoutMs, but a 2 MB page may take longer to download
+      // on a slow link, so the whole request gets a wider bound.
+      timeout: {
+        connect: opts.timeoutMs ?? DEFAULTS.timeoutMs,
+        response: opts.timeoutMs ?? DEFAULTS.timeoutMs,
+        request: 6 * (opts.timeoutMs ?? DEFAULTS.timeoutMs),
+      },
       // Status errors come back as responses; we turn them into KalshiApiError ourselves.
       throwHttpErrors: false,
       // A signed request must not follow a redirect to another host.
