@@ -245,12 +245,18 @@ export function getBalance(c: Ctx): SimResponse {
 
 export function getSettlements(c: Ctx): SimResponse {
   const ticker = c.q.get('ticker');
+  const minTs = parseTs(c.q, 'min_ts');
+  const maxTs = parseTs(c.q, 'max_ts');
+  if (minTs === null || maxTs === null) return { status: 400, body: paramValidation('GetSettlements', 'invalid timestamp') };
   const res = pageOf(
     c,
     'GetSettlements',
     newestFirst(c.ex.account.settlements),
     (s: Settlement): SortKey => [s.settledMs, s.ticker],
-    (s) => !ticker || s.ticker === ticker,
+    (s) =>
+      (!ticker || s.ticker === ticker) &&
+      (minTs === undefined || s.settledMs >= minTs * 1000) &&
+      (maxTs === undefined || s.settledMs <= maxTs * 1000),
   );
   if (isResponse(res)) return res;
   return {
