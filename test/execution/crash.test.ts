@@ -2,33 +2,14 @@
 // with exactly one order on the exchange and a journal that matches it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedCrash } from '../../src/execution/executor.js';
-import { DAY, T0, type World, crash, world } from '../helpers/app.js';
+import { type World, buyYes, crash, inBandMarket, world } from '../helpers/app.js';
 
 let w: World;
 afterEach(async () => {
   await w?.close();
 });
 
-const market = (ticker: string, askSize = 50) => ({
-  ticker,
-  yesBidCents: 76,
-  yesAskCents: 78,
-  yesAskSize: askSize,
-  yesBidSize: 50,
-  volume24h: 9000,
-  expectedExpirationMs: T0 + 2 * DAY,
-  closeMs: T0 + 3 * DAY,
-});
 
-const plan = (ticker: string, contracts = 6) => ({
-  ticker,
-  title: '',
-  side: 'yes' as const,
-  contracts,
-  priceE4: 7800,
-  cycleId: null,
-  approvalId: null,
-});
 
 function journalMatchesExchange(app: Awaited<ReturnType<World['start']>>, ticker: string) {
   const onExchange = w.sim.ordersSnapshot().filter((o) => o.ticker === ticker);
@@ -52,10 +33,10 @@ function journalMatchesExchange(app: Awaited<ReturnType<World['start']>>, ticker
 describe('execution never double-orders', () => {
   it('a lost create response is retried with the same client_order_id and resolves to the one order', async () => {
     w = await world();
-    w.sim.addMarket(market('KXLOST-26NOV27-A'));
+    w.sim.addMarket(inBandMarket('KXLOST-26NOV27-A'));
     const app = await w.start();
     w.sim.inject({ kind: 'drop-after', count: 1, method: 'POST', pathIncludes: '/portfolio/events/orders' });
-    const r = await app.executor.execute(plan('KXLOST-26NOV27-A'));
+    const r = await app.executor.execute(buyYes('KXLOST-26NOV27-A'));
     expect(r.kind).toBe('filled');
     // The answer really was lost and the create really was sent again (then answered 409).
     expect(w.sim.stats().byRoute['POST /portfolio/events/orders']).toBe(2);
@@ -70,7 +51,7 @@ describe('execution never double-orders', () => {
 
   it('a lost answer whose retry is refused (not 409) is looked up, not journaled as rejected', async () => {
     w = await world();
-    w.sim.addMarket(market('KXREFUSE-26NOV27-A'));
+    w.sim.addMarket(inBandMarket('KXREFUSE-26NOV27-A'));
     const app = await w.start();
     w.sim.inject({ kind: 'drop-after', count: 1, method: 'POST', pathIncludes: '/portfolio/events/orders' });
     w.sim.inject({
@@ -81,7 +62,7 @@ describe('execution never double-orders', () => {
       status: 400,
       body: { error: { code: 'insufficient_balance', message: 'insufficient balance', service: 'exchange' } },
     });
-    const r = await app.executor.execute(plan('KXREFUSE-26NOV27-A'));
+    const r = await app.executor.execute(buyYes('KXREFUSE-26NOV27-A'));
     expect(r.kind).toBe('filled');
     const o = journalMatchesExchange(app, 'KXREFUSE-26NOV27-A');
     expect(o.filledE2).toBe(600);
@@ -90,7 +71,7 @@ describe('execution never double-orders', () => {
 
   it('a crash between intent and send: the intent is closed at restart and the next cycle places exactly one order', async () => {
     w = await world();
-    w.sim.addMarket(market('KXCRASH-26NOV27-A'));
+    w.sim.addMarket(inBandMarket('KXCRASH-26NOV27-A'));
     const first = await w.start(
       {},
       {
@@ -105,7 +86,7 @@ describe('execution never double-orders', () => {
         },
       },
     );
-    await expect(first.executor.execute(plan('KXCRASH-26NOV27-A'))).rejects.toThrow(SimulatedCrash);
+    await expect(first.executor.execute(buyYes('KXCRASH-26NOV27-A'))).rejects.toThrow(SimulatedCrash);
     expect(first.journal.orders.unfinished()).toHaveLength(1);
     // Before the restart, the unfinished intent counts against the cap at its worst case.
     expect(first.journal.orders.atRiskE4('2026-11-25')).toBeGreaterThan(0);
@@ -124,7 +105,7 @@ describe('execution never double-orders', () => {
 
   it('a crash between send and fill: restart finds the resting order, cancels the rest and records the partial fill', async () => {
     w = await world();
-    w.sim.addMarket(market('KXHALF-26NOV27-A', 2)); // only 2 contracts at the ask: 2 fill, 4 rest
+    w.sim.addMarket(inBandMarket('KXHALF-26NOV27-A', 2)); // only 2 contracts at the ask: 2 fill, 4 rest
     const first = await w.start(
       {},
       {
@@ -139,7 +120,7 @@ describe('execution never double-orders', () => {
         },
       },
     );
-    await expect(first.executor.execute(plan('KXHALF-26NOV27-A'))).rejects.toThrow(SimulatedCrash);
+    await expect(first.executor.execute(buyYes('KXHALF-26NOV27-A'))).rejects.toThrow(SimulatedCrash);
     crash(first);
     expect(w.sim.ordersSnapshot()[0]).toMatchObject({ status: 'resting', filledE2: 200 });
 
@@ -161,9 +142,9 @@ describe('execution never double-orders', () => {
 
   it('an order the exchange refuses is journaled as rejected and costs nothing', async () => {
     w = await world({ balanceCents: 100 }); // $1: a $4.68 order is refused for insufficient balance
-    w.sim.addMarket(market('KXPOOR-26NOV27-A'));
+    w.sim.addMarket(inBandMarket('KXPOOR-26NOV27-A'));
     const app = await w.start();
-    const r = await app.executor.execute(plan('KXPOOR-26NOV27-A'));
+    const r = await app.executor.execute(buyYes('KXPOOR-26NOV27-A'));
     expect(r).toMatchObject({ kind: 'rejected', reason: 'insufficient_balance' });
     expect(app.journal.orders.atRiskE4('2026-11-25')).toBe(0);
     expect(w.sim.ordersSnapshot()).toHaveLength(0);

@@ -1,30 +1,19 @@
 // Orders from the cycle and from approvals go through one queue; shutdown waits for it; a send whose
 // outcome is unknown stays counted until its exchange-side expiry has passed.
 import { afterEach, describe, expect, it } from 'vitest';
-import { DAY, T0, type World, world } from '../helpers/app.js';
+import { type World, buyYes, inBandMarket, world } from '../helpers/app.js';
 
 let w: World;
 afterEach(async () => {
   await w?.close();
 });
 
-const market = (ticker: string, askSize = 50) => ({
-  ticker,
-  yesBidCents: 76,
-  yesAskCents: 78,
-  yesAskSize: askSize,
-  yesBidSize: 50,
-  volume24h: 9000,
-  expectedExpirationMs: T0 + 2 * DAY,
-  closeMs: T0 + 3 * DAY,
-});
-const plan = (ticker: string, contracts = 6) => ({ ticker, title: '', side: 'yes' as const, contracts, priceE4: 7800, cycleId: null, approvalId: null });
 
 describe('the order queue', () => {
   it('runs concurrent requests one after the other: each intent is written after the previous order settled', async () => {
     w = await world();
-    w.sim.addMarket(market('KXQ-26NOV27-A', 2)); // partial fill: the first order rests until the fill timeout
-    w.sim.addMarket(market('KXQ-26NOV27-B'));
+    w.sim.addMarket(inBandMarket('KXQ-26NOV27-A', 2)); // partial fill: the first order rests until the fill timeout
+    w.sim.addMarket(inBandMarket('KXQ-26NOV27-B'));
     const unfinishedAtIntent: number[] = [];
     const app = await w.start(
       {},
@@ -36,7 +25,7 @@ describe('the order queue', () => {
         },
       },
     );
-    const [a, b] = await Promise.all([app.executor.execute(plan('KXQ-26NOV27-A')), app.executor.execute(plan('KXQ-26NOV27-B'))]);
+    const [a, b] = await Promise.all([app.executor.execute(buyYes('KXQ-26NOV27-A')), app.executor.execute(buyYes('KXQ-26NOV27-B'))]);
     expect(a.kind).toBe('partial');
     expect(b.kind).toBe('filled');
     expect(unfinishedAtIntent).toEqual([1, 1]); // only itself: the other one had settled
@@ -45,9 +34,9 @@ describe('the order queue', () => {
 
   it('stop waits for the order in flight, cancels what rests, and refuses new orders', async () => {
     w = await world();
-    w.sim.addMarket(market('KXS-26NOV27-A', 2));
+    w.sim.addMarket(inBandMarket('KXS-26NOV27-A', 2));
     const app = await w.start({}, { executor: { pollMs: 10, fillTimeoutMs: 5_000 } });
-    const inFlight = app.executor.execute(plan('KXS-26NOV27-A'));
+    const inFlight = app.executor.execute(buyYes('KXS-26NOV27-A'));
     await new Promise((r) => setTimeout(r, 100));
     const t = performance.now();
     await app.executor.stop();
@@ -55,16 +44,16 @@ describe('the order queue', () => {
     expect((await inFlight).kind).toBe('partial');
     expect(w.sim.ordersSnapshot()[0]).toMatchObject({ status: 'canceled', filledE2: 200 });
     expect(app.journal.orders.unfinished()).toHaveLength(0);
-    expect(await app.executor.execute(plan('KXS-26NOV27-A'))).toMatchObject({ kind: 'cap', reason: 'shutting down' });
+    expect(await app.executor.execute(buyYes('KXS-26NOV27-A'))).toMatchObject({ kind: 'cap', reason: 'shutting down' });
     expect(w.sim.ordersSnapshot()).toHaveLength(1);
   });
 
   it('a send that never reached the exchange stays counted until its expiry has passed, then is closed', async () => {
     w = await world();
-    w.sim.addMarket(market('KXU-26NOV27-A'));
+    w.sim.addMarket(inBandMarket('KXU-26NOV27-A'));
     const app = await w.start({}, { http: { retries: 2, baseDelayMs: 5, maxDelayMs: 10, timeoutMs: 1000 } });
     w.sim.inject({ kind: 'drop', count: 3, method: 'POST', pathIncludes: '/portfolio/events/orders' });
-    const r = await app.executor.execute(plan('KXU-26NOV27-A'));
+    const r = await app.executor.execute(buyYes('KXU-26NOV27-A'));
     expect(r.kind).toBe('unknown');
     const day = '2026-11-25';
     const worst = app.journal.orders.atRiskE4(day);

@@ -54,6 +54,29 @@ export async function world(simOpts: SimOptions = {}): Promise<World> {
   return w;
 }
 
+/** A designed market in band (YES 76¢ bid / 78¢ ask), settling in two days. */
+export const inBandMarket = (ticker: string, askSize = 50) => ({
+  ticker,
+  yesBidCents: 76,
+  yesAskCents: 78,
+  yesAskSize: askSize,
+  yesBidSize: 50,
+  volume24h: 9000,
+  expectedExpirationMs: T0 + 2 * DAY,
+  closeMs: T0 + 3 * DAY,
+});
+
+/** An execution plan buying YES at that market's ask. */
+export const buyYes = (ticker: string, contracts = 6) => ({
+  ticker,
+  title: '',
+  side: 'yes' as const,
+  contracts,
+  priceE4: 7800,
+  cycleId: null,
+  approvalId: null,
+});
+
 /** Simulate a crash: drop the app without any orderly shutdown (the journal file stays as it was). */
 export function crash(app: App): void {
   app.client.close();
