@@ -82,11 +82,6 @@ export function parseUserDollarsE4(text: string): number | null {
   return parseScaled(t, 4, 'exact');
 }
 
-/** Price in cents -> e4 (whole cents are valid on every price grid). */
-export function centsToE4(cents: number): number {
-  return cents * 100;
-}
-
 /**
  * Kalshi fee per fill, rounded up to $0.0001, then up to the cent as charged to ordinary accounts.
  * fee = multiplier * rate * C * P * (1 - P); rate is 0.07 (taker) or 0.0175 (maker).

@@ -35,11 +35,6 @@ export function toValidationContext(ctx: EvaluationContext): ValidationContext {
   };
 }
 
-/** Layer 2 only: cheap, runs over the whole universe. */
-export function evaluateBand(m: Market, settings: Settings) {
-  return bandCheck(m, settings);
-}
-
 export function evaluateMarket(m: Market, ctx: EvaluationContext, vctx = toValidationContext(ctx)): Evaluation {
   const band = bandCheck(m, ctx.settings);
   if (!band.ok) return { pass: false, layer: 2, reason: band.reason };
