@@ -103,9 +103,11 @@ export class App {
   }
 
   /** Settle every unfinished intent with the exchange. Runs before the first cycle; the chat hears the result. */
-  async reconcile(): Promise<ReconcileResult> {
+  async reconcile(opts: { announce?: boolean } = {}): Promise<ReconcileResult> {
     const r = await this.settleUnfinished();
-    if (r.checked > 0) this.alerter.send({ kind: 'reconcile', mode: this.mode, ...r });
+    // Announced by the long-running bot even when empty: it doubles as the "bot started" message on the phone.
+    // A one-off CLI cycle announces only what it actually settled.
+    if (opts.announce !== false || r.checked > 0) this.alerter.send({ kind: 'reconcile', mode: this.mode, ...r });
     this.log.info(`startup reconciliation: ${JSON.stringify(r)}`);
     return r;
   }

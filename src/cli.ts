@@ -13,7 +13,7 @@ async function cycle(args: string[]): Promise<void> {
   const log = createLogger(json ? 'warn' : config.LOG_LEVEL);
   const app = await createApp({ config, log, onProgress: json ? progressOff : scanProgressPrinter() });
   try {
-    await app.reconcile();
+    await app.reconcile({ announce: false });
     const s = await app.runCycle();
     const out = {
       mode: s.mode,

@@ -221,9 +221,11 @@ export function formatAlert(alert: Alert, timeZone: string): Reply {
     case 'reconcile':
       return {
         text:
-          `${tag} Startup reconciliation: ${alert.checked} unfinished orders checked, ${alert.settled} settled, ` +
-          `${alert.canceled} canceled, ${alert.notSent} never sent, ${alert.unresolved} unresolved` +
-          (alert.unresolved > 0 ? '\n⚠️ Some orders could not be resolved: check /orders.' : ''),
+          alert.checked === 0
+            ? `${tag} Started: no unfinished orders to reconcile. Scanning begins now; /status for details.`
+            : `${tag} Started. Reconciliation: ${alert.checked} unfinished orders checked, ${alert.settled} settled, ` +
+              `${alert.canceled} canceled, ${alert.notSent} never sent, ${alert.unresolved} unresolved` +
+              (alert.unresolved > 0 ? '\n⚠️ Some orders could not be resolved: check /orders.' : ''),
       };
     case 'summary':
       return {
