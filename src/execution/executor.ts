@@ -68,10 +68,7 @@ export class Executor {
 
   /** Run fn in the order queue (e.g. reconciliation), so it never overlaps an order. Skipped when stopping. */
   exclusive<T>(fn: () => Promise<T>): Promise<T | null> {
-    this.queued++;
-    const p = this.tail.then(() => (this.stopping ? null : fn()));
-    this.tail = p.catch(() => undefined).finally(() => this.queued--);
-    return p;
+    return this.enqueue(fn, null);
   }
 
   /**
@@ -79,8 +76,12 @@ export class Executor {
    * see the previous order settled, and shutdown must be able to wait for all of them.
    */
   execute(plan: TradePlan): Promise<ExecResult> {
+    return this.enqueue(() => this.run(plan), SHUTTING_DOWN);
+  }
+
+  private enqueue<T, S>(fn: () => Promise<T>, whenStopping: S): Promise<T | S> {
     this.queued++;
-    const p = this.tail.then(() => (this.stopping ? SHUTTING_DOWN : this.run(plan)));
+    const p = this.tail.then((): Promise<T | S> | S => (this.stopping ? whenStopping : fn()));
     this.tail = p.catch(() => undefined).finally(() => this.queued--);
     return p;
   }

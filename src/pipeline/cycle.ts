@@ -200,6 +200,7 @@ export class Cycle {
           decisions.set(m.ticker, { ...base, layer: 4, outcome: 'approval', reason: `waiting for approval: ${ev.approval}` });
           continue;
         }
+        const feeMultiplierE4 = this.d.categories.feeMultiplierOf(m.eventTicker);
         const r = await this.d.executor.execute({
           ticker: m.ticker,
           title: m.title,
@@ -208,9 +209,7 @@ export class Cycle {
           priceE4: ev.priceE4,
           cycleId,
           approvalId: null,
-          ...(this.d.categories.feeMultiplierOf(m.eventTicker) !== undefined
-            ? { feeMultiplierE4: this.d.categories.feeMultiplierOf(m.eventTicker)! }
-            : {}),
+          ...(feeMultiplierE4 !== undefined ? { feeMultiplierE4 } : {}),
         });
         if (r.kind === 'cap') {
           if (r.halt) summary.halted = true;

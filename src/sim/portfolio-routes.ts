@@ -128,6 +128,14 @@ export function getOrder(c: Ctx): SimResponse {
   return { status: 200, body: { order: renderOrder(o) } };
 }
 
+/** The min_ts/max_ts window (Unix seconds, inclusive) of a list endpoint, as a test on epoch ms; or its 400. */
+function tsWindow(c: Ctx, endpoint: string): ((ms: number) => boolean) | SimResponse {
+  const minTs = parseTs(c.q, 'min_ts');
+  const maxTs = parseTs(c.q, 'max_ts');
+  if (minTs === null || maxTs === null) return { status: 400, body: paramValidation(endpoint, 'invalid timestamp') };
+  return (ms) => (minTs === undefined || ms >= minTs * 1000) && (maxTs === undefined || ms <= maxTs * 1000);
+}
+
 export function getOrders(c: Ctx): SimResponse {
   const status = c.q.get('status') || null;
   if (status !== null && !['resting', 'canceled', 'executed'].includes(status)) {
@@ -135,9 +143,8 @@ export function getOrders(c: Ctx): SimResponse {
   }
   const ticker = c.q.get('ticker');
   const eventTicker = c.q.get('event_ticker');
-  const minTs = parseTs(c.q, 'min_ts');
-  const maxTs = parseTs(c.q, 'max_ts');
-  if (minTs === null || maxTs === null) return { status: 400, body: paramValidation('GetOrders', 'invalid timestamp') };
+  const inWindow = tsWindow(c, 'GetOrders');
+  if (isResponse(inWindow)) return inWindow;
   const res = pageOf(
     c,
     'GetOrders',
@@ -147,8 +154,7 @@ export function getOrders(c: Ctx): SimResponse {
       (!status || o.status === status) &&
       (!ticker || o.ticker === ticker) &&
       (!eventTicker || o.eventTicker === eventTicker) &&
-      (minTs === undefined || o.createdMs >= minTs * 1000) &&
-      (maxTs === undefined || o.createdMs <= maxTs * 1000),
+      inWindow(o.createdMs),
   );
   if (isResponse(res)) return res;
   return { status: 200, body: { cursor: res.cursor, orders: res.items.map(renderOrder) } };
@@ -157,9 +163,8 @@ export function getOrders(c: Ctx): SimResponse {
 export function getFills(c: Ctx): SimResponse {
   const ticker = c.q.get('ticker');
   const orderId = c.q.get('order_id');
-  const minTs = parseTs(c.q, 'min_ts');
-  const maxTs = parseTs(c.q, 'max_ts');
-  if (minTs === null || maxTs === null) return { status: 400, body: paramValidation('GetFills', 'invalid timestamp') };
+  const inWindow = tsWindow(c, 'GetFills');
+  if (isResponse(inWindow)) return inWindow;
   const res = pageOf(
     c,
     'GetFills',
@@ -168,8 +173,7 @@ export function getFills(c: Ctx): SimResponse {
     (f) =>
       (!ticker || f.ticker === ticker) &&
       (!orderId || f.orderId === orderId) &&
-      (minTs === undefined || f.tsMs >= minTs * 1000) &&
-      (maxTs === undefined || f.tsMs <= maxTs * 1000),
+      inWindow(f.tsMs),
   );
   if (isResponse(res)) return res;
   return { status: 200, body: { cursor: res.cursor, fills: res.items.map(renderFill) } };
@@ -245,9 +249,8 @@ export function getBalance(c: Ctx): SimResponse {
 
 export function getSettlements(c: Ctx): SimResponse {
   const ticker = c.q.get('ticker');
-  const minTs = parseTs(c.q, 'min_ts');
-  const maxTs = parseTs(c.q, 'max_ts');
-  if (minTs === null || maxTs === null) return { status: 400, body: paramValidation('GetSettlements', 'invalid timestamp') };
+  const inWindow = tsWindow(c, 'GetSettlements');
+  if (isResponse(inWindow)) return inWindow;
   const res = pageOf(
     c,
     'GetSettlements',
@@ -255,8 +258,7 @@ export function getSettlements(c: Ctx): SimResponse {
     (s: Settlement): SortKey => [s.settledMs, s.ticker],
     (s) =>
       (!ticker || s.ticker === ticker) &&
-      (minTs === undefined || s.settledMs >= minTs * 1000) &&
-      (maxTs === undefined || s.settledMs <= maxTs * 1000),
+      inWindow(s.settledMs),
   );
   if (isResponse(res)) return res;
   return {

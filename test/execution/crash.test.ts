@@ -2,7 +2,7 @@
 // with exactly one order on the exchange and a journal that matches it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedCrash } from '../../src/execution/executor.js';
-import { type World, buyYes, crash, inBandMarket, world } from '../helpers/app.js';
+import { type World, buyYes, crash, crashingAt, inBandMarket, world } from '../helpers/app.js';
 
 let w: World;
 afterEach(async () => {
@@ -72,20 +72,7 @@ describe('execution never double-orders', () => {
   it('a crash between intent and send: the intent is closed at restart and the next cycle places exactly one order', async () => {
     w = await world();
     w.sim.addMarket(inBandMarket('KXCRASH-26NOV27-A'));
-    const first = await w.start(
-      {},
-      {
-        executor: {
-          pollMs: 10,
-          fillTimeoutMs: 200,
-          hooks: {
-            afterIntent: () => {
-              throw new SimulatedCrash('died after writing the intent');
-            },
-          },
-        },
-      },
-    );
+    const first = await w.start({}, crashingAt('intent'));
     await expect(first.executor.execute(buyYes('KXCRASH-26NOV27-A'))).rejects.toThrow(SimulatedCrash);
     expect(first.journal.orders.unfinished()).toHaveLength(1);
     // Before the restart, the unfinished intent counts against the cap at its worst case.
@@ -106,20 +93,7 @@ describe('execution never double-orders', () => {
   it('a crash between send and fill: restart finds the resting order, cancels the rest and records the partial fill', async () => {
     w = await world();
     w.sim.addMarket(inBandMarket('KXHALF-26NOV27-A', 2)); // only 2 contracts at the ask: 2 fill, 4 rest
-    const first = await w.start(
-      {},
-      {
-        executor: {
-          pollMs: 10,
-          fillTimeoutMs: 200,
-          hooks: {
-            afterSend: () => {
-              throw new SimulatedCrash('died after sending');
-            },
-          },
-        },
-      },
-    );
+    const first = await w.start({}, crashingAt('send'));
     await expect(first.executor.execute(buyYes('KXHALF-26NOV27-A'))).rejects.toThrow(SimulatedCrash);
     crash(first);
     expect(w.sim.ordersSnapshot()[0]).toMatchObject({ status: 'resting', filledE2: 200 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type App, type AppOptions, createApp } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
+import { SimulatedCrash } from '../../src/execution/executor.js';
 import { loadConfig } from '../../src/config.js';
 import { type SimExchange, type SimOptions, startSimExchange } from '../../src/sim/index.js';
 
@@ -76,6 +77,14 @@ export const buyYes = (ticker: string, contracts = 6) => ({
   cycleId: null,
   approvalId: null,
 });
+
+/** App options whose executor "dies" (throws SimulatedCrash) right after writing the intent or after sending. */
+export const crashingAt = (stage: 'intent' | 'send'): Partial<AppOptions> => {
+  const die = () => {
+    throw new SimulatedCrash(stage === 'intent' ? 'died after writing the intent' : 'died after sending');
+  };
+  return { executor: { pollMs: 10, fillTimeoutMs: 200, hooks: stage === 'intent' ? { afterIntent: die } : { afterSend: die } } };
+};
 
 /** Simulate a crash: drop the app without any orderly shutdown (the journal file stays as it was). */
 export function crash(app: App): void {
