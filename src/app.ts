@@ -5,6 +5,7 @@ import { type Clock, systemClock } from './clock.js';
 import { type Config, DEFAULT_BASE_URLS } from './config.js';
 import { Control } from './control/control.js';
 import { Executor, type ExecutorDeps } from './execution/executor.js';
+import { ShardFunding } from './execution/funding.js';
 import { type ReconcileResult, reconcile } from './execution/reconcile.js';
 import { KalshiClient } from './kalshi/client.js';
 import type { HydrateProgress } from './kalshi/hydrate.js';
@@ -126,6 +127,28 @@ export class App {
     } catch (err) {
       this.log.warn(`could not read the account's rate limits (${describe(err)}); pacing by KALSHI_TIER=${this.config.KALSHI_TIER}`);
     }
+    try {
+      this.client.http.limiter.adoptCosts(await this.client.getEndpointCosts());
+    } catch (err) {
+      this.log.warn(`could not read the endpoint token costs (${describe(err)}); using the built-in table`);
+    }
+  }
+
+  /**
+   * At shutdown: cancel what the bot itself still has resting, each cancel routed to its order's shard (the
+   * account's other orders, placed by hand, are left alone; /stopall cancels everything). Bounded in time.
+   */
+  async cancelOwnResting(timeoutMs = 5_000): Promise<number> {
+    const open = this.journal.orders.unfinished().filter((r) => r.exchange_order_id !== null && r.mode !== 'DRY-RUN');
+    const work = Promise.all(
+      open.map((r) =>
+        this.client.cancelOrder(r.exchange_order_id!, { ticker: r.ticker, exchangeIndex: r.exchange_index }).then(
+          (c) => (c.kind === 'canceled' ? 1 : 0),
+          () => 0,
+        ),
+      ),
+    ).then((n) => n.reduce<number>((a, b) => a + b, 0));
+    return Promise.race([work, new Promise<number>((r) => setTimeout(() => r(0), timeoutMs).unref())]);
   }
 
   /** Reconcile, then cycle every CYCLE_SECONDS until stopped. */
@@ -158,6 +181,8 @@ export class App {
     const loopDone = this.loop.stop();
     await this.executor.stop();
     await loopDone;
+    const canceled = await this.cancelOwnResting().catch(() => 0);
+    if (canceled > 0) this.log.info(`canceled ${canceled} resting order(s) at shutdown`);
     this.client.close();
     if (this.ownedSim) await this.ownedSim.close();
     this.journal.close();
@@ -203,6 +228,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
   });
   const journal = Journal.open(config.DB_PATH, config);
   const alerter = new Alerter(journal, clock);
+  const funding = new ShardFunding({
+    journal,
+    api: client,
+    clock,
+    alerter,
+    mode,
+    timeZone: config.TIMEZONE,
+    policy: config.SHARD_FUNDING,
+    marginE4: config.SHARD_FUNDING_MARGIN,
+  });
   const executor = new Executor({
     journal,
     api: client,
@@ -211,6 +246,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     mode,
     timeZone: config.TIMEZONE,
     fillTimeoutMs: config.FILL_TIMEOUT_SECONDS * 1000,
+    funding,
     ...opts.executor,
   });
   const categories = new CategoryCache(client, clock);
@@ -229,6 +265,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     timeZone: config.TIMEZONE,
     approvalRules,
     approvalTtlMs: config.APPROVAL_TTL_MINUTES * 60_000,
+    funding,
     ...(opts.hydrateStreams !== undefined ? { hydrateStreams: opts.hydrateStreams } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
@@ -243,6 +280,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     mode,
     timeZone: config.TIMEZONE,
     approvalRules,
+    funding,
     nextCycleAt: () => app?.loop.nextCycleAt ?? null,
     skippedCycles: () => app?.loop.skipped ?? 0,
   });

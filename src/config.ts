@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { KALSHI_TIERS } from './kalshi/ratelimit.js';
 import { parseUserDollarsE4 } from './money.js';
 
 const bool = z
@@ -68,7 +69,7 @@ const timezone = z.string().refine(
   { message: 'must be an IANA time zone like America/New_York' },
 );
 
-export const TIERS = ['basic', 'advanced', 'premier', 'prime'] as const;
+export const TIERS = KALSHI_TIERS;
 
 export const EnvSchema = z
   .object({
@@ -96,6 +97,8 @@ export const EnvSchema = z
     APPROVAL_CATEGORIES: list.default([]),
     APPROVAL_TTL_MINUTES: int(1, 24 * 60).default(10),
     FILL_TIMEOUT_SECONDS: int(1, 300).default(10),
+    SHARD_FUNDING: z.enum(['auto', 'off'], { message: 'must be auto or off' }).default('auto'),
+    SHARD_FUNDING_MARGIN: dollarsE4.default(50_000),
 
     TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { message: 'must look like 123456:ABC-DEF (from @BotFather)' }).optional(),
     TELEGRAM_ALLOWED_USER_IDS: userIds.default([]),

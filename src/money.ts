@@ -84,21 +84,37 @@ export function parseUserDollarsE4(text: string): number | null {
 
 /**
  * Kalshi fee per fill, rounded up to $0.0001, then up to the cent as charged to ordinary accounts.
- * fee = multiplier * rate * C * P * (1 - P); rate is 0.07 (taker) or 0.0175 (maker).
+ * quadratic: fee = multiplier * rate * C * P * (1 - P); rate is 0.07 (taker) or 0.0175 (maker).
+ * flat: the formula is not published; it is bounded here by multiplier * rate * C (P * (1 - P) <= 0.25,
+ * so this is at least four times any quadratic fee): a worst case may over-count, never under-count.
  * BigInt because C*P*(1-P)*multiplier overflows 2^53 for large orders.
  */
-export function feeE4(opts: { countE2: number; priceE4: number; multiplierE4?: number; maker?: boolean }): number {
+export function feeE4(opts: { countE2: number; priceE4: number; multiplierE4?: number; maker?: boolean; flat?: boolean }): number {
   const multiplierE4 = BigInt(opts.multiplierE4 ?? E4_PER_DOLLAR);
   const rateE4 = opts.maker ? 175n : 700n; // 0.0175 and 0.07
   const c = BigInt(opts.countE2);
   const p = BigInt(opts.priceE4);
   const q = BigInt(CONTRACT_PAYOUT_E4 - opts.priceE4);
   // dollars = (m/1e4) * (rate/1e4) * (c/1e2) * (p/1e4) * (q/1e4); in e4 multiply by 1e4.
-  const numerator = multiplierE4 * rateE4 * c * p * q;
+  const numerator = opts.flat ? multiplierE4 * rateE4 * c * 10n ** 8n : multiplierE4 * rateE4 * c * p * q;
   const denominator = 10n ** 14n; // (1e4*1e4*1e2*1e4*1e4) / 1e4
   const e4 = (numerator + denominator - 1n) / denominator;
   const cents = (e4 + 99n) / 100n;
   return Number(cents * 100n);
+}
+
+/** How a series (or an event's override) charges: Kalshi's fee_type and fee_multiplier (e4). */
+export interface FeeSchedule {
+  feeType: string;
+  multiplierE4: number;
+}
+
+export const DEFAULT_FEE: FeeSchedule = { feeType: 'quadratic', multiplierE4: E4_PER_DOLLAR };
+
+/** The fee one fill of `countE2` at `priceE4` can cost under a schedule (taker, or maker where the type charges makers). */
+export function scheduleFeeE4(schedule: FeeSchedule, countE2: number, priceE4: number, maker = false): number {
+  if (maker && schedule.feeType !== 'quadratic_with_maker_fees' && schedule.feeType !== 'flat') return 0;
+  return feeE4({ countE2, priceE4, multiplierE4: schedule.multiplierE4, maker, flat: schedule.feeType === 'flat' });
 }
 
 /** Cost of count contracts at a price, rounded up: count e2 * price e4 / 100. */

@@ -58,6 +58,10 @@ export function formatStatus(s: StatusView, now: number, timeZone: string): stri
   lines.push(`Today (${s.day}) at risk: ${formatUsd(s.atRiskE4)} of ${formatUsd(s.capE4)} cap`);
   lines.push(`Open positions: ${s.openPositions ?? 'unknown (exchange not answering)'}`);
   lines.push(`Balance: ${s.balanceE4 === null ? 'unknown (exchange not answering)' : formatUsd(s.balanceE4)}`);
+  // Each shard keeps its own balance: an order can only use what is free on its market's shard.
+  if (s.shardBalances && s.shardBalances.length > 0) {
+    lines.push(`By shard: ${s.shardBalances.map((b) => `${b.exchangeIndex}${SHARD_NAMES[b.exchangeIndex] ? ` ${SHARD_NAMES[b.exchangeIndex]}` : ''} ${formatUsd(b.balanceE4)}`).join(' · ')}`);
+  }
   if (s.pendingApprovals > 0) lines.push(`Approvals waiting: ${s.pendingApprovals}`);
   lines.push(`Next cycle: ${s.nextCycleAt === null ? 'not scheduled' : `${localTime(s.nextCycleAt, timeZone)} (in ${ago(s.nextCycleAt - now)})`}`);
   if (s.skippedCycles > 0) lines.push(`Cycles skipped because the previous one ran long: ${s.skippedCycles}`);
@@ -246,3 +250,6 @@ export function formatAlert(alert: Alert, timeZone: string): Reply {
 export function lateMarker(lateMs: number): string {
   return `⏱ delayed ${ago(lateMs)}`;
 }
+
+/** Kalshi's shard map as observed (the market's own exchange_index is what routes; this only labels /status). */
+const SHARD_NAMES: Record<number, string> = { 0: 'default', 1: 'combos', 2: 'crypto', 3: 'sports' };

@@ -2,6 +2,7 @@
 // Telegram and the terminal both call these and only format the results.
 import { type Clock, tradingDay } from '../clock.js';
 import type { Executor } from '../execution/executor.js';
+import type { ShardFunding } from '../execution/funding.js';
 import type { Market } from '../kalshi/market-schema.js';
 import type { Balance, ExchangeStatus, Order, Position } from '../kalshi/schemas.js';
 import type { CycleRow } from '../journal/cycles.js';
@@ -20,7 +21,8 @@ export interface ControlClient {
   getPositions(): Promise<Position[]>;
   getBalance(): Promise<Balance>;
   listAllOrders(params: { status?: 'resting' }): Promise<Order[]>;
-  cancelOrder(orderId: string): Promise<{ kind: 'canceled' } | { kind: 'not-found' }>;
+  /** Every resting order of the account, on every shard. */
+  cancelAllOrders(): Promise<void>;
 }
 
 export interface ControlDeps {
@@ -33,6 +35,7 @@ export interface ControlDeps {
   mode: Mode;
   timeZone: string;
   approvalRules: ApprovalRules;
+  funding?: ShardFunding;
   /** The scheduler's view: when the next cycle starts (null when stopped), and starts missed while a cycle ran long. */
   nextCycleAt(): number | null;
   skippedCycles(): number;
@@ -51,6 +54,8 @@ export interface StatusView {
   capE4: number;
   openPositions: number | null;
   balanceE4: number | null;
+  /** Free money per exchange shard (ascending), or null when the exchange sent no breakdown or did not answer. */
+  shardBalances: { exchangeIndex: number; balanceE4: number }[] | null;
   nextCycleAt: number | null;
   skippedCycles: number;
   pendingApprovals: number;
@@ -96,6 +101,7 @@ export class Control {
       capE4: settings.dailyCapE4,
       openPositions: positions ? positions.filter((p) => p.positionE2 !== 0).length : null,
       balanceE4: balance ? (balance.balanceExactE4 ?? balance.balanceE4) : null,
+      shardBalances: balance?.shards ? [...balance.shards].sort((a, b) => a.exchangeIndex - b.exchangeIndex) : null,
       nextCycleAt: this.d.nextCycleAt(),
       skippedCycles: this.d.skippedCycles(),
       pendingApprovals: journal.approvals.pending(this.d.clock.now()).length,
@@ -196,17 +202,21 @@ export class Control {
     }
   }
 
-  /** Cancel every resting order and pause. Callers ask for a confirming tap first. */
+  /**
+   * Cancel every resting order on every shard (Kalshi's cancel-all) and pause. Callers ask for a confirming tap
+   * first. What rested before and still rests after is counted as failed.
+   */
   async stopAll(by: string): Promise<{ canceled: number; failed: number }> {
     this.pause(by);
-    const resting = await this.d.client.listAllOrders({ status: 'resting' });
-    let canceled = 0;
-    let failed = 0;
-    for (const o of resting) {
-      const r = await this.d.client.cancelOrder(o.orderId).catch(() => null);
-      if (r?.kind === 'canceled') canceled++;
-      else failed++;
-    }
-    return { canceled, failed };
+    const before = await this.d.client.listAllOrders({ status: 'resting' }).catch(() => null);
+    const sent = await this.d.client.cancelAllOrders().then(
+      () => true,
+      () => false,
+    );
+    const after = await this.d.client.listAllOrders({ status: 'resting' }).catch(() => null);
+    const stillResting = new Set((after ?? before ?? []).map((o) => o.orderId));
+    const all = before ?? [];
+    const failed = sent && after ? all.filter((o) => stillResting.has(o.orderId)).length : all.length;
+    return { canceled: all.length - failed, failed };
   }
 }

@@ -6,12 +6,14 @@ import { KalshiApiError } from '../kalshi/errors.js';
 import type { Order } from '../kalshi/schemas.js';
 import type { Journal } from '../journal/index.js';
 import type { OrderRow } from '../journal/orders.js';
-import { E2_PER_CONTRACT, costE4, formatUsd } from '../money.js';
+import { E2_PER_CONTRACT, type FeeSchedule, costE4, formatUsd } from '../money.js';
 import type { Alerter } from '../notify/alerter.js';
 import type { Mode } from '../notify/alerts.js';
 import type { Side } from '../pipeline/band.js';
 import { fitUnderCap, wireOrderFor } from '../pipeline/risk.js';
+import { type ShardFunding, shortReason } from './funding.js';
 import type { OrderApi } from './order-api.js';
+import { believeReport, boundedFills } from './report-bounds.js';
 
 export interface ExecutorDeps {
   journal: Journal;
@@ -21,6 +23,8 @@ export interface ExecutorDeps {
   mode: Mode;
   timeZone: string;
   fillTimeoutMs: number;
+  /** Free money per shard (collateral is checked where the order goes). Absent: not checked (tests of the cap alone). */
+  funding?: Pick<ShardFunding, 'freeOn'>;
   pollMs?: number;
   /** Test seam for crash tests: throwing here leaves the journal exactly as a crash at that point would. */
   hooks?: { afterIntent?(orderId: number): void; afterSend?(orderId: number): void };
@@ -32,7 +36,10 @@ export interface TradePlan {
   side: Side;
   contracts: number;
   priceE4: number;
-  feeMultiplierE4?: number;
+  /** The fee rule in force for the market (default: the standard quadratic taker fee). */
+  fee?: FeeSchedule;
+  /** The market's exchange shard: the order is routed there and its collateral must be there. */
+  exchangeIndex?: number;
   cycleId: number | null;
   approvalId: number | null;
 }
@@ -41,7 +48,9 @@ export type ExecResult =
   | { kind: 'filled' | 'partial' | 'unfilled'; orderId: number; filledE2: number; row: OrderRow }
   | { kind: 'paper'; orderId: number; filledE2: number; row: OrderRow }
   | { kind: 'cap'; halt: boolean; reason: string }
-  | { kind: 'rejected'; orderId: number; reason: string }
+  /** Not enough free money on the market's shard: nothing was sent. */
+  | { kind: 'funds'; reason: string }
+  | { kind: 'rejected'; orderId: number; reason: string; status: number }
   | { kind: 'unknown'; orderId: number; reason: string };
 
 export class Executor {
@@ -88,6 +97,16 @@ export class Executor {
 
   private async run(plan: TradePlan): Promise<ExecResult> {
     const { journal, clock } = this.d;
+    const shard = plan.exchangeIndex ?? 0;
+    // Collateral is checked inside each shard's engine: read what is free there right before the decision.
+    let freeE4 = Number.POSITIVE_INFINITY;
+    if (this.d.mode !== 'DRY-RUN' && this.d.funding) {
+      try {
+        freeE4 = await this.d.funding.freeOn(shard);
+      } catch (err) {
+        return { kind: 'funds', reason: `could not read the free balance of shard ${shard}: ${(err as Error).message}` };
+      }
+    }
     const now = clock.now();
     const day = tradingDay(now, this.d.timeZone);
     // The cap check and the intent are one transaction: no order can be sent that the ledger has not counted.
@@ -103,10 +122,12 @@ export class Executor {
         atRiskE4,
         capE4: settings.dailyCapE4,
         bandMinE4: settings.bandMinE4,
-        ...(plan.feeMultiplierE4 !== undefined ? { feeMultiplierE4: plan.feeMultiplierE4 } : {}),
+        ...(plan.fee ? { fee: plan.fee } : {}),
       });
       // The day halts only when what is already spent leaves no room; worst cases still in flight may yet free some.
       if (!fit.ok) return { ...fit, halt: fit.halt && this.noRoom(journal.orders.committedE4(day)), atRiskE4 };
+      // The shard's free money must cover the whole worst case: the exchange checks collateral inside each shard.
+      if (fit.worstCaseE4 > freeE4) return { ok: false as const, funds: shortReason(shard, freeE4, fit.worstCaseE4) };
       const id = journal.orders.insertIntent({
         clientOrderId: randomUUID(),
         cycleId: plan.cycleId,
@@ -119,11 +140,13 @@ export class Executor {
         countE2: fit.contracts * E2_PER_CONTRACT,
         priceE4: plan.priceE4,
         worstCaseE4: fit.worstCaseE4,
+        exchangeIndex: shard,
         now,
       });
       return { ok: true as const, id };
     });
 
+    if (!decision.ok && decision.funds !== undefined) return { kind: 'funds', reason: decision.funds };
     if (!decision.ok) {
       if (decision.halt) this.halt(day, decision.atRiskE4, decision.reason);
       return { kind: 'cap', halt: decision.halt, reason: decision.reason };
@@ -185,6 +208,7 @@ export class Executor {
         clientOrderId: row.client_order_id,
         // The exchange cancels it by itself shortly after our fill timeout, even if this process dies.
         expirationTimeS: Math.ceil((clock.now() + this.d.fillTimeoutMs) / 1000) + 2,
+        exchangeIndex: row.exchange_index,
       });
       exchangeOrderId = created.orderId;
     } catch (err) {
@@ -192,7 +216,7 @@ export class Executor {
       if (err instanceof KalshiApiError && err.status >= 400 && err.status < 500 && err.status !== 409 && err.status !== 429) {
         const reason = `${err.code}${err.details ? ` (${err.details})` : ''}`;
         journal.orders.update(row.id, { state: 'rejected', error: reason }, clock.now());
-        return { kind: 'rejected', orderId: row.id, reason };
+        return { kind: 'rejected', orderId: row.id, reason, status: err.status };
       }
       // Outcome unknown (the response was lost even after retries): look for it by client_order_id.
       const found = await api.findOrderByClientOrderId(row.client_order_id, row.ticker).catch(() => null);
@@ -204,8 +228,9 @@ export class Executor {
     try {
       journal.orders.update(row.id, { state: 'resting', exchangeOrderId }, clock.now());
       this.d.hooks?.afterSend?.(row.id);
-      const order = (await api.getOrder(exchangeOrderId).catch(() => null)) ?? (await this.waitForOrder(exchangeOrderId, row));
-      const settled = await this.pollCancelSettle(order);
+      const ref = { orderId: exchangeOrderId, clientOrderId: row.client_order_id, ticker: row.ticker, exchangeIndex: row.exchange_index };
+      const order = (await this.read(ref)) ?? (await this.waitForOrder(ref));
+      const settled = await this.pollCancelSettle(order, row.exchange_index);
       const result = this.record(row.id, settled);
       if (settled.fillCountE2 > 0) await this.recordFills(row.id, settled.orderId);
       return result;
@@ -222,74 +247,87 @@ export class Executor {
     return { kind: 'unknown', orderId, reason };
   }
 
-  private async waitForOrder(orderId: string, row: OrderRow): Promise<Order> {
+  /**
+   * Read an order: by id, and where that fails, from the order list (which covers every shard). Whether a GET by
+   * id reaches orders on other shards is not documented; either way the order is found.
+   */
+  private async read(ref: OrderRef): Promise<Order | null> {
+    const byId = await this.d.api.getOrder(ref.orderId).catch(() => null);
+    if (byId) return byId;
+    return this.d.api.findOrderByClientOrderId(ref.clientOrderId, ref.ticker).catch(() => null);
+  }
+
+  private async waitForOrder(ref: OrderRef): Promise<Order> {
     for (let i = 0; i < 5; i++) {
-      const o = await this.d.api.getOrder(orderId).catch(() => null);
+      const o = await this.read(ref);
       if (o) return o;
       await sleep(200);
     }
-    const found = await this.d.api.findOrderByClientOrderId(row.client_order_id, row.ticker);
-    if (!found) throw new Error(`order ${orderId} cannot be read back`);
-    return found;
+    throw new Error(`order ${ref.orderId} cannot be read back`);
   }
 
   /** Poll until executed or the fill timeout (or shutdown), cancel what rests, then read the terminal state. */
-  async pollCancelSettle(order: Order, waitMs = this.d.fillTimeoutMs): Promise<Order> {
+  async pollCancelSettle(order: Order, shard: number, waitMs = this.d.fillTimeoutMs): Promise<Order> {
     const { api } = this.d;
     const pollMs = this.d.pollMs ?? 500;
+    const ref: OrderRef = { orderId: order.orderId, clientOrderId: order.clientOrderId ?? '', ticker: order.ticker, exchangeIndex: order.exchangeIndex ?? shard };
+    // A cancel by id alone goes to shard 0: route it to the order's own engine.
+    const cancel = () => api.cancelOrder(ref.orderId, { ticker: ref.ticker, exchangeIndex: ref.exchangeIndex }).catch(() => undefined);
     // Waiting is measured on the monotonic clock: the business clock (days, timestamps) may be moved by tests.
     const deadline = performance.now() + waitMs;
     let o = order;
     while (!o.isTerminal && performance.now() < deadline && !this.stopping) {
       await sleep(Math.min(pollMs, Math.max(0, deadline - performance.now())));
-      o = await api.getOrder(o.orderId).catch(() => o);
+      o = (await this.read(ref)) ?? o;
     }
     if (o.isTerminal) return o;
     // A 404 on cancel proves nothing (already executed, canceled, or unknown): the order itself says which.
-    await api.cancelOrder(o.orderId).catch(() => undefined);
+    await cancel();
     for (let i = 0; i < 20; i++) {
-      o = await api.getOrder(o.orderId).catch(() => o);
+      o = (await api.getOrder(o.orderId).catch(() => null)) ?? o;
       if (o.isTerminal) return o;
       // A GET right after a cancel can still say resting: ask the order list, then wait a little.
-      const listed = await api.findOrderByClientOrderId(o.clientOrderId ?? '', o.ticker).catch(() => null);
+      const listed = await api.findOrderByClientOrderId(ref.clientOrderId, ref.ticker).catch(() => null);
       if (listed?.isTerminal) return listed;
       await sleep(Math.min(250 * (i + 1), 2000));
-      if (i === 5) await api.cancelOrder(o.orderId).catch(() => undefined);
+      if (i === 5) await cancel();
     }
     return o;
   }
 
-  /** Write the exchange's truth into the journal. A non-terminal order stays unfinished (its worst case stays counted). */
+  /**
+   * Write the exchange's truth into the journal: what the fills really cost (price improvement included, NO buys
+   * reported on the NO leg). A report outside what the order could do is not believed: its worst case stays
+   * booked, the journal flags it and the chat hears once. A non-terminal order stays unfinished.
+   */
   record(orderId: number, o: Order): ExecResult {
     const { journal, clock } = this.d;
-    const state = o.status === 'executed' ? 'executed' : o.status === 'canceled' ? 'canceled' : 'resting';
-    const limitE4 = journal.orders.get(orderId)!.price_e4;
-    // What the fills cost is counted at no less than the limit price of the side bought: no fixture shows how
-    // Kalshi reports the cost of a NO buy (an ask), and the ledger must never under-count.
-    const fillCostE4 = Math.max(o.fillCostE4, costE4(o.fillCountE2, limitE4));
-    journal.orders.update(orderId, { state, exchangeOrderId: o.orderId, filledE2: o.fillCountE2, fillCostE4, feesE4: o.feesE4 }, clock.now());
     const row = journal.orders.get(orderId)!;
-    if (o.fillCountE2 > 0) this.alertOrder(row);
+    const state = o.status === 'executed' ? 'executed' : o.status === 'canceled' ? 'canceled' : 'resting';
+    const b = believeReport(row, o);
+    journal.orders.update(
+      orderId,
+      { state, exchangeOrderId: o.orderId, filledE2: b.filledE2, fillCostE4: b.fillCostE4, feesE4: b.feesE4, ...(b.flag ? { reportFlag: b.flag } : {}) },
+      clock.now(),
+    );
+    if (b.flag) {
+      this.d.alerter.send(
+        { kind: 'error', mode: this.d.mode, message: `The exchange reported something impossible about the order on ${row.ticker} (${b.flag}): its worst case ${formatUsd(row.worst_case_e4)} stays counted against the cap.` },
+        { key: `report:${row.id}`, withinMs: 30 * 86_400_000 },
+      );
+    }
+    const done = journal.orders.get(orderId)!;
+    if (done.filled_e2 > 0) this.alertOrder(done);
     if (!o.isTerminal) return { kind: 'unknown', orderId, reason: `order still ${o.status} after cancel` };
-    const kind = o.fillCountE2 === 0 ? 'unfilled' : o.remainingCountE2 === 0 && o.fillCountE2 === row.count_e2 ? 'filled' : 'partial';
-    return { kind, orderId, filledE2: o.fillCountE2, row };
+    const kind = done.filled_e2 === 0 ? 'unfilled' : o.remainingCountE2 === 0 && done.filled_e2 === row.count_e2 ? 'filled' : 'partial';
+    return { kind, orderId, filledE2: done.filled_e2, row: done };
   }
 
   /** Keep the exchange's fill records beside the order (best effort: the order row already holds the totals). */
   async recordFills(orderId: number, exchangeOrderId: string): Promise<void> {
+    const row = this.d.journal.orders.get(orderId)!;
     const fills = await this.d.api.getFills({ orderId: exchangeOrderId }).catch(() => []);
-    this.d.journal.orders.recordFills(
-      orderId,
-      fills.map((f) => ({
-        fillId: f.fillId,
-        ticker: f.ticker,
-        side: f.outcomeSide,
-        countE2: f.countE2,
-        priceE4: f.outcomeSide === 'yes' ? f.yesPriceE4 : f.noPriceE4,
-        feeE4: f.feeE4,
-        createdMs: f.createdMs,
-      })),
-    );
+    this.d.journal.orders.recordFills(orderId, boundedFills(row, fills));
   }
 
   private alertOrder(row: OrderRow): void {
@@ -310,6 +348,13 @@ export class Executor {
       capE4: journal.settings.get().dailyCapE4,
     });
   }
+}
+
+interface OrderRef {
+  orderId: string;
+  clientOrderId: string;
+  ticker: string;
+  exchangeIndex: number;
 }
 
 const SHUTTING_DOWN: ExecResult = { kind: 'cap', halt: false, reason: 'shutting down' };

@@ -1,4 +1,5 @@
 // The part of the Kalshi client that execution uses (KalshiClient satisfies it structurally).
+import type { OrderRoute } from '../kalshi/client.js';
 import type { CreateOrderResponse, Fill, Order } from '../kalshi/schemas.js';
 
 export interface CreateOrderRequest {
@@ -10,12 +11,15 @@ export interface CreateOrderRequest {
   timeInForce: 'fill_or_kill' | 'good_till_canceled' | 'immediate_or_cancel';
   clientOrderId: string;
   expirationTimeS?: number;
+  /** The market's exchange shard. */
+  exchangeIndex?: number;
 }
 
 export interface OrderApi {
   createOrder(req: CreateOrderRequest): Promise<CreateOrderResponse>;
   getOrder(orderId: string): Promise<Order>;
   findOrderByClientOrderId(clientOrderId: string, ticker?: string): Promise<Order | null>;
-  cancelOrder(orderId: string): Promise<{ kind: 'canceled' } | { kind: 'not-found' }>;
+  /** Routed to the order's shard: an order id alone reaches only shard 0. */
+  cancelOrder(orderId: string, route: OrderRoute): Promise<{ kind: 'canceled' } | { kind: 'not-found' }>;
   getFills(params: { orderId?: string }): Promise<Fill[]>;
 }

@@ -57,7 +57,7 @@ async function reconcileNow(deps: { journal: Journal; api: OrderApi; executor: E
         continue;
       }
       const wasResting = !found.isTerminal;
-      const final = await executor.pollCancelSettle(found, 0);
+      const final = await executor.pollCancelSettle(found, row.exchange_index, 0);
       const r = executor.record(row.id, final);
       if (final.fillCountE2 > 0) await executor.recordFills(row.id, final.orderId);
       if (r.kind === 'unknown') result.unresolved++;

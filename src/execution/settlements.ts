@@ -19,7 +19,7 @@ export async function syncSettlements(d: { journal: Journal; clock: Clock; timeZ
   const costBefore = db.prepare(
     `SELECT COALESCE(SUM(fill_cost_e4 + fees_e4), 0) AS c FROM orders WHERE ticker = ? AND day < ? AND filled_e2 > 0 AND state != 'paper'`,
   );
-  const insert = db.prepare('INSERT INTO settlements (ticker, settled_at, day, revenue_e4, cost_e4, loss_e4) VALUES (?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare('INSERT INTO settlements (ticker, settled_at, day, revenue_e4, cost_e4, loss_e4, exchange_index) VALUES (?, ?, ?, ?, ?, ?, ?)');
   let booked = 0;
   d.journal.tx(() => {
     for (const s of settlements) {
@@ -28,7 +28,7 @@ export async function syncSettlements(d: { journal: Journal; clock: Clock; timeZ
       const cost = (costBefore.get(s.ticker, day) as { c: number }).c;
       // Revenue is credited to the earlier cost first: the loss booked is never more than what was really lost.
       const loss = Math.max(0, cost - s.revenueE4);
-      insert.run(s.ticker, s.settledMs, day, s.revenueE4, cost, loss);
+      insert.run(s.ticker, s.settledMs, day, s.revenueE4, cost, loss, s.exchangeIndex);
       if (loss > 0) {
         d.journal.orders.addRealizedLoss(day, loss);
         if (day === today) booked += loss;

@@ -6,6 +6,7 @@ import { type Db, openDb } from './db.js';
 import { OrdersJournal } from './orders.js';
 import { OutboxJournal } from './outbox.js';
 import { SettingsStore, defaultSettings } from './settings.js';
+import { TransfersJournal } from './transfers.js';
 
 export class Journal {
   readonly orders: OrdersJournal;
@@ -13,6 +14,7 @@ export class Journal {
   readonly approvals: ApprovalsJournal;
   readonly outbox: OutboxJournal;
   readonly settings: SettingsStore;
+  readonly transfers: TransfersJournal;
 
   constructor(readonly db: Db, config: Config) {
     this.orders = new OrdersJournal(db);
@@ -20,6 +22,7 @@ export class Journal {
     this.approvals = new ApprovalsJournal(db);
     this.outbox = new OutboxJournal(db);
     this.settings = new SettingsStore(db, defaultSettings(config));
+    this.transfers = new TransfersJournal(db);
   }
 
   static open(path: string, config: Config): Journal {

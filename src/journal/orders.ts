@@ -29,6 +29,8 @@ export const OrderRow = z.object({
   error: z.string().nullable(),
   created_at: z.number().int(),
   updated_at: z.number().int(),
+  exchange_index: z.number().int(),
+  report_flag: z.string().nullable(),
 });
 export type OrderRow = z.infer<typeof OrderRow>;
 
@@ -44,6 +46,7 @@ export interface NewIntent {
   countE2: number;
   priceE4: number;
   worstCaseE4: number;
+  exchangeIndex: number;
   now: number;
 }
 
@@ -54,6 +57,8 @@ export interface OrderProgress {
   fillCostE4?: number;
   feesE4?: number;
   error?: string | null;
+  /** The exchange reported something impossible about this order: what, for the journal. */
+  reportFlag?: string | null;
 }
 
 export class OrdersJournal {
@@ -94,9 +99,9 @@ export class OrdersJournal {
     const result = this.db
       .prepare(
         `INSERT INTO orders (client_order_id, cycle_id, approval_id, mode, day, ticker, title, side, count_e2, price_e4,
-                             worst_case_e4, state, created_at, updated_at)
+                             worst_case_e4, exchange_index, state, created_at, updated_at)
          VALUES (@clientOrderId, @cycleId, @approvalId, @mode, @day, @ticker, @title, @side, @countE2, @priceE4,
-                 @worstCaseE4, 'intent', @now, @now)`,
+                 @worstCaseE4, @exchangeIndex, 'intent', @now, @now)`,
       )
       .run(i);
     return Number(result.lastInsertRowid);
@@ -112,6 +117,7 @@ export class OrdersJournal {
            fill_cost_e4 = COALESCE(@fillCostE4, fill_cost_e4),
            fees_e4 = COALESCE(@feesE4, fees_e4),
            error = COALESCE(@error, error),
+           report_flag = COALESCE(@reportFlag, report_flag),
            updated_at = @now
          WHERE id = @id`,
       )
@@ -124,6 +130,7 @@ export class OrdersJournal {
         fillCostE4: p.fillCostE4 ?? null,
         feesE4: p.feesE4 ?? null,
         error: p.error ?? null,
+        reportFlag: p.reportFlag ?? null,
         now,
       });
   }
@@ -176,12 +183,15 @@ export class OrdersJournal {
   }
 
   /** Record the exchange's fills of an order (idempotent by fill id). */
-  recordFills(orderId: number, fills: { fillId: string; ticker: string; side: string; countE2: number; priceE4: number; feeE4: number; createdMs: number }[]): void {
+  recordFills(
+    orderId: number,
+    fills: { fillId: string; ticker: string; side: string; countE2: number; priceE4: number; feeE4: number; createdMs: number; exchangeIndex: number | null }[],
+  ): void {
     const insert = this.db.prepare(
-      'INSERT OR IGNORE INTO fills (fill_id, order_id, ticker, side, count_e2, price_e4, fee_e4, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO fills (fill_id, order_id, ticker, side, count_e2, price_e4, fee_e4, created_at, exchange_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.db.transaction(() => {
-      for (const f of fills) insert.run(f.fillId, orderId, f.ticker, f.side, f.countE2, f.priceE4, f.feeE4, f.createdMs);
+      for (const f of fills) insert.run(f.fillId, orderId, f.ticker, f.side, f.countE2, f.priceE4, f.feeE4, f.createdMs, f.exchangeIndex);
     })();
   }
 

@@ -10,6 +10,8 @@ import {
   Balance,
   CancelResponse,
   CreateOrderResponse,
+  CreateTransferResponse,
+  EndpointCosts,
   EventResponse,
   EventsPage,
   ExchangeStatus,
@@ -20,9 +22,13 @@ import {
   OrderResponse,
   OrdersPage,
   PositionsPage,
+  SeriesFeeChanges,
   SeriesList,
   SettlementsPage,
   TradesPage,
+  TransferResponse,
+  TransfersPage,
+  type Transfer,
   type BookSide,
   type Event,
   type Fill,
@@ -80,6 +86,18 @@ export interface CreateOrderRequest {
   expirationTimeS?: number;
   postOnly?: boolean;
   selfTradePrevention?: SelfTradePrevention;
+  /**
+   * The market's shard, sent explicitly (>= 0 goes direct; a wrong one answers 404 market_not_found, a refusal).
+   * Explicit rather than auto-routed: the bot funds that very shard before ordering, and an omitted index was
+   * seen routed to shard 0 after auto-routing was announced. Omitted: the exchange auto-routes by ticker.
+   */
+  exchangeIndex?: number;
+}
+
+/** Where an order lives, so a cancel reaches its engine: an order id alone goes to shard 0. */
+export interface OrderRoute {
+  ticker: string;
+  exchangeIndex?: number | null;
 }
 
 export interface CreateOrderResult {
@@ -258,6 +276,7 @@ export class KalshiClient {
       client_order_id: req.clientOrderId,
       ...(req.expirationTimeS !== undefined ? { expiration_time: req.expirationTimeS } : {}),
       ...(req.postOnly !== undefined ? { post_only: req.postOnly } : {}),
+      ...(req.exchangeIndex !== undefined ? { exchange_index: req.exchangeIndex } : {}),
     };
     const maxAttempts = this.http.retries + 1;
     for (let attempt = 1; ; attempt++) {
@@ -326,17 +345,27 @@ export class KalshiClient {
     return orders.find((o) => o.clientOrderId === clientOrderId) ?? null;
   }
 
-  /** A 404 proves nothing (unknown, canceled and executed all answer it): settle state from the order list. */
-  async cancelOrder(orderId: string): Promise<CancelResult> {
+  /**
+   * A 404 proves nothing (unknown, canceled, executed, or sent to the wrong shard all answer it): settle state
+   * from the order list. Always routed: `market_ticker` (auto-routes) plus the shard where it is known.
+   */
+  async cancelOrder(orderId: string, route: OrderRoute): Promise<CancelResult> {
     const path = `/portfolio/events/orders/${enc(orderId)}`;
+    const searchParams: SearchParams = { market_ticker: route.ticker };
+    if (route.exchangeIndex !== undefined && route.exchangeIndex !== null) searchParams.exchange_index = route.exchangeIndex;
     try {
-      const { body } = await this.http.send('DELETE', path);
+      const { body } = await this.http.send('DELETE', path, { searchParams });
       const r = parseOrThrow(CancelResponse, body, 'DELETE', path);
       return { kind: 'canceled', reducedByE2: r.reducedByE2 };
     } catch (err) {
       if (err instanceof KalshiApiError && err.status === 404) return { kind: 'not-found' };
       throw err;
     }
+  }
+
+  /** Cancel every resting order of the account on every shard (204). */
+  async cancelAllOrders(): Promise<void> {
+    await this.http.send('DELETE', CREATE_PATH);
   }
 
   // ---------- portfolio ----------
@@ -349,8 +378,56 @@ export class KalshiClient {
     );
   }
 
-  async getBalance(): Promise<z.output<typeof Balance>> {
-    return this.get('/portfolio/balance', Balance);
+  /** The total over every shard with its per-shard breakdown; with `exchangeIndex`, that shard only. */
+  async getBalance(params: { exchangeIndex?: number } = {}): Promise<z.output<typeof Balance>> {
+    return this.get('/portfolio/balance', Balance, { exchange_index: params.exchangeIndex });
+  }
+
+  /**
+   * Move money between shards. NOT idempotent and processed asynchronously: sent exactly once (the HTTP
+   * layer never retries a POST); after a lost answer the caller looks in the transfer history instead.
+   */
+  async createTransfer(t: { fromShard: number; toShard: number; amountE4: number }): Promise<string> {
+    const path = '/portfolio/intra_exchange_instance_transfer';
+    const { body } = await this.http.send('POST', path, {
+      json: {
+        source: 'event_contract',
+        destination: 'event_contract',
+        // centicents: $1 = 10000, the same unit as our e4 money
+        amount: t.amountE4,
+        source_exchange_shard: t.fromShard,
+        destination_exchange_shard: t.toShard,
+      },
+    });
+    return parseOrThrow(CreateTransferResponse, body, 'POST', path);
+  }
+
+  async getTransfer(transferId: string): Promise<Transfer> {
+    return this.get(`/portfolio/intra_exchange_instance_transfers/${enc(transferId)}`, TransferResponse);
+  }
+
+  /** Newest first; `maxPages` bounds the walk (a lost answer is looked for among recent transfers). */
+  async listTransfers(opts: { maxPages?: number } = {}): Promise<Transfer[]> {
+    const out: Transfer[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < (opts.maxPages ?? 5); pages++) {
+      const p: { transfers: Transfer[]; cursor: string | null } = await this.get('/portfolio/intra_exchange_instance_transfers', TransfersPage, {
+        limit: 100,
+        cursor: cursor ?? undefined,
+      });
+      out.push(...p.transfers);
+      if (p.cursor === null || p.cursor === cursor) break;
+      cursor = p.cursor;
+    }
+    return out;
+  }
+
+  async getEndpointCosts(): Promise<z.output<typeof EndpointCosts>> {
+    return this.get('/account/endpoint_costs', EndpointCosts);
+  }
+
+  async getSeriesFeeChanges(): Promise<z.output<typeof SeriesFeeChanges>> {
+    return this.get('/series/fee_changes', SeriesFeeChanges);
   }
 
   /** All pages. */

@@ -1,4 +1,5 @@
-// Typed errors of the Kalshi edge. None of them holds request options or headers: got's own
+// Typed errors of the Kalshi edge. Branch on `code`: `service` left the wire on 2026-08-06 and is not read.
+// None of them holds request options or headers: got's own
 // errors carry the KALSHI-ACCESS-* headers, so they are converted here and never re-thrown or chained.
 import { z } from 'zod';
 
@@ -7,16 +8,15 @@ export interface ErrorBodyInfo {
   code: string;
   message: string;
   details: string | null;
-  service: string | null;
 }
 
 const str = z.string();
 const detailsField = z.unknown().optional().transform((v) => (v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v)));
 
 const NestedError = z.object({
-  error: z.object({ code: str, message: str.optional(), details: detailsField, service: str.optional() }),
+  error: z.object({ code: str, message: str.optional(), details: detailsField }),
 });
-const FlatError = z.object({ code: str, message: str.optional(), details: detailsField, service: str.optional() });
+const FlatError = z.object({ code: str, message: str.optional(), details: detailsField });
 const MsgError = z.object({ msg: str });
 const StringError = z.object({ error: str });
 
@@ -25,20 +25,20 @@ export const ErrorBody = z.unknown().transform((body): ErrorBodyInfo => {
   const nested = NestedError.safeParse(body);
   if (nested.success) {
     const e = nested.data.error;
-    return { code: e.code, message: e.message ?? e.code, details: e.details, service: e.service ?? null };
+    return { code: e.code, message: e.message ?? e.code, details: e.details };
   }
   const flat = FlatError.safeParse(body);
   if (flat.success) {
     const e = flat.data;
-    return { code: e.code, message: e.message ?? e.code, details: e.details, service: e.service ?? null };
+    return { code: e.code, message: e.message ?? e.code, details: e.details };
   }
   const msg = MsgError.safeParse(body);
-  if (msg.success) return { code: 'bad_request', message: msg.data.msg, details: null, service: null };
+  if (msg.success) return { code: 'bad_request', message: msg.data.msg, details: null };
   const s = StringError.safeParse(body);
   // The 429 body is {"error":"too many requests"}: turn the sentence into a code-like token.
-  if (s.success) return { code: s.data.error.trim().toLowerCase().replace(/\s+/g, '_') || 'unknown', message: s.data.error, details: null, service: null };
+  if (s.success) return { code: s.data.error.trim().toLowerCase().replace(/\s+/g, '_') || 'unknown', message: s.data.error, details: null };
   const text = typeof body === 'string' ? body.trim().slice(0, 200) : '';
-  return { code: 'unknown', message: text || 'no error body', details: null, service: null };
+  return { code: 'unknown', message: text || 'no error body', details: null };
 });
 
 /** Parse a raw response body (JSON or not) into error info. */
@@ -58,7 +58,6 @@ export class KalshiApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: string | null;
-  readonly service: string | null;
   readonly method: string;
   readonly path: string;
 
@@ -68,7 +67,6 @@ export class KalshiApiError extends Error {
     this.status = status;
     this.code = info.code;
     this.details = info.details;
-    this.service = info.service;
     this.method = method;
     this.path = path;
   }
@@ -82,7 +80,7 @@ export class KalshiApiError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, status: this.status, code: this.code, message: this.message, details: this.details, service: this.service, method: this.method, path: this.path };
+    return { name: this.name, status: this.status, code: this.code, message: this.message, details: this.details };
   }
 }
 

@@ -129,7 +129,7 @@ export class KalshiHttp {
             const url = new URL(String(options.url));
             const method = options.method.toUpperCase();
             // Tokens per attempt: a retry spends budget too, exactly as on the server.
-            await this.limiter.take(method, url.pathname);
+            await this.limiter.take(method, url.pathname, shardOfWrite(options.json, url));
             this.counters.attempts += 1;
             if (keyId !== undefined && privateKey !== undefined) {
               // Signed here, after the wait, so every attempt carries a fresh timestamp.
@@ -202,6 +202,13 @@ export class KalshiHttp {
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
+}
+
+/** The explicit shard a single write is routed to (body `exchange_index`, or the cancel's query), if any. */
+function shardOfWrite(json: unknown, url: URL): number | undefined {
+  const fromBody = (json as { exchange_index?: unknown } | undefined)?.exchange_index;
+  const raw = typeof fromBody === 'number' ? fromBody : Number(url.searchParams.get('exchange_index') ?? Number.NaN);
+  return Number.isInteger(raw) ? raw : undefined;
 }
 
 function cleanParams(params: SearchParams | undefined): Record<string, string> | undefined {

@@ -43,6 +43,9 @@ export const timeMs = z.string().transform((v, ctx) => {
   return ms;
 });
 
+/** An exchange shard (matching engine): 0 is the catch-all; the reference names 0-100. */
+export const exchangeIndex = z.number().int().min(0).max(100);
+
 export const PriceRangeWire = z.object({ start: priceE4, end: priceE4, step: priceE4 });
 
 export const MarketWire = z
@@ -70,7 +73,16 @@ export const MarketWire = z
     open_interest_fp: countE2.optional(),
     price_ranges: z.array(PriceRangeWire).optional(),
     mve_collection_ticker: z.string().optional(),
+    // Absent means shard 0 (records from before sharding).
+    exchange_index: exchangeIndex.optional(),
   })
+  // Bounds at the edge: a price outside [0, 1] or a negative size or volume is not market data; the record is skipped.
+  .refine(
+    (m) =>
+      [m.yes_bid_dollars, m.yes_ask_dollars, m.no_bid_dollars, m.no_ask_dollars, m.last_price_dollars ?? 0].every((p) => p >= 0 && p <= 10_000) &&
+      [m.yes_bid_size_fp, m.yes_ask_size_fp, m.volume_fp, m.volume_24h_fp, m.open_interest_fp].every((c) => c === undefined || c >= 0),
+    { message: 'a price outside [0, 1] or a negative count' },
+  )
   .transform((m) => ({
     ticker: m.ticker,
     eventTicker: m.event_ticker,
@@ -95,6 +107,7 @@ export const MarketWire = z
     openInterestE2: m.open_interest_fp ?? 0,
     priceRanges: m.price_ranges ?? [],
     isCombo: m.mve_collection_ticker !== undefined || m.ticker.startsWith('KXMVE'),
+    exchangeIndex: m.exchange_index ?? 0,
   }));
 
 export type Market = z.output<typeof MarketWire>;

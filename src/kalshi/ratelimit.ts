@@ -1,7 +1,9 @@
 // Client-side token buckets mirroring Kalshi's (one for reads, one for writes), so a full scan
 // paces itself under the limit instead of collecting 429s.
 
-export type KalshiTier = 'basic' | 'advanced' | 'premier' | 'prime';
+/** Every tier Kalshi names. Only the fallback: the account's own buckets (GET /account/limits) decide. */
+export const KALSHI_TIERS = ['basic', 'advanced', 'premier', 'paragon', 'prime', 'expert', 'prestige'] as const;
+export type KalshiTier = (typeof KALSHI_TIERS)[number];
 
 export interface BucketLimits {
   capacity: number;
@@ -17,7 +19,11 @@ export const TIER_LIMITS: Record<KalshiTier, TierLimits> = {
   basic: { read: { capacity: 200, refillPerSec: 200 }, write: { capacity: 100, refillPerSec: 100 } },
   advanced: { read: { capacity: 300, refillPerSec: 300 }, write: { capacity: 300, refillPerSec: 300 } },
   premier: { read: { capacity: 1000, refillPerSec: 1000 }, write: { capacity: 1000, refillPerSec: 1000 } },
+  paragon: { read: { capacity: 2000, refillPerSec: 2000 }, write: { capacity: 2000, refillPerSec: 2000 } },
   prime: { read: { capacity: 4000, refillPerSec: 4000 }, write: { capacity: 4000, refillPerSec: 4000 } },
+  // Named by Kalshi without published budgets: paced as Basic until the account's real limits are read.
+  expert: { read: { capacity: 200, refillPerSec: 200 }, write: { capacity: 100, refillPerSec: 100 } },
+  prestige: { read: { capacity: 200, refillPerSec: 200 }, write: { capacity: 100, refillPerSec: 100 } },
 };
 
 export const DEFAULT_COST = 10;
@@ -178,34 +184,55 @@ function withHeadroom(b: BucketLimits, h: { capacity: number; rate: number }): B
   return { capacity: Math.floor(b.capacity * h.capacity), refillPerSec: b.refillPerSec * h.rate };
 }
 
-/** Read and write buckets plus the endpoint cost table. Share one per API key. */
+/**
+ * Read and write buckets plus the endpoint cost table. Share one per API key. Single writes routed to a
+ * shard >= 1 bill that shard's own write bucket; shard 0, omitted, -1 and batches bill the unscoped one.
+ */
 export class RateLimiter {
   readonly read: TokenBucket;
   readonly write: TokenBucket;
+  private writeLimits: BucketLimits;
+  private readonly shardWrites = new Map<number, TokenBucket>();
+  private costs = { table: COMPILED_DEFAULT, defaultCost: DEFAULT_COST };
 
   constructor(
     limits: TierLimits | KalshiTier = 'basic',
-    now?: () => number,
+    private readonly now?: () => number,
     private readonly headroom = HEADROOM,
   ) {
     const l = typeof limits === 'string' ? TIER_LIMITS[limits] : limits;
     this.read = new TokenBucket(withHeadroom(l.read, headroom), now);
-    this.write = new TokenBucket(withHeadroom(l.write, headroom), now);
+    this.writeLimits = withHeadroom(l.write, headroom);
+    this.write = new TokenBucket(this.writeLimits, now);
   }
 
   /** Adopt the account's real buckets (GET /account/limits), keeping the headroom. */
   adopt(limits: TierLimits): void {
     this.read.setLimits(withHeadroom(limits.read, this.headroom));
-    this.write.setLimits(withHeadroom(limits.write, this.headroom));
+    this.writeLimits = withHeadroom(limits.write, this.headroom);
+    this.write.setLimits(this.writeLimits);
+    for (const b of this.shardWrites.values()) b.setLimits(this.writeLimits);
+  }
+
+  /** Adopt the exchange's own cost table (GET /account/endpoint_costs); the built-in table stays the fallback. */
+  adoptCosts(c: { defaultCost: number; costs: ReadonlyArray<{ method: string; path: string; cost: number }> }): void {
+    this.costs = { table: compileCosts(c.costs), defaultCost: c.defaultCost };
   }
 
   costOf(method: string, path: string): number {
-    return endpointCost(method, path);
+    return endpointCost(method, path, this.costs.table, this.costs.defaultCost);
   }
 
-  /** Wait until the request's tokens are available in its bucket. */
-  take(method: string, path: string): Promise<void> {
-    const bucket = bucketClass(method) === 'read' ? this.read : this.write;
-    return bucket.take(this.costOf(method, path));
+  /** Wait until the request's tokens are available in its bucket. `shard`: the explicit shard of a single write. */
+  take(method: string, path: string, shard?: number): Promise<void> {
+    return this.bucketFor(method, shard).take(this.costOf(method, path));
+  }
+
+  private bucketFor(method: string, shard: number | undefined): TokenBucket {
+    if (bucketClass(method) === 'read') return this.read;
+    if (shard === undefined || shard < 1) return this.write;
+    let b = this.shardWrites.get(shard);
+    if (!b) this.shardWrites.set(shard, (b = new TokenBucket(this.writeLimits, this.now)));
+    return b;
   }
 }

@@ -2,9 +2,9 @@
 // Unknown fields are stripped; fields removed in 2026 are never read.
 import { z } from 'zod';
 import { parseDollarsE4 } from '../money.js';
-import { costE4, countE2, MarketWire, priceE4, timeMs, type Market } from './market-schema.js';
+import { costE4, countE2, exchangeIndex, MarketWire, priceE4, timeMs, type Market } from './market-schema.js';
 
-export { costE4, countE2, MarketWire, priceE4, timeMs, PriceRangeWire } from './market-schema.js';
+export { costE4, countE2, exchangeIndex, MarketWire, priceE4, timeMs, PriceRangeWire } from './market-schema.js';
 export type { Market, MarketWireInput, PriceRange } from './market-schema.js';
 
 /** A signed dollar amount such as P&L ("-0.5000"): extra digits round toward -infinity (never overstate a gain). */
@@ -97,6 +97,10 @@ export const EventWire = z
     sub_title: z.string().optional(),
     category: z.string().nullish(),
     mutually_exclusive: z.boolean().optional(),
+    // An event's own fee rule wins over its series' (KALSHI_API.md, Fees).
+    fee_type_override: z.string().nullish(),
+    fee_multiplier_override: z.lazy(() => multiplierE4).nullish(),
+    exchange_index: exchangeIndex.optional(),
   })
   .transform((e) => ({
     eventTicker: e.event_ticker,
@@ -105,6 +109,8 @@ export const EventWire = z
     subtitle: e.sub_title ?? '',
     category: e.category ?? null,
     mutuallyExclusive: e.mutually_exclusive ?? false,
+    feeTypeOverride: e.fee_type_override || null,
+    feeMultiplierOverrideE4: e.fee_multiplier_override ?? null,
   }));
 export type Event = z.output<typeof EventWire>;
 
@@ -149,23 +155,56 @@ export const SeriesList = z
   .transform((r) => ({ series: r.series.items, skipped: r.series.skipped }));
 export type SeriesList = z.output<typeof SeriesList>;
 
-/** GET /series/fee_changes: only its shape is known (an empty list on the wire), so records stay opaque. */
+/** A scheduled fee change of a series: `scheduled_ts` is RFC 3339 in the spec, unix seconds in some clients: take both. */
+export const SeriesFeeChangeWire = z
+  .object({
+    id: z.union([z.string(), z.number()]).optional(),
+    series_ticker: z.string().min(1),
+    fee_type: z.string().min(1),
+    fee_multiplier: multiplierE4,
+    scheduled_ts: z.union([timeMs, z.number().int().nonnegative().transform((s) => s * 1000)]),
+  })
+  .transform((c) => ({ seriesTicker: c.series_ticker, feeType: c.fee_type, feeMultiplierE4: c.fee_multiplier, scheduledMs: c.scheduled_ts }));
+export type SeriesFeeChange = z.output<typeof SeriesFeeChangeWire>;
+
+/** GET /series/fee_changes (an empty list on the recorded wire). A bad record is skipped and counted. */
 export const SeriesFeeChanges = z
-  .object({ series_fee_change_arr: z.array(z.record(z.string(), z.unknown())).nullish() })
-  .transform((r) => r.series_fee_change_arr ?? []);
+  .object({ series_fee_change_arr: tolerantList(SeriesFeeChangeWire) })
+  .transform((r) => ({ changes: r.series_fee_change_arr.items, skipped: r.series_fee_change_arr.skipped }));
 
 // ---------- Exchange and account ----------
 
+const ShardStatusWire = z
+  .object({
+    exchange_index: exchangeIndex,
+    description: z.string().optional(),
+    exchange_active: z.boolean(),
+    trading_active: z.boolean(),
+    intra_exchange_transfers_active: z.boolean().optional(),
+  })
+  .transform((s) => ({
+    exchangeIndex: s.exchange_index,
+    description: s.description ?? '',
+    exchangeActive: s.exchange_active,
+    tradingActive: s.trading_active,
+    // Unknown means not shown to be open: a transfer is not attempted on a guess.
+    transfersActive: s.intra_exchange_transfers_active ?? false,
+  }));
+export type ShardStatus = z.output<typeof ShardStatusWire>;
+
+/** Top-level fields describe shard 0; `exchange_index_statuses` (absent if unavailable) each shard. */
 export const ExchangeStatus = z
   .object({
     exchange_active: z.boolean(),
     trading_active: z.boolean(),
     exchange_estimated_resume_time: timeMs.nullish(),
+    exchange_index_statuses: tolerantList(ShardStatusWire).optional(),
   })
   .transform((s) => ({
     exchangeActive: s.exchange_active,
     tradingActive: s.trading_active,
     estimatedResumeMs: s.exchange_estimated_resume_time ?? null,
+    shards: s.exchange_index_statuses?.items ?? [],
   }));
 export type ExchangeStatus = z.output<typeof ExchangeStatus>;
 
@@ -231,6 +270,7 @@ export const OrderWire = z
     created_time: timeMs,
     last_update_time: timeMs.nullish(),
     expiration_time: timeMs.nullish(),
+    exchange_index: exchangeIndex.optional(),
   })
   .transform((o) => ({
     orderId: o.order_id,
@@ -251,6 +291,7 @@ export const OrderWire = z
     createdMs: o.created_time,
     updatedMs: o.last_update_time ?? null,
     expirationMs: o.expiration_time ?? null,
+    exchangeIndex: o.exchange_index ?? null,
   }));
 export type Order = z.output<typeof OrderWire>;
 
@@ -293,6 +334,7 @@ export const PositionWire = z
     fees_paid_dollars: costE4,
     total_traded_dollars: costE4.optional(),
     resting_orders_count: z.number().int().optional(),
+    exchange_index: exchangeIndex.optional(),
   })
   .transform((p) => ({
     ticker: p.ticker,
@@ -303,6 +345,7 @@ export const PositionWire = z
     feesPaidE4: p.fees_paid_dollars,
     totalTradedE4: p.total_traded_dollars ?? 0,
     restingOrdersCount: p.resting_orders_count ?? 0,
+    exchangeIndex: p.exchange_index ?? null,
   }));
 export type Position = z.output<typeof PositionWire>;
 
@@ -310,20 +353,39 @@ export const PositionsPage = z
   .object({ market_positions: strictList(PositionWire), cursor: Cursor })
   .transform((p) => ({ positions: p.market_positions, cursor: p.cursor }));
 
+/** Money we hold: a dollar string, never negative (rounded down: never overstate cash). */
+const heldDollarsE4 = z.string().transform((v, ctx) => {
+  const e4 = parseDollarsE4(v, 'down');
+  if (e4 === null || e4 < 0) {
+    ctx.addIssue({ code: 'custom', message: `not a balance: "${v}"` });
+    return z.NEVER;
+  }
+  return e4;
+});
+
+/** Unit trap: inside the breakdown `balance` is a DOLLAR STRING, while the top-level `balance` is integer cents. */
+const ShardBalanceWire = z
+  .object({ exchange_index: exchangeIndex, balance: heldDollarsE4 })
+  .transform((b) => ({ exchangeIndex: b.exchange_index, balanceE4: b.balance }));
+export type ShardBalance = z.output<typeof ShardBalanceWire>;
+
 export const Balance = z
   .object({
-    balance: centsE4,
+    balance: centsE4.pipe(z.number().nonnegative()),
     balance_dollars: z.string().optional(),
     portfolio_value: centsE4.optional(),
     updated_ts: z.number().int().optional(),
+    balance_breakdown: z.array(ShardBalanceWire).nullish(),
   })
   .transform((b) => ({
-    /** Whole cents as Kalshi reports `balance`. */
+    /** Whole cents as Kalshi reports `balance`: the total over every shard. */
     balanceE4: b.balance,
     /** `balance_dollars` keeps sub-cent digits ("98.0186"); null if absent or unreadable. Rounded down: never overstate cash. */
     balanceExactE4: b.balance_dollars === undefined ? null : parseDollarsE4(b.balance_dollars, 'down'),
     portfolioValueE4: b.portfolio_value ?? null,
     updatedMs: b.updated_ts === undefined ? null : b.updated_ts * 1000,
+    /** Per shard; null when the exchange sent no breakdown (then only the total is known). */
+    shards: b.balance_breakdown ?? null,
   }));
 export type Balance = z.output<typeof Balance>;
 
@@ -342,6 +404,7 @@ export const FillWire = z
     is_taker: z.boolean(),
     fee_cost: costE4.default(0),
     created_time: timeMs,
+    exchange_index: exchangeIndex.optional(),
   })
   .refine((f) => f.ticker !== undefined || f.market_ticker !== undefined, { message: 'fill without a ticker' })
   .transform((f) => ({
@@ -356,6 +419,7 @@ export const FillWire = z
     isTaker: f.is_taker,
     feeE4: f.fee_cost,
     createdMs: f.created_time,
+    exchangeIndex: f.exchange_index ?? null,
   }));
 export type Fill = z.output<typeof FillWire>;
 
@@ -375,6 +439,7 @@ export const SettlementWire = z
     revenue: centsE4,
     fee_cost: costE4.optional(),
     settled_time: timeMs,
+    exchange_index: exchangeIndex.optional(),
   })
   .transform((s) => ({
     ticker: s.ticker,
@@ -384,12 +449,45 @@ export const SettlementWire = z
     revenueE4: s.revenue,
     feeE4: s.fee_cost ?? 0,
     settledMs: s.settled_time,
+    exchangeIndex: s.exchange_index ?? null,
   }));
 export type Settlement = z.output<typeof SettlementWire>;
 
 export const SettlementsPage = z
   .object({ settlements: strictList(SettlementWire), cursor: Cursor })
   .transform((p) => ({ settlements: p.settlements, cursor: p.cursor }));
+
+// ---------- Transfers between exchange shards ----------
+
+export const TransferWire = z
+  .object({
+    transfer_id: z.string().min(1),
+    source: z.string().optional(),
+    destination: z.string().optional(),
+    source_exchange_shard: exchangeIndex.default(0),
+    destination_exchange_shard: exchangeIndex.default(0),
+    amount: heldDollarsE4,
+    status: z.string(),
+    created_ts: z.number().int().nonnegative(),
+  })
+  .transform((t) => ({
+    transferId: t.transfer_id,
+    fromShard: t.source_exchange_shard,
+    toShard: t.destination_exchange_shard,
+    amountE4: t.amount,
+    status: t.status,
+    complete: t.status === 'complete',
+    createdMs: t.created_ts * 1000,
+  }));
+export type Transfer = z.output<typeof TransferWire>;
+
+export const TransfersPage = z
+  .object({ transfers: strictList(TransferWire), cursor: Cursor })
+  .transform((p) => ({ transfers: p.transfers, cursor: p.cursor }));
+
+export const TransferResponse = z.object({ transfer: TransferWire }).transform((r) => r.transfer);
+
+export const CreateTransferResponse = z.object({ transfer_id: z.string().min(1) }).transform((r) => r.transfer_id);
 
 // ---------- Public trades ----------
 

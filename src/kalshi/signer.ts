@@ -1,4 +1,5 @@
-// Request signing: RSA-PSS / SHA-256 over `timestampMs + METHOD + path` (path incl. /trade-api/v2, no query).
+// Request signing over `timestampMs + METHOD + path` (path incl. /trade-api/v2, no query):
+// RSA-PSS / SHA-256 for RSA keys, plain Ed25519 (RFC 8032: no digest, no padding choice) for Ed25519 keys.
 import { constants, createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
@@ -19,7 +20,7 @@ function reasonOf(err: unknown, fallback: string): string {
   return typeof code === 'string' ? `${fallback} (${code})` : fallback;
 }
 
-/** Load an RSA private key from a PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8 (`BEGIN PRIVATE KEY`) PEM file. */
+/** Load an RSA (PKCS#1 `BEGIN RSA PRIVATE KEY` or PKCS#8) or Ed25519 (PKCS#8 `BEGIN PRIVATE KEY`) private key from a PEM file. */
 export function loadPrivateKey(path: string): KeyObject {
   let pem: string;
   try {
@@ -40,8 +41,8 @@ export function loadPrivateKey(path: string): KeyObject {
   } catch (err) {
     throw new KeyLoadError(path, reasonOf(err, 'the PEM could not be parsed'));
   }
-  if (key.asymmetricKeyType !== 'rsa') {
-    throw new KeyLoadError(path, `expected an RSA key, got ${key.asymmetricKeyType ?? 'unknown'}`);
+  if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'ed25519') {
+    throw new KeyLoadError(path, `expected an RSA or Ed25519 key (what Kalshi issues), got ${key.asymmetricKeyType ?? 'unknown'}`);
   }
   return key;
 }
@@ -52,9 +53,11 @@ export function signingMessage(timestampMs: number, method: string, path: string
   return `${timestampMs}${method.toUpperCase()}${q === -1 ? path : path.slice(0, q)}`;
 }
 
-/** base64 RSA-PSS signature, SHA-256, MGF1-SHA-256, salt = digest length. */
+/** base64 signature: RSA-PSS (SHA-256, MGF1-SHA-256, salt = digest length) for RSA keys; plain Ed25519 for Ed25519 keys. */
 export function signRequest(key: KeyObject, timestampMs: number, method: string, path: string): string {
-  return sign('sha256', Buffer.from(signingMessage(timestampMs, method, path), 'utf8'), {
+  const msg = Buffer.from(signingMessage(timestampMs, method, path), 'utf8');
+  if (key.asymmetricKeyType === 'ed25519') return sign(null, msg, key).toString('base64');
+  return sign('sha256', msg, {
     key,
     padding: constants.RSA_PKCS1_PSS_PADDING,
     saltLength: constants.RSA_PSS_SALTLEN_DIGEST,

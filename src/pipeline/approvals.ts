@@ -9,6 +9,7 @@ import type { Journal } from '../journal/index.js';
 import { E2_PER_CONTRACT, formatUsd } from '../money.js';
 import type { Alerter } from '../notify/alerter.js';
 import type { Mode } from '../notify/alerts.js';
+import type { ShardFunding } from '../execution/funding.js';
 import type { CategoryCache } from './categories.js';
 import { evaluateMarket } from './evaluate.js';
 import { type ApprovalRules, worstCaseE4 } from './risk.js';
@@ -23,6 +24,8 @@ export interface ApprovalDeps {
   mode: Mode;
   timeZone: string;
   approvalRules: ApprovalRules;
+  /** Collateral on the market's shard, moved there before the order when it is short. */
+  funding?: ShardFunding;
 }
 
 export type ApprovalOutcome =
@@ -67,6 +70,7 @@ export async function decideApproval(d: ApprovalDeps, id: number, answer: 'appro
       d.client.getPositions(),
     ]);
     await d.categories.ensure([market.eventTicker]);
+    await d.categories.ensureEventFees([market.eventTicker]);
   } catch (err) {
     return refuse(`could not re-check the market: ${(err as Error).message}`);
   }
@@ -79,28 +83,38 @@ export async function decideApproval(d: ApprovalDeps, id: number, answer: 'appro
     excluded: new Set(journal.settings.get().excludedCategories.map((c) => c.toLowerCase())),
     approvalRules: d.approvalRules,
     categoryOf: (e) => d.categories.categoryOf(e),
-    feeMultiplierOf: (e) => d.categories.feeMultiplierOf(e),
+    feeOf: (e) => d.categories.feeOf(e, clock.now()),
+    shardClosed: (k) => {
+      const s = status.shards.find((x) => x.exchangeIndex === k);
+      return s && !(s.exchangeActive && s.tradingActive) ? `exchange shard ${k} has trading paused` : null;
+    },
     exposureE2: () => held + pending,
   });
   if (!ev.pass) return refuse(`no longer passes layer ${ev.layer}: ${ev.reason}`);
   if (ev.side !== existing.side) return refuse(`the market flipped sides (now ${ev.side.toUpperCase()})`);
   // Never more than the person approved: at most the approved count, within the approved worst case.
-  const feeMultiplierE4 = d.categories.feeMultiplierOf(market.eventTicker);
   let contracts = Math.min(ev.contracts, Math.floor(existing.count_e2 / E2_PER_CONTRACT));
-  while (contracts > 0 && worstCaseE4(contracts, ev.priceE4, feeMultiplierE4) > existing.worst_case_e4) contracts--;
+  while (contracts > 0 && worstCaseE4(contracts, ev.priceE4, ev.fee) > existing.worst_case_e4) contracts--;
   if (contracts < 1) return refuse(`at ${formatUsd(ev.priceE4)} not even one contract fits the approved ${formatUsd(existing.worst_case_e4)}`);
 
+  if (d.funding && d.mode !== 'DRY-RUN') {
+    const worst = worstCaseE4(contracts, ev.priceE4, ev.fee);
+    const transfers = status.shards.length === 0 ? () => true : (k: number) => status.shards.some((s) => s.exchangeIndex === k && s.transfersActive);
+    const funding = d.funding;
+    await d.executor.exclusive(() => funding.fund(new Map([[market.exchangeIndex, worst]]), transfers)).catch(() => undefined);
+  }
   const result = await d.executor.execute({
     ticker: market.ticker,
     title: market.title,
     side: ev.side,
     contracts,
     priceE4: ev.priceE4,
+    fee: ev.fee,
+    exchangeIndex: market.exchangeIndex,
     cycleId: null,
     approvalId: id,
-    ...(feeMultiplierE4 !== undefined ? { feeMultiplierE4 } : {}),
   });
-  if (result.kind === 'cap') return refuse(result.reason);
+  if (result.kind === 'cap' || result.kind === 'funds') return refuse(result.reason);
   const text =
     result.kind === 'rejected' || result.kind === 'unknown'
       ? `order ${result.kind}: ${result.reason}`

@@ -1,17 +1,25 @@
-// Categories come from series (market -> event -> series). Series change rarely: the list is cached and
-// refreshed slowly; an event's series never changes, so it is looked up once, and only for candidates.
+// Categories and fee rules come from series (market -> event -> series). Series change rarely: the list (and its
+// scheduled fee changes) is cached and refreshed slowly; an event's series never changes, so it is looked up
+// once, and only for candidates. An event's own fee override is read for the markets about to be ordered.
 import type { Clock } from '../clock.js';
-import type { Event, Series } from '../kalshi/schemas.js';
+import type { Event, Series, SeriesFeeChange } from '../kalshi/schemas.js';
+import { DEFAULT_FEE, type FeeSchedule } from '../money.js';
 
 export interface CategorySource {
   getSeries(): Promise<{ series: Series[] }>;
   getEvent(eventTicker: string): Promise<Event>;
+  getSeriesFeeChanges?(): Promise<{ changes: SeriesFeeChange[] }>;
 }
+
+/** How long an event's fee override is trusted before it is read again. */
+const EVENT_FEE_TTL_MS = 3_600_000;
 
 export class CategoryCache {
   private series = new Map<string, Series>();
   private seriesLoadedAt = -Infinity;
+  private feeChanges = new Map<string, SeriesFeeChange[]>();
   private readonly eventSeries = new Map<string, { seriesTicker: string; category: string | null }>();
+  private readonly eventFees = new Map<string, { at: number; feeType: string | null; multiplierE4: number | null }>();
 
   constructor(
     private readonly source: CategorySource,
@@ -28,6 +36,15 @@ export class CategoryCache {
         this.seriesLoadedAt = this.clock.now();
       } catch {
         // Keep the stale list; retry next cycle.
+      }
+      try {
+        const changes = (await this.source.getSeriesFeeChanges?.())?.changes ?? [];
+        const bySeries = new Map<string, SeriesFeeChange[]>();
+        for (const c of changes) bySeries.set(c.seriesTicker, [...(bySeries.get(c.seriesTicker) ?? []), c]);
+        for (const list of bySeries.values()) list.sort((a, b) => a.scheduledMs - b.scheduledMs);
+        this.feeChanges = bySeries;
+      } catch {
+        // Keep what was known.
       }
     }
     // Event tickers are SERIES-SUFFIX by Kalshi's convention: the series list answers almost all of them
@@ -47,6 +64,24 @@ export class CategoryCache {
     await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 8, queue.length) }, worker));
   }
 
+  /** Read the events' own fee overrides (only for markets about to be ordered: one request per event, cached). */
+  async ensureEventFees(eventTickers: Iterable<string>): Promise<void> {
+    const now = this.clock.now();
+    const queue = [...new Set(eventTickers)].filter((t) => now - (this.eventFees.get(t)?.at ?? -Infinity) > EVENT_FEE_TTL_MS);
+    const worker = async () => {
+      for (let t = queue.shift(); t !== undefined; t = queue.shift()) {
+        try {
+          const e = await this.source.getEvent(t);
+          this.eventSeries.set(t, { seriesTicker: e.seriesTicker, category: e.category });
+          this.eventFees.set(t, { at: this.clock.now(), feeType: e.feeTypeOverride, multiplierE4: e.feeMultiplierOverrideE4 });
+        } catch {
+          // The series' rule applies; the next order here asks again.
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 8, queue.length) }, worker));
+  }
+
   private seriesOf(eventTicker: string): { series: Series | undefined; eventCategory: string | null } {
     const e = this.eventSeries.get(eventTicker);
     if (e) return { series: this.series.get(e.seriesTicker), eventCategory: e.category };
@@ -58,8 +93,20 @@ export class CategoryCache {
     return series?.category || eventCategory || undefined;
   }
 
-  feeMultiplierOf(eventTicker: string): number | undefined {
-    return this.seriesOf(eventTicker).series?.feeMultiplierE4;
+  /**
+   * The fee rule in force at `nowMs`: the series' own, replaced by its latest scheduled change that has taken
+   * effect, then by the event's override where it has one. Unknown series: the standard quadratic rule.
+   */
+  feeOf(eventTicker: string, nowMs: number): FeeSchedule {
+    const { series } = this.seriesOf(eventTicker);
+    let fee: FeeSchedule = series ? { feeType: series.feeType, multiplierE4: series.feeMultiplierE4 } : DEFAULT_FEE;
+    const seriesTicker = this.eventSeries.get(eventTicker)?.seriesTicker ?? seriesPrefix(eventTicker);
+    for (const c of this.feeChanges.get(seriesTicker) ?? []) {
+      if (c.scheduledMs <= nowMs) fee = { feeType: c.feeType, multiplierE4: c.feeMultiplierE4 };
+    }
+    const ev = this.eventFees.get(eventTicker);
+    if (ev) fee = { feeType: ev.feeType ?? fee.feeType, multiplierE4: ev.multiplierE4 ?? fee.multiplierE4 };
+    return fee;
   }
 }
 

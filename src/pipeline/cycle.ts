@@ -1,6 +1,7 @@
 // One scan cycle: L1 hydrate -> L2 band -> L3 validate -> L4 risk + execute, journaled.
 import { type Clock, tradingDay } from '../clock.js';
 import type { Executor } from '../execution/executor.js';
+import type { ShardFunding } from '../execution/funding.js';
 import { type SettlementSource, syncSettlements } from '../execution/settlements.js';
 import { KalshiApiError } from '../kalshi/errors.js';
 import { type HydrateProgress, type MarketsPageSource, hydrateUniverse } from '../kalshi/hydrate.js';
@@ -12,7 +13,7 @@ import { E2_PER_CONTRACT, e4ToDollarsNumber } from '../money.js';
 import type { Alerter } from '../notify/alerter.js';
 import type { Mode } from '../notify/alerts.js';
 import { type Side, bandCheck } from './band.js';
-import type { CategoryCache } from './categories.js';
+import { type CategoryCache, seriesPrefix } from './categories.js';
 import { type EvaluationContext, evaluateMarket, toValidationContext } from './evaluate.js';
 import type { ApprovalRules } from './risk.js';
 
@@ -32,6 +33,8 @@ export interface CycleDeps {
   timeZone: string;
   approvalRules: ApprovalRules;
   approvalTtlMs: number;
+  /** Collateral per shard; absent: orders are not funded (dry-run, tests of the cap alone). */
+  funding?: ShardFunding;
   hydrateStreams?: number;
   onProgress?: (p: HydrateProgress) => void;
 }
@@ -67,6 +70,9 @@ export interface CycleSummary {
 
 export class Cycle {
   private previousCreatedS: number[] | undefined;
+  /** Categories (or series) whose orders were refused 403 today: not tried again until the day turns. */
+  private readonly blockedToday = new Map<string, string>();
+  private blockedDay = '';
 
   constructor(private readonly d: CycleDeps) {}
 
@@ -129,7 +135,7 @@ export class Cycle {
       summary.skipped = universe.skipped;
       summary.hydrateMs = universe.elapsedMs;
       t = lap('hydrate', t);
-      if (!status.tradingActive) {
+      if (!status.tradingActive && status.shards.every((s) => !s.tradingActive)) {
         this.d.alerter.send(
           { kind: 'error', mode: this.d.mode, message: 'The exchange is not trading: no orders until it reopens.' },
           { key: 'exchange-closed', withinMs: 6 * 3_600_000 },
@@ -158,20 +164,30 @@ export class Cycle {
       );
       const ctx: EvaluationContext = {
         nowMs: now,
-        tradingActive: status.tradingActive,
+        ...tradingOf(status),
         settings,
         excluded: new Set(settings.excludedCategories.map((c) => c.toLowerCase())),
         approvalRules: this.d.approvalRules,
         categoryOf: (e) => this.d.categories.categoryOf(e),
-        feeMultiplierOf: (e) => this.d.categories.feeMultiplierOf(e),
+        feeOf: (e) => this.d.categories.feeOf(e, now),
         exposureE2: (ticker) => exposures.get(ticker) ?? 0,
+        blocked: (m, category) => this.blockedReason(m, category, tradingDay(now, this.d.timeZone)),
       };
       const vctx = toValidationContext(ctx);
-      const passed: { m: Market; ev: Extract<ReturnType<typeof evaluateMarket>, { pass: true }> }[] = [];
-      for (const m of candidates) {
-        const ev = evaluateMarket(m, ctx, vctx);
-        if (ev.pass) passed.push({ m, ev });
-        else decisions.set(m.ticker, { ticker: m.ticker, layer: ev.layer, outcome: 'rejected', reason: ev.reason, side: ev.side ?? null, priceE4: ev.priceE4 ?? null });
+      const evaluate = (list: Market[]) => {
+        const out: Passed[] = [];
+        for (const m of list) {
+          const ev = evaluateMarket(m, ctx, vctx);
+          if (ev.pass) out.push({ m, ev });
+          else decisions.set(m.ticker, { ticker: m.ticker, layer: ev.layer, outcome: 'rejected', reason: ev.reason, side: ev.side ?? null, priceE4: ev.priceE4 ?? null });
+        }
+        return out;
+      };
+      let passed = evaluate(candidates);
+      // An event's own fee rule wins over its series': read it for the few markets about to be ordered, then size again.
+      if (passed.length > 0) {
+        await this.d.categories.ensureEventFees(passed.map((p) => p.m.eventTicker));
+        passed = evaluate(passed.map((p) => p.m));
       }
       summary.validated = passed.length;
       t = lap('validate', t);
@@ -183,6 +199,9 @@ export class Cycle {
       // L4: most liquid first; one order at a time so each cap check sees the previous intent.
       passed.sort((a, b) => b.m.volume24hE2 - a.m.volume24hE2);
       const day = tradingDay(clock.now(), this.d.timeZone);
+      // Collateral where the orders go: each shard funded once for all the orders planned there.
+      await this.fundShards(passed, day, status);
+      t = lap('funding', t);
       for (const { m, ev } of passed) {
         const base = { ticker: m.ticker, side: ev.side, priceE4: ev.priceE4 };
         if (journal.orders.haltOf(day)) {
@@ -200,22 +219,23 @@ export class Cycle {
           decisions.set(m.ticker, { ...base, layer: 4, outcome: 'approval', reason: `waiting for approval: ${ev.approval}` });
           continue;
         }
-        const feeMultiplierE4 = this.d.categories.feeMultiplierOf(m.eventTicker);
         const r = await this.d.executor.execute({
           ticker: m.ticker,
           title: m.title,
           side: ev.side,
           contracts: ev.contracts,
           priceE4: ev.priceE4,
+          fee: ev.fee,
+          exchangeIndex: m.exchangeIndex,
           cycleId,
           approvalId: null,
-          ...(feeMultiplierE4 !== undefined ? { feeMultiplierE4 } : {}),
         });
-        if (r.kind === 'cap') {
-          if (r.halt) summary.halted = true;
+        if (r.kind === 'cap' || r.kind === 'funds') {
+          if (r.kind === 'cap' && r.halt) summary.halted = true;
           decisions.set(m.ticker, { ...base, layer: 4, outcome: 'rejected', reason: r.reason });
           continue;
         }
+        if (r.kind === 'rejected' && r.status === 403) this.block(m, ev.category, r.reason, day);
         const row = 'row' in r ? r.row : journal.orders.get(r.orderId)!;
         summary.orders.push({
           ticker: m.ticker,
@@ -270,6 +290,49 @@ export class Cycle {
     return summary;
   }
 
+  /** Sum the worst cases planned per shard (no more than the cap leaves room for) and fund each shard once. */
+  private async fundShards(passed: Passed[], day: string, status: ExchangeStatus): Promise<void> {
+    const { funding, journal, executor } = this.d;
+    if (!funding || this.d.mode === 'DRY-RUN' || journal.settings.get().paused || journal.orders.haltOf(day)) return;
+    const roomE4 = Math.max(0, journal.settings.get().dailyCapE4 - journal.orders.atRiskE4(day));
+    const needE4 = new Map<number, number>();
+    for (const { m, ev } of passed) {
+      if (ev.approval) continue;
+      needE4.set(m.exchangeIndex, Math.min(roomE4, (needE4.get(m.exchangeIndex) ?? 0) + ev.worstCaseE4));
+    }
+    if (needE4.size === 0 || roomE4 === 0) return;
+    const listed = new Map(status.shards.map((s) => [s.exchangeIndex, s]));
+    const canTransfer = (k: number) => (listed.size === 0 ? true : (listed.get(k)?.transfersActive ?? false));
+    // In the order queue, so no order (an approval's, say) moves the balances while they are read and planned.
+    await executor.exclusive(() => funding.fund(needE4, canTransfer)).catch(() => undefined);
+  }
+
+  private blockedReason(m: Market, category: string | undefined, day: string): string | null {
+    if (this.blockedDay !== day) {
+      this.blockedToday.clear();
+      this.blockedDay = day;
+    }
+    return this.blockedToday.get(blockKey(m, category)) ?? null;
+  }
+
+  /** A 403 on create (e.g. the key's location attestation lapsed for this category): skip it for the day, say so once. */
+  private block(m: Market, category: string | undefined, reason: string, day: string): void {
+    const key = blockKey(m, category);
+    const what = category ? `category ${category}` : `series ${seriesPrefix(m.eventTicker)}`;
+    this.blockedReason(m, category, day);
+    this.blockedToday.set(key, `${what} refused by the exchange today (403 ${reason}); tried again tomorrow`);
+    this.d.alerter.send(
+      {
+        kind: 'error',
+        mode: this.d.mode,
+        message:
+          `Kalshi refused an order on ${m.ticker} with 403 (${reason}): ${what} is skipped for the rest of the day. ` +
+          'If your API key\'s location attestation has expired (Sports, Elections and Entertainment need it), renew it on Kalshi.',
+      },
+      { key: `forbidden:${key}:${day}`, withinMs: 36 * 3_600_000 },
+    );
+  }
+
   private requestApproval(m: Market, ev: { side: Side; priceE4: number; contracts: number; worstCaseE4: number; approval: string | null }): void {
     const { journal, clock } = this.d;
     const now = clock.now();
@@ -300,6 +363,29 @@ export class Cycle {
       expiresAt,
     });
   }
+}
+
+type Passed = { m: Market; ev: Extract<ReturnType<typeof evaluateMarket>, { pass: true }> };
+
+const blockKey = (m: Market, category: string | undefined): string => (category ? `category:${category.toLowerCase()}` : `series:${seriesPrefix(m.eventTicker)}`);
+
+/**
+ * Which shards trade now. The top-level flags describe shard 0; with per-shard statuses each shard answers for
+ * itself (a paused sports shard does not stop economics), and a shard missing from the list follows the top level.
+ */
+function tradingOf(status: ExchangeStatus): { tradingActive: boolean; shardClosed: (k: number) => string | null } {
+  const listed = new Map(status.shards.map((s) => [s.exchangeIndex, s]));
+  if (listed.size === 0) return { tradingActive: status.tradingActive, shardClosed: () => null };
+  return {
+    // Each shard answers for itself.
+    tradingActive: true,
+    shardClosed: (k) => {
+      const s = listed.get(k);
+      if (s === undefined) return status.tradingActive ? null : `exchange shard ${k} is not trading`;
+      if (!s.exchangeActive || !s.tradingActive) return `exchange shard ${k}${s.description ? ` (${s.description})` : ''} has trading paused`;
+      return null;
+    },
+  };
 }
 
 export function describe(err: unknown): string {

@@ -2,6 +2,7 @@
 // approval to re-check a market at its current price before anything is sent.
 import type { Market } from '../kalshi/market-schema.js';
 import type { Settings } from '../journal/settings.js';
+import type { FeeSchedule } from '../money.js';
 import { type Side, bandCheck } from './band.js';
 import { type ApprovalRules, approvalRule, sizeOrder, worstCaseE4 } from './risk.js';
 import { type ValidationContext, validateMarket } from './validate.js';
@@ -14,6 +15,7 @@ export type Evaluation =
       priceE4: number;
       contracts: number;
       worstCaseE4: number;
+      fee: FeeSchedule;
       category: string | undefined;
       /** Non-null when a rule wants a human to approve. */
       approval: string | null;
@@ -23,7 +25,8 @@ export interface EvaluationContext extends Omit<ValidationContext, 'horizonDays'
   settings: Settings;
   excluded: ReadonlySet<string>;
   approvalRules: ApprovalRules;
-  feeMultiplierOf(eventTicker: string): number | undefined;
+  /** The fee rule in force for the market's event now. */
+  feeOf(eventTicker: string): FeeSchedule;
 }
 
 export function toValidationContext(ctx: EvaluationContext): ValidationContext {
@@ -50,13 +53,15 @@ export function evaluateMarket(m: Market, ctx: EvaluationContext, vctx = toValid
   if (contracts < 1) {
     return { pass: false, layer: 4, reason: 'size rounds to zero contracts (budget, book or position limit)', side: band.side, priceE4: band.priceE4 };
   }
-  const worst = worstCaseE4(contracts, band.priceE4, ctx.feeMultiplierOf(m.eventTicker));
+  const fee = ctx.feeOf(m.eventTicker);
+  const worst = worstCaseE4(contracts, band.priceE4, fee);
   return {
     pass: true,
     side: band.side,
     priceE4: band.priceE4,
     contracts,
     worstCaseE4: worst,
+    fee,
     category: valid.category,
     approval: approvalRule(worst, valid.category, ctx.approvalRules),
   };

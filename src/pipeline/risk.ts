@@ -1,5 +1,5 @@
 // Layer 4 decisions: how many contracts, whether the daily cap allows it, whether a human must approve.
-import { E2_PER_CONTRACT, costE4, feeE4, formatUsd } from '../money.js';
+import { DEFAULT_FEE, E2_PER_CONTRACT, type FeeSchedule, costE4, formatUsd, scheduleFeeE4 } from '../money.js';
 import type { Side } from './band.js';
 
 export interface SizingInput {
@@ -18,13 +18,26 @@ export function sizeOrder(i: SizingInput): number {
   return Math.max(0, Math.min(byBudget, byBook, byLimit));
 }
 
-/**
- * What an order can lose: every contract at the limit price plus the taker fee. Kalshi rounds the fee up
- * per fill, so the worst case is every contract filling on its own: contracts x the one-contract fee.
- */
-export function worstCaseE4(contracts: number, priceE4: number, feeMultiplierE4?: number): number {
-  const one = feeE4({ countE2: E2_PER_CONTRACT, priceE4, ...(feeMultiplierE4 === undefined ? {} : { multiplierE4: feeMultiplierE4 }) });
-  return costE4(contracts * E2_PER_CONTRACT, priceE4) + contracts * one;
+/** The most fees `contracts` can cost: Kalshi rounds the fee up per fill, so every contract filling on its own. */
+export function worstFeeE4(contracts: number, priceE4: number, fee: FeeSchedule = DEFAULT_FEE): number {
+  return contracts * scheduleFeeE4(fee, E2_PER_CONTRACT, priceE4);
+}
+
+/** What an order can lose: every contract at the limit price plus the worst-case taker fee. */
+export function worstCaseE4(contracts: number, priceE4: number, fee?: FeeSchedule): number {
+  return costE4(contracts * E2_PER_CONTRACT, priceE4) + worstFeeE4(contracts, priceE4, fee);
+}
+
+/** The most contracts (<= wanted) whose worst case fits in `roomE4`. Worst case grows monotonically with the count. */
+export function contractsWithin(wanted: number, priceE4: number, roomE4: number, fee?: FeeSchedule): number {
+  let lo = 0;
+  let hi = wanted;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (worstCaseE4(mid, priceE4, fee) <= roomE4) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 export type CapDecision =
@@ -41,24 +54,16 @@ export function fitUnderCap(o: {
   atRiskE4: number;
   capE4: number;
   bandMinE4: number;
-  feeMultiplierE4?: number;
+  fee?: FeeSchedule;
 }): CapDecision {
   const room = o.capE4 - o.atRiskE4;
-  if (room < worstCaseE4(1, o.bandMinE4, o.feeMultiplierE4)) {
+  if (room < worstCaseE4(1, o.bandMinE4, o.fee)) {
     return { ok: false, halt: true, reason: `daily cap reached: ${formatUsd(o.atRiskE4)} at risk of ${formatUsd(o.capE4)}` };
   }
-  let n = o.contracts;
-  // Worst case grows monotonically with n; shrink until it fits (the fee's rounding makes a closed form fiddly).
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (worstCaseE4(mid, o.priceE4, o.feeMultiplierE4) <= room) lo = mid;
-    else hi = mid - 1;
-  }
-  n = lo;
+  // Shrink until it fits (the fee's rounding makes a closed form fiddly).
+  const n = contractsWithin(o.contracts, o.priceE4, room, o.fee);
   if (n < 1) return { ok: false, halt: false, reason: 'one contract at this price would cross the daily cap' };
-  return { ok: true, contracts: n, worstCaseE4: worstCaseE4(n, o.priceE4, o.feeMultiplierE4) };
+  return { ok: true, contracts: n, worstCaseE4: worstCaseE4(n, o.priceE4, o.fee) };
 }
 
 export interface ApprovalRules {

@@ -13,6 +13,10 @@ export interface ValidationContext {
   categoryOf(eventTicker: string): string | undefined;
   /** Contracts held plus resting in this market (exchange positions and the journal's unfinished orders). */
   exposureE2(ticker: string): number;
+  /** Why orders on this exchange shard cannot trade now (its trading is paused), or null. */
+  shardClosed?(exchangeIndex: number): string | null;
+  /** Why this market's category or series is not traded today (e.g. the key may not trade it: a 403), or null. */
+  blocked?(m: Market, category: string | undefined): string | null;
 }
 
 export type ValidationResult = { ok: true; category: string | undefined } | { ok: false; reason: string };
@@ -22,6 +26,8 @@ const DAY_MS = 86_400_000;
 export function validateMarket(m: Market, ctx: ValidationContext): ValidationResult {
   if (m.status !== 'active') return { ok: false, reason: `market status is ${m.status}, not active` };
   if (!ctx.tradingActive) return { ok: false, reason: 'exchange is not trading' };
+  const shard = ctx.shardClosed?.(m.exchangeIndex) ?? null;
+  if (shard) return { ok: false, reason: shard };
   if (m.settlesMs <= ctx.nowMs) return { ok: false, reason: 'settlement time has passed' };
   const horizonMs = ctx.horizonDays * DAY_MS;
   if (m.settlesMs - ctx.nowMs > horizonMs) {
@@ -37,6 +43,8 @@ export function validateMarket(m: Market, ctx: ValidationContext): ValidationRes
     if (category === undefined) return { ok: false, reason: 'category unknown while exclusions are set' };
     if (ctx.excluded.has(category.toLowerCase())) return { ok: false, reason: `category ${category} is excluded` };
   }
+  const blocked = ctx.blocked?.(m, category) ?? null;
+  if (blocked) return { ok: false, reason: blocked };
   const exposure = ctx.exposureE2(m.ticker);
   if (exposure >= ctx.positionLimit * E2_PER_CONTRACT) {
     return { ok: false, reason: `position ${Math.floor(exposure / E2_PER_CONTRACT)} is at the ${ctx.positionLimit}-contract limit` };

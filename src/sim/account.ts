@@ -1,5 +1,6 @@
-// The trader's side of the exchange: orders, fills, positions, cash, settlements. Money in e6
-// (e4 price × e2 count is exact in e6), fees in e4 (rounded per fill), counts in e2.
+// The trader's side of the exchange: orders, fills, positions, cash, settlements, transfers. Money
+// in e6 (e4 price × e2 count is exact in e6), fees in e4 (rounded per fill), counts in e2. Cash is
+// kept per exchange shard: each matching engine checks collateral on its own.
 import { randomUUID } from 'node:crypto';
 
 export type OrderSide = 'bid' | 'ask';
@@ -27,6 +28,8 @@ export interface Order {
   makerCostE6: number;
   takerFeesE4: number;
   makerFeesE4: number;
+  /** the shard the order rests on (its market's) */
+  exchangeIndex: number;
 }
 
 export interface Fill {
@@ -40,6 +43,7 @@ export interface Fill {
   feeE4: number;
   tsMs: number;
   micros: number;
+  exchangeIndex: number;
 }
 
 export interface Position {
@@ -51,6 +55,7 @@ export interface Position {
   feesE4: number;
   tradedE6: number;
   lastUpdatedMs: number;
+  exchangeIndex: number;
 }
 
 export interface Settlement {
@@ -64,13 +69,37 @@ export interface Settlement {
   revenueCents: number;
   feeE4: number;
   settledMs: number;
+  exchangeIndex: number;
+}
+
+export type ExchangeInstance = 'event_contract' | 'margined';
+
+/** An intra-exchange-instance transfer between shards: the source is debited at once, the destination later. */
+export interface Transfer {
+  transferId: string;
+  source: ExchangeInstance;
+  destination: ExchangeInstance;
+  sourceShard: number;
+  destinationShard: number;
+  /** centicents ($1 = 10000), as in the request */
+  amountE4: number;
+  status: 'pending' | 'complete';
+  createdMs: number;
+  /** when it completes, on the transfers' own (monotonic) clock */
+  dueAt: number;
+  /** insertion order: the listing's sort key (the sim clock may be frozen) */
+  seq: number;
 }
 
 /** Outcome price paid per contract in e4: YES price for a bid, NO price for an ask. */
 export const outcomePriceE4 = (side: OrderSide, priceE4: number): number => (side === 'bid' ? priceE4 : 10_000 - priceE4);
 
 export class Account {
-  cashE6: number;
+  /** cash per shard, e6 */
+  readonly cash = new Map<number, number>();
+  /** shards that ever held money (listed in balance_breakdown), shard 0 always */
+  readonly funded = new Set<number>([0]);
+  readonly transfers: Transfer[] = [];
   readonly orders = new Map<string, Order>();
   readonly orderList: Order[] = [];
   readonly clientIds = new Set<string>();
@@ -80,27 +109,40 @@ export class Account {
   updatedMs: number;
 
   constructor(balanceCents: number, nowMs: number) {
-    this.cashE6 = balanceCents * 10_000;
+    this.cash.set(0, balanceCents * 10_000); // all starting money on shard 0
     this.updatedMs = nowMs;
   }
 
-  /** Cash held by resting orders (their worst-case cost). */
-  reservedE6(): number {
+  /** Cash on one shard (undefined: every shard). */
+  cashE6(shard?: number): number {
+    if (shard !== undefined) return this.cash.get(shard) ?? 0;
+    let sum = 0;
+    for (const v of this.cash.values()) sum += v;
+    return sum;
+  }
+
+  addCash(shard: number, deltaE6: number): void {
+    this.cash.set(shard, (this.cash.get(shard) ?? 0) + deltaE6);
+    if (deltaE6 > 0) this.funded.add(shard);
+  }
+
+  /** Cash held by resting orders (their worst-case cost), on one shard or (undefined) every shard. */
+  reservedE6(shard?: number): number {
     let sum = 0;
     for (const o of this.orderList) {
-      if (o.status === 'resting') sum += remaining(o) * outcomePriceE4(o.side, o.priceE4);
+      if (o.status === 'resting' && (shard === undefined || o.exchangeIndex === shard)) sum += remaining(o) * outcomePriceE4(o.side, o.priceE4);
     }
     return sum;
   }
 
-  availableE6(): number {
-    return this.cashE6 - this.reservedE6();
+  availableE6(shard?: number): number {
+    return this.cashE6(shard) - this.reservedE6(shard);
   }
 
-  position(ticker: string, eventTicker: string): Position {
+  position(ticker: string, eventTicker: string, exchangeIndex: number): Position {
     let p = this.positions.get(ticker);
     if (!p) {
-      p = { ticker, eventTicker, posE2: 0, costE6: 0, realizedE6: 0, feesE4: 0, tradedE6: 0, lastUpdatedMs: 0 };
+      p = { ticker, eventTicker, posE2: 0, costE6: 0, realizedE6: 0, feesE4: 0, tradedE6: 0, lastUpdatedMs: 0, exchangeIndex };
       this.positions.set(ticker, p);
     }
     return p;
@@ -115,26 +157,27 @@ export class Account {
 
   /** Book one fill against the order: cash, position (netting YES against NO), fees, order totals. */
   applyFill(o: Order, priceE4: number, countE2: number, isTaker: boolean, feeE4: number, tsMs: number): Fill {
-    const p = this.position(o.ticker, o.eventTicker);
+    const p = this.position(o.ticker, o.eventTicker, o.exchangeIndex);
+    const shard = o.exchangeIndex;
     const closing = Math.min(countE2, this.closable(o.ticker, o.side));
     const opening = countE2 - closing;
     if (closing > 0) {
       // closing sells the held outcome back at its price: YES at p (ask), NO at 1 − p (bid)
       const proceeds = closing * (o.side === 'bid' ? 10_000 - priceE4 : priceE4);
       const basis = Math.floor((p.costE6 * closing) / Math.abs(p.posE2));
-      this.cashE6 += proceeds;
+      this.addCash(shard, proceeds);
       p.realizedE6 += proceeds - basis;
       p.costE6 -= basis;
       p.posE2 += o.side === 'bid' ? closing : -closing;
     }
     if (opening > 0) {
       const cost = opening * outcomePriceE4(o.side, priceE4);
-      this.cashE6 -= cost;
+      this.addCash(shard, -cost);
       p.costE6 += cost;
       p.posE2 += o.side === 'bid' ? opening : -opening;
     }
     const notional = countE2 * outcomePriceE4(o.side, priceE4);
-    this.cashE6 -= feeE4 * 100;
+    this.addCash(shard, -feeE4 * 100);
     p.feesE4 += feeE4;
     p.tradedE6 += notional;
     p.lastUpdatedMs = tsMs;
@@ -160,6 +203,7 @@ export class Account {
       feeE4,
       tsMs,
       micros: this.fills.length % 1000,
+      exchangeIndex: shard,
     };
     this.fills.push(fill);
     return fill;
@@ -188,7 +232,7 @@ export class Account {
     const noE2 = Math.max(0, -p.posE2);
     const winE2 = result === 'yes' ? yesE2 : noE2;
     const revenueCents = winE2; // 1 contract (100 e2) pays 100 cents
-    this.cashE6 += revenueCents * 10_000;
+    this.addCash(p.exchangeIndex, revenueCents * 10_000); // the payout lands on the market's shard
     p.realizedE6 += revenueCents * 10_000 - p.costE6;
     this.settlements.push({
       ticker,
@@ -201,6 +245,7 @@ export class Account {
       revenueCents,
       feeE4: p.feesE4,
       settledMs: tsMs,
+      exchangeIndex: p.exchangeIndex,
     });
     p.posE2 = 0;
     p.costE6 = 0;

@@ -1,5 +1,7 @@
-// The exchange's own signature check (never shared with the client): RSA-PSS, SHA-256, salt 32,
-// over timestamp + METHOD + path (path with /trade-api/v2, without the query string).
+// The exchange's own signature check (never shared with the client), over timestamp + METHOD + path
+// (path with /trade-api/v2, without the query string): RSA-PSS, SHA-256, salt 32 for an RSA key;
+// plain Ed25519 (RFC 8032: no digest, padding or salt) for an Ed25519 key (API keys may be either
+// since Kalshi added key_type ed25519).
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ERR } from './errors.js';
@@ -16,7 +18,11 @@ export class KeyRing {
 
   register(keyId: string, publicKeyPem: string): void {
     // createPublicKey accepts SPKI/PKCS#1 public PEM, and derives the public half of a private PEM.
-    this.keys.set(keyId, createPublicKey(publicKeyPem));
+    const key = createPublicKey(publicKeyPem);
+    if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'ed25519') {
+      throw new Error(`sim: API keys are RSA or Ed25519, not ${key.asymmetricKeyType ?? 'unknown'}`);
+    }
+    this.keys.set(keyId, key);
   }
 
   get(keyId: string): KeyObject | undefined {
@@ -55,12 +61,12 @@ export function authenticate(
   }
   let good = false;
   try {
-    good = verify(
-      'sha256',
-      Buffer.from(ts + method + path),
-      { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
-      Buffer.from(sig, 'base64'),
-    );
+    const msg = Buffer.from(ts + method + path);
+    const signature = Buffer.from(sig, 'base64');
+    good =
+      key.asymmetricKeyType === 'ed25519'
+        ? verify(null, msg, key, signature)
+        : verify('sha256', msg, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature);
   } catch {
     good = false;
   }

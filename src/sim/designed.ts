@@ -1,5 +1,6 @@
 // Designed markets (tests): whole cents and whole contracts in, a SimMarket struct out.
 import type { Exchange } from './exchange.js';
+import { MAX_SHARD, shardForCategory } from './shards.js';
 import type { FixedStatus, SimMarket } from './universe.js';
 
 export interface SimMarketSpec {
@@ -20,6 +21,12 @@ export interface SimMarketSpec {
   stepCents?: number;
   tickSizeE4?: number;
   feeMultiplierE4?: number;
+  /**
+   * The shard (exchange_index, 0..100) the market trades on. Default: by the series' category
+   * (Crypto 2, Sports 3, everything else 0). In updateMarket it moves the market and its event to
+   * another shard (resting orders stay where they were placed; Kalshi does not migrate live markets).
+   */
+  exchangeIndex?: number;
 }
 
 const DAY = 86_400_000;
@@ -31,7 +38,11 @@ export function deriveTickers(ticker: string): { event: string; series: string }
   return { event, series: parts[0] ?? ticker };
 }
 
-function ensureParents(ex: Exchange, spec: SimMarketSpec): { event: string; series: string } {
+function checkShard(k: number | undefined): void {
+  if (k !== undefined && !(Number.isInteger(k) && k >= 0 && k <= MAX_SHARD)) throw new Error(`sim: exchangeIndex ${k} is not an integer 0..${MAX_SHARD}`);
+}
+
+function ensureParents(ex: Exchange, spec: SimMarketSpec): { event: string; series: string; shard: number } {
   const d = deriveTickers(spec.ticker);
   const event = spec.eventTicker ?? d.event;
   const series = spec.seriesTicker ?? d.series;
@@ -46,10 +57,12 @@ function ensureParents(ex: Exchange, spec: SimMarketSpec): { event: string; seri
     frequency: 'custom',
     template: null,
     combo: false,
+    exchangeIndex: spec.exchangeIndex ?? shardForCategory(spec.category ?? 'Economics', false),
   });
   if (spec.category !== undefined) s.category = spec.category;
   if (spec.feeMultiplierE4 !== undefined) s.feeMultiplierE4 = spec.feeMultiplierE4;
-  u.addEvent({
+  const shard = spec.exchangeIndex ?? shardForCategory(s.category, false);
+  const ev = u.addEvent({
     eventTicker: event,
     seriesTicker: series,
     title: spec.title ?? `${event} event`,
@@ -58,15 +71,19 @@ function ensureParents(ex: Exchange, spec: SimMarketSpec): { event: string; seri
     combo: false,
     n: 0,
     markets: [],
+    exchangeIndex: shard,
   });
-  return { event, series };
+  if (spec.exchangeIndex !== undefined) ev.exchangeIndex = spec.exchangeIndex;
+  ex.shard(shard); // a shard with a market is a known shard (exchange status, transfers)
+  return { event, series, shard };
 }
 
 const fixed = (s: SimMarketSpec['status']): FixedStatus | null => (s === undefined || s === 'active' ? null : s);
 
 export function addDesignedMarket(ex: Exchange, spec: SimMarketSpec): void {
+  checkShard(spec.exchangeIndex);
   const now = ex.clock();
-  const { event, series } = ensureParents(ex, spec);
+  const { event, series, shard } = ensureParents(ex, spec);
   const closeMs = spec.closeMs ?? now + 7 * DAY;
   const m: SimMarket = {
     ticker: spec.ticker,
@@ -100,6 +117,7 @@ export function addDesignedMarket(ex: Exchange, spec: SimMarketSpec): void {
     leak: false,
     combo: null,
     settlementTimerSeconds: 60,
+    exchangeIndex: shard,
   };
   ex.universe.addMarketStruct(m);
   ex.books.reset(m.ticker);
@@ -108,6 +126,13 @@ export function addDesignedMarket(ex: Exchange, spec: SimMarketSpec): void {
 export function updateDesignedMarket(ex: Exchange, ticker: string, patch: Partial<SimMarketSpec>): void {
   const m = ex.universe.markets.get(ticker);
   if (!m) throw new Error(`sim: no market ${ticker}`);
+  checkShard(patch.exchangeIndex);
+  if (patch.exchangeIndex !== undefined) {
+    m.exchangeIndex = patch.exchangeIndex;
+    const ev = ex.universe.events.get(m.eventTicker);
+    if (ev) ev.exchangeIndex = patch.exchangeIndex;
+    ex.shard(patch.exchangeIndex);
+  }
   if (patch.yesBidCents !== undefined) m.bidE4 = patch.yesBidCents * 100;
   if (patch.yesAskCents !== undefined) m.askE4 = patch.yesAskCents * 100;
   if (patch.yesBidSize !== undefined) m.bidSizeE2 = patch.yesBidSize * 100;

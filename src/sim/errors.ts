@@ -1,4 +1,6 @@
-// Kalshi's error bodies, verbatim where a fixture recorded them (fixtures/kalshi/*.json).
+// Kalshi's error bodies, verbatim where a fixture recorded them (fixtures/kalshi/*.json), except
+// that `service` is gone: Kalshi removed it from error responses on 2026-08-06 (the fixtures are
+// from June). ErrorResponse is now code, message, details.
 
 export interface SimResponse {
   status: number;
@@ -7,7 +9,7 @@ export interface SimResponse {
   raw?: string;
 }
 
-const exchangeError = (code: string, message: string): unknown => ({ error: { code, message, service: 'exchange' } });
+const exchangeError = (code: string, message: string): unknown => ({ error: { code, message } });
 
 export const ERR = {
   badSignature: { error: { code: 'authentication_error', message: 'authentication_error', details: 'INCORRECT_API_KEY_SIGNATURE' } },
@@ -27,7 +29,6 @@ export const ERR = {
     error: {
       code: 'deprecated_v1_order_endpoint',
       message: 'this order endpoint is deprecated, use /portfolio/events/orders',
-      service: 'exchange',
     },
   },
   tooManyRequests: { error: 'too many requests' },
@@ -37,7 +38,7 @@ export const ERR = {
 } as const;
 
 export const invalidParameters = (details: string): unknown => ({
-  error: { code: 'invalid_parameters', message: 'invalid parameters', details, service: 'exchange' },
+  error: { code: 'invalid_parameters', message: 'invalid parameters', details },
 });
 
 /** JSON-decode 400 (the Go decoder's shape, as in orders__numeric_field_types.json). */

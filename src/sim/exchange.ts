@@ -1,13 +1,26 @@
 // The exchange's state and rules, independent of HTTP: universe + books + the account, with the
-// lazy time-driven work (closing, expiry, crossing resting orders, settlement) done in sweep().
+// lazy time-driven work (closing, expiry, crossing resting orders, settlement, completing
+// transfers) done in sweep().
 import { randomUUID } from 'node:crypto';
-import { Account, outcomePriceE4, remaining, type Order, type OrderSide, type Stp, type TimeInForce } from './account.js';
+import { performance } from 'node:perf_hooks';
+import {
+  Account,
+  outcomePriceE4,
+  remaining,
+  type ExchangeInstance,
+  type Order,
+  type OrderSide,
+  type Stp,
+  type TimeInForce,
+  type Transfer,
+} from './account.js';
 import { BookStore, available, take, type Top } from './book.js';
-import { ERR, type SimResponse } from './errors.js';
+import { ERR, invalidParameters, type SimResponse } from './errors.js';
 import { makerFeeE4, takerFeeE4 } from './fees.js';
 import { fmtE2, fmtE4 } from './format.js';
 import { hash32 } from './prng.js';
 import type { MarketState } from './render.js';
+import { newShardStatus, type ShardStatus } from './shards.js';
 import { MOVE_BUCKET_MS, Universe, statusAt, type SimMarket, type SimSeries } from './universe.js';
 
 /** Markets with positions settle this long after they close. */
@@ -24,23 +37,77 @@ export interface CreateOrderInput {
   expirationS: number | null;
   postOnly: boolean;
   reduceOnly: boolean;
+  /** body exchange_index: null omitted, -1 auto-route, >= 0 direct to that shard */
+  exchangeIndex: number | null;
 }
+
+/** Where a cancel goes: the shard, and the market_ticker query (null when absent). */
+export interface CancelRoute {
+  shard: number;
+  ticker: string | null;
+}
+
+export interface TransferInput {
+  source: ExchangeInstance;
+  destination: ExchangeInstance;
+  amountE4: number;
+  sourceShard: number;
+  destinationShard: number;
+  sourceSubaccount: number;
+  destinationSubaccount: number;
+}
+
+/** Shards known at start (KALSHI_API.md: 0 catch-all, 1 combos, 2 Crypto, 3 Sports). */
+const DEFAULT_SHARDS = [0, 1, 2, 3];
+
+/** Not a recorded code: Kalshi's answer for a transfer while `intra_exchange_transfers_active` is false is unsourced; this one is the sim's choice. */
+const transfersInactive = {
+  error: { code: 'intra_exchange_transfers_inactive', message: 'intra exchange transfers are not active', details: 'intra_exchange_transfers_active is false' },
+};
 
 export class Exchange {
   readonly universe = new Universe();
   readonly books = new BookStore();
   readonly account: Account;
   readonly results = new Map<string, 'yes' | 'no'>();
-  tradingActive = true;
+  /** per-shard status (exchange_index_statuses); shard 0's is the top-level exchange status */
+  readonly shards = new Map<number, ShardStatus>();
+  /** GET /portfolio/orders/{id} answers 404 for orders off shard 0 (the other reading of the reference) */
+  getOrderShard0Only = false;
+  /** how long an accepted transfer stays pending, on `monoClock` */
+  transferDelayMs = 300;
   /** last time a market's record changed through trading */
   private readonly touched = new Map<string, number>();
+  /** the last global trading switch (shards created later start in that state) */
+  private allTrading = true;
+  private pendingTransfers = 0;
 
   constructor(
     readonly clock: () => number,
     readonly seed: number,
     balanceCents: number,
+    /** the transfers' clock (ms): real monotonic time like the rate limiter, since tests often freeze `clock` */
+    readonly monoClock: () => number = () => performance.now(),
   ) {
     this.account = new Account(balanceCents, clock());
+    for (const k of DEFAULT_SHARDS) this.shard(k);
+  }
+
+  /** A shard's status, created on first use (a shard a market or a test names is a known shard). */
+  shard(k: number): ShardStatus {
+    let st = this.shards.get(k);
+    if (!st) {
+      st = newShardStatus(k);
+      st.tradingActive = this.allTrading;
+      this.shards.set(k, st);
+    }
+    return st;
+  }
+
+  /** The global switch: pauses or resumes trading on every shard. */
+  setTradingActive(active: boolean): void {
+    this.allTrading = active;
+    for (const st of this.shards.values()) st.tradingActive = active;
   }
 
   seriesOf(m: SimMarket): SimSeries {
@@ -75,6 +142,7 @@ export class Exchange {
 
   /** Time-driven work, done lazily at each request (only our own orders/positions are touched). */
   sweep(t: number): void {
+    this.completeTransfers(t);
     for (const o of this.account.orderList) {
       if (o.status !== 'resting') continue;
       const m = this.universe.markets.get(o.ticker);
@@ -132,7 +200,13 @@ export class Exchange {
     if (inp.clientOrderId && this.account.clientIds.has(inp.clientOrderId)) return { status: 409, body: ERR.orderExists };
     const m = this.universe.markets.get(inp.ticker);
     if (!m) return { status: 404, body: ERR.marketNotFound };
-    if (!this.tradingActive) return { status: 400, body: ERR.tradingPaused };
+    // routing: >= 0 goes direct to that shard, where another shard's market is not found; -1 and
+    // omitted auto-route by ticker (the default since 2026-08-27)
+    if (inp.exchangeIndex !== null && inp.exchangeIndex >= 0 && inp.exchangeIndex !== m.exchangeIndex) {
+      return { status: 404, body: ERR.marketNotFound };
+    }
+    const shard = this.shard(m.exchangeIndex);
+    if (!shard.tradingActive || !shard.exchangeActive) return { status: 400, body: ERR.tradingPaused };
     if (statusAt(m, t) !== 'active') return { status: 400, body: ERR.marketClosed };
     // combos quote 1.0000/1.0000 and reject orders (KALSHI_API.md); off-grid prices too
     if (m.combo || inp.priceE4 <= 0 || inp.priceE4 >= 10_000 || inp.priceE4 % m.tickE4 !== 0) {
@@ -145,12 +219,13 @@ export class Exchange {
     let count = inp.countE2;
     if (inp.reduceOnly) {
       count = Math.min(count, this.account.closable(m.ticker, inp.side));
-      if (count <= 0) return { status: 400, body: { error: { code: 'invalid_order', message: 'invalid order', details: 'reduce only', service: 'exchange' } } };
+      if (count <= 0) return { status: 400, body: { error: { code: 'invalid_order', message: 'invalid order', details: 'reduce only' } } };
     }
     const s = this.seriesOf(m);
     const opening = count - Math.min(count, this.account.closable(m.ticker, inp.side));
     const need = opening * outcomePriceE4(inp.side, inp.priceE4) + takerFeeE4(s.feeMultiplierE4, count, inp.priceE4) * 100;
-    if (need > this.account.availableE6()) return { status: 400, body: ERR.insufficientBalance };
+    // collateral is checked inside the market's own engine: money on another shard does not count
+    if (need > this.account.availableE6(m.exchangeIndex)) return { status: 400, body: ERR.insufficientBalance };
 
     // self-trade prevention against our own resting orders on the other side
     const own = this.restingOn(m.ticker).filter((o) =>
@@ -191,6 +266,7 @@ export class Exchange {
       makerCostE6: 0,
       takerFeesE4: 0,
       makerFeesE4: 0,
+      exchangeIndex: m.exchangeIndex,
     };
     this.account.addOrder(order);
     let feeTotal = 0;
@@ -219,10 +295,83 @@ export class Exchange {
     };
   }
 
-  cancelOrder(orderId: string, t: number): SimResponse {
+  /**
+   * Cancel on the routed shard only: "an order_id alone cannot identify the exchange shard", so an
+   * order resting elsewhere (or on another market than market_ticker) is as unknown as a missing one.
+   */
+  cancelOrder(orderId: string, route: CancelRoute, t: number): SimResponse {
     const o = this.account.orders.get(orderId);
-    if (!o || o.status !== 'resting') return { status: 404, body: ERR.notFound };
+    if (!o || o.status !== 'resting' || o.exchangeIndex !== route.shard || (route.ticker !== null && o.ticker !== route.ticker)) {
+      return { status: 404, body: ERR.notFound };
+    }
     const reduced = this.account.cancel(o, t);
     return { status: 200, body: { client_order_id: o.clientOrderId, order_id: o.orderId, reduced_by: fmtE2(reduced), ts_ms: t } };
+  }
+
+  /** DELETE /portfolio/events/orders: every resting order on every shard. */
+  cancelAll(t: number): number {
+    let n = 0;
+    for (const o of this.account.orderList) {
+      if (o.status !== 'resting') continue;
+      this.account.cancel(o, t);
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Accept a transfer between shards: the source is debited at once, the destination credited when
+   * it completes (`transferDelayMs` later, see completeTransfers). No idempotency key: two identical
+   * requests move the money twice.
+   */
+  createTransfer(inp: TransferInput, t: number): SimResponse {
+    if (inp.source !== 'event_contract' || inp.destination !== 'event_contract') {
+      return { status: 400, body: invalidParameters('the simulated exchange supports event_contract transfers only') };
+    }
+    if (inp.sourceShard === inp.destinationShard && inp.sourceSubaccount === inp.destinationSubaccount) {
+      return { status: 400, body: invalidParameters('source and destination are the same') };
+    }
+    if (inp.sourceSubaccount !== 0 || inp.destinationSubaccount !== 0) {
+      return { status: 400, body: invalidParameters('the simulated exchange has the primary account (subaccount 0) only') };
+    }
+    const src = this.shards.get(inp.sourceShard);
+    const dst = this.shards.get(inp.destinationShard);
+    if (!src || !dst) return { status: 400, body: invalidParameters('unknown exchange shard') };
+    if (!src.transfersActive || !dst.transfersActive || !src.exchangeActive || !dst.exchangeActive) {
+      return { status: 400, body: transfersInactive };
+    }
+    const amountE6 = inp.amountE4 * 100;
+    if (amountE6 > this.account.availableE6(inp.sourceShard)) return { status: 400, body: ERR.insufficientBalance };
+    const tr: Transfer = {
+      transferId: randomUUID(),
+      source: inp.source,
+      destination: inp.destination,
+      sourceShard: inp.sourceShard,
+      destinationShard: inp.destinationShard,
+      amountE4: inp.amountE4,
+      status: 'pending',
+      createdMs: t,
+      dueAt: this.monoClock() + this.transferDelayMs,
+      seq: this.account.transfers.length,
+    };
+    this.account.addCash(inp.sourceShard, -amountE6);
+    this.account.transfers.push(tr);
+    this.pendingTransfers++;
+    this.account.updatedMs = t;
+    this.completeTransfers(t); // a zero delay completes at once
+    return { status: 200, body: { transfer_id: tr.transferId } };
+  }
+
+  /** Credit the destinations of transfers that are due (lazily, at each request and snapshot). */
+  completeTransfers(t: number): void {
+    if (this.pendingTransfers === 0) return;
+    const now = this.monoClock();
+    for (const tr of this.account.transfers) {
+      if (tr.status !== 'pending' || now < tr.dueAt) continue;
+      tr.status = 'complete';
+      this.pendingTransfers--;
+      this.account.addCash(tr.destinationShard, tr.amountE4 * 100);
+      this.account.updatedMs = t;
+    }
   }
 }

@@ -6,6 +6,7 @@ import { addDesignedMarket, updateDesignedMarket, type SimMarketSpec } from './d
 import { Exchange } from './exchange.js';
 import { FaultQueue, type SimFault } from './faults.js';
 import { RateLimiter } from './ratelimit.js';
+import { MAX_SHARD } from './shards.js';
 import { API_PREFIX, listen, type ServerDeps } from './server.js';
 import { generateUniverse, statusAt } from './universe.js';
 
@@ -22,8 +23,15 @@ export interface SimOptions {
   /** Time source of the token buckets (ms). Default: real monotonic time, since tests often freeze `clock`. */
   rateClock?: () => number;
   port?: number;
+  /** starting cash, all on shard 0 */
   balanceCents?: number;
   leakClosed?: number;
+  /** GET /portfolio/orders/{id} answers 404 for an order off shard 0 (default false: found on any shard) */
+  getOrderShard0Only?: boolean;
+  /** how long an intra-exchange transfer stays pending (ms, on `transferClock`). Default 300. */
+  transferDelayMs?: number;
+  /** Time source of transfer completion (ms). Default: real monotonic time, like `rateClock`. */
+  transferClock?: () => number;
 }
 
 export interface SimOrderView {
@@ -36,6 +44,31 @@ export interface SimOrderView {
   initialE2: number;
   filledE2: number;
   createdMs: number;
+  exchangeIndex: number;
+}
+
+export interface SimShardBalance {
+  exchangeIndex: number;
+  /** cash minus what resting orders reserve, dollars e4 (floored), as balance_breakdown shows it */
+  availableE4: number;
+  /** the same in e6 (exact) */
+  availableE6: number;
+  cashE6: number;
+}
+
+export interface SimTransferView {
+  transfer_id: string;
+  sourceShard: number;
+  destinationShard: number;
+  /** centicents ($1 = 10000), as requested */
+  amountE4: number;
+  status: 'pending' | 'complete';
+  createdMs: number;
+}
+
+export interface SimShardPatch {
+  tradingActive?: boolean;
+  transfersActive?: boolean;
 }
 
 export interface SimExchange {
@@ -43,7 +76,18 @@ export interface SimExchange {
   registerKey(keyId: string, publicKeyPem: string): void;
   addMarket(spec: SimMarketSpec): void;
   updateMarket(ticker: string, patch: Partial<SimMarketSpec>): void;
+  /** every shard at once */
   setTradingActive(active: boolean): void;
+  /** one shard (0..100; created if new): trading and/or intra-exchange transfers */
+  setShardStatus(exchangeIndex: number, patch: SimShardPatch): void;
+  /** pending time of transfers accepted from now on */
+  setTransferDelay(ms: number): void;
+  /** the shard a market trades on (throws for an unknown ticker) */
+  shardOf(ticker: string): number;
+  /** per shard: shard 0 and every shard that ever held money, ascending (completes due transfers first) */
+  balances(): SimShardBalance[];
+  /** every transfer, oldest first (completes due transfers first) */
+  transfersSnapshot(): SimTransferView[];
   setLatency(ms: number): void;
   inject(fault: SimFault): void;
   fillResting(orderId: string, countE2?: number): void;
@@ -57,7 +101,9 @@ export async function startSimExchange(opts: SimOptions = {}): Promise<SimExchan
   const clock = opts.clock ?? Date.now;
   const markets = opts.markets ?? 20_000;
   const seed = opts.seed ?? 1;
-  const ex = new Exchange(clock, seed, opts.balanceCents ?? 100_000);
+  const ex = new Exchange(clock, seed, opts.balanceCents ?? 100_000, opts.transferClock);
+  ex.getOrderShard0Only = opts.getOrderShard0Only ?? false;
+  if (opts.transferDelayMs !== undefined) ex.transferDelayMs = checkDelay(opts.transferDelayMs);
   if (markets > 0 || (opts.combos ?? 0) > 0) {
     generateUniverse(ex.universe, {
       markets,
@@ -80,8 +126,38 @@ export async function startSimExchange(opts: SimOptions = {}): Promise<SimExchan
     registerKey: (keyId, pem) => keys.register(keyId, pem),
     addMarket: (spec) => addDesignedMarket(ex, spec),
     updateMarket: (ticker, patch) => updateDesignedMarket(ex, ticker, patch),
-    setTradingActive: (active) => {
-      ex.tradingActive = active;
+    setTradingActive: (active) => ex.setTradingActive(active),
+    setShardStatus: (k, patch) => {
+      if (!(Number.isInteger(k) && k >= 0 && k <= MAX_SHARD)) throw new Error(`sim: exchange index ${k} is not an integer 0..${MAX_SHARD}`);
+      const st = ex.shard(k);
+      if (patch.tradingActive !== undefined) st.tradingActive = patch.tradingActive;
+      if (patch.transfersActive !== undefined) st.transfersActive = patch.transfersActive;
+    },
+    setTransferDelay: (ms) => {
+      ex.transferDelayMs = checkDelay(ms);
+    },
+    shardOf: (ticker) => {
+      const m = ex.universe.markets.get(ticker);
+      if (!m) throw new Error(`sim: no market ${ticker}`);
+      return m.exchangeIndex;
+    },
+    balances: () => {
+      ex.completeTransfers(clock());
+      const acct = ex.account;
+      return [...acct.funded]
+        .sort((a, b) => a - b)
+        .map((k) => ({ exchangeIndex: k, availableE4: Math.floor(acct.availableE6(k) / 100), availableE6: acct.availableE6(k), cashE6: acct.cashE6(k) }));
+    },
+    transfersSnapshot: () => {
+      ex.completeTransfers(clock());
+      return ex.account.transfers.map((tr) => ({
+        transfer_id: tr.transferId,
+        sourceShard: tr.sourceShard,
+        destinationShard: tr.destinationShard,
+        amountE4: tr.amountE4,
+        status: tr.status,
+        createdMs: tr.createdMs,
+      }));
     },
     setLatency: (ms) => {
       latency = ms;
@@ -104,6 +180,7 @@ export async function startSimExchange(opts: SimOptions = {}): Promise<SimExchan
         initialE2: o.initialE2,
         filledE2: o.filledE2,
         createdMs: o.createdMs,
+        exchangeIndex: o.exchangeIndex,
       })),
     openMarketTickers: () => {
       const t = clock();
@@ -115,6 +192,11 @@ export async function startSimExchange(opts: SimOptions = {}): Promise<SimExchan
     stats: () => ({ requests: stats.requests, rateLimited: stats.rateLimited, byRoute: { ...stats.byRoute } }),
     close: () => closeServer(server),
   };
+}
+
+function checkDelay(ms: number): number {
+  if (!(Number.isFinite(ms) && ms >= 0)) throw new Error(`sim: transfer delay ${ms} is not a non-negative number of ms`);
+  return ms;
 }
 
 function closeServer(server: Server): Promise<void> {

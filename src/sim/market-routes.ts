@@ -208,6 +208,7 @@ const fallbackSeries = (ev: SimEvent) => ({
   frequency: 'custom',
   template: null,
   combo: false,
+  exchangeIndex: ev.exchangeIndex,
 });
 
 export function getEvent(c: Ctx): SimResponse {
@@ -236,9 +237,21 @@ export function getSeries(c: Ctx): SimResponse {
 
 export const getFeeChanges = (): SimResponse => ({ status: 200, body: { series_fee_change_arr: [] } });
 
+/** Top-level fields describe shard 0; exchange_index_statuses every known shard, ascending. */
 export function getExchangeStatus(c: Ctx): SimResponse {
-  const body: Record<string, unknown> = { exchange_active: true, trading_active: c.ex.tradingActive };
-  if (!c.ex.tradingActive) body.exchange_estimated_resume_time = isoSeconds(c.t + 3_600_000);
+  const s0 = c.ex.shard(0);
+  const body: Record<string, unknown> = { exchange_active: s0.exchangeActive, trading_active: s0.tradingActive };
+  if (!s0.tradingActive) body.exchange_estimated_resume_time = isoSeconds(c.t + 3_600_000);
+  body.exchange_index_statuses = [...c.ex.shards.values()]
+    .sort((a, b) => a.index - b.index)
+    .map((st) => ({
+      description: st.description,
+      exchange_active: st.exchangeActive,
+      exchange_index: st.index,
+      intra_exchange_transfers_active: st.transfersActive,
+      trading_active: st.tradingActive,
+    }));
+  body.intra_exchange_transfers_active = s0.transfersActive;
   return { status: 200, body };
 }
 

@@ -30,6 +30,26 @@ export function requestCost(method: string, path: string): number {
   return DEFAULT_COST;
 }
 
+/**
+ * The shard whose own Write bucket a request bills: single writes (create, cancel) naming
+ * exchange_index >= 1 (create: body; cancel: query). 0, omitted, -1 and batches bill the unscoped
+ * bucket (0 here). Kalshi's rate_limits.md, 2026-08.
+ */
+export function writeShard(method: string, path: string, q: URLSearchParams, bodyText: string): number {
+  let k: unknown;
+  if (method === 'POST' && path === '/trade-api/v2/portfolio/events/orders') {
+    try {
+      k = (JSON.parse(bodyText) as { exchange_index?: unknown } | null)?.exchange_index;
+    } catch {
+      return 0;
+    }
+  } else if (method === 'DELETE' && /^\/trade-api\/v2\/portfolio\/events\/orders\/[^/]+$/.test(path) && !path.endsWith('/batched')) {
+    const raw = q.get('exchange_index');
+    k = raw !== null && /^\d{1,3}$/.test(raw) ? Number(raw) : 0;
+  }
+  return typeof k === 'number' && Number.isInteger(k) && k >= 1 && k <= 100 ? k : 0;
+}
+
 interface Bucket {
   tokens: number;
   at: number;
@@ -43,12 +63,12 @@ export class RateLimiter {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Take `cost` tokens for `identity`; false (and nothing taken) when the bucket is short. */
-  take(identity: string, method: string, cost: number): boolean {
+  /** Take `cost` tokens for `identity`; false (and nothing taken) when the bucket is short. `shard` >= 1: that shard's write bucket. */
+  take(identity: string, method: string, cost: number, shard = 0): boolean {
     if (this.tier === false) return true;
     const write = method === 'POST' || method === 'PUT' || method === 'DELETE';
     const rate = TIERS[this.tier][write ? 'write' : 'read']; // capacity == refill per second
-    const key = `${write ? 'w' : 'r'}:${identity}`;
+    const key = `${write ? (shard >= 1 ? `w${shard}` : 'w') : 'r'}:${identity}`;
     const t = this.now();
     const b = this.buckets.get(key) ?? { tokens: rate, at: t };
     b.tokens = Math.min(rate, b.tokens + ((t - b.at) / 1000) * rate);

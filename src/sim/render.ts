@@ -85,6 +85,7 @@ export function renderMarket(m: SimMarket, ev: SimEvent, s: SimSeries, st: Marke
   }
   if (!m.combo) rec.early_close_condition = t.early;
   rec.event_ticker = m.eventTicker;
+  rec.exchange_index = m.exchangeIndex;
   rec.expected_expiration_time = m.expectedExpirationMs === null ? null : isoSeconds(m.expectedExpirationMs);
   rec.expiration_time = isoSeconds(m.latestExpirationMs);
   rec.expiration_value = '';
@@ -159,6 +160,7 @@ export function renderEvent(ev: SimEvent, s: SimSeries): Record<string, unknown>
     category: s.category,
     collateral_return_type: ev.mutuallyExclusive ? 'MECNET' : '',
     event_ticker: ev.eventTicker,
+    exchange_index: ev.exchangeIndex,
     mutually_exclusive: ev.mutuallyExclusive,
     product_metadata: {},
     series_ticker: ev.seriesTicker,
@@ -175,6 +177,7 @@ export function renderSeries(s: SimSeries): Record<string, unknown> {
     category: s.category,
     contract_terms_url: `https://kalshi.com/series/${s.ticker.toLowerCase()}/terms.pdf`,
     contract_url: `https://kalshi.com/series/${s.ticker.toLowerCase()}/contract.pdf`,
+    exchange_index: s.exchangeIndex,
     fee_multiplier: s.feeMultiplierE4 / 10_000,
     fee_type: s.feeType,
     frequency: s.frequency,

@@ -9,7 +9,7 @@ import type { Exchange } from './exchange.js';
 import type { FaultQueue } from './faults.js';
 import * as mr from './market-routes.js';
 import * as pr from './portfolio-routes.js';
-import { requestCost, type RateLimiter, type Tier } from './ratelimit.js';
+import { requestCost, writeShard, type RateLimiter, type Tier } from './ratelimit.js';
 
 export const API_PREFIX = '/trade-api/v2';
 
@@ -42,6 +42,8 @@ const ROUTES: Route[] = [
   r('GET', '/account/limits', mr.getAccountLimits, true),
   r('GET', '/account/endpoint_costs', mr.getEndpointCosts, true),
   r('POST', '/portfolio/events/orders', pr.createOrder, true),
+  // patterns are anchored: the bare path is cancel-all, one more segment is a single cancel
+  r('DELETE', '/portfolio/events/orders', pr.cancelAllOrders, true),
   r('DELETE', '/portfolio/events/orders/:order_id', pr.cancelOrder, true),
   r('POST', '/portfolio/orders', pr.deprecatedV1, true),
   r('DELETE', '/portfolio/orders/:order_id', pr.deprecatedV1, true),
@@ -51,6 +53,9 @@ const ROUTES: Route[] = [
   r('GET', '/portfolio/positions', pr.getPositions, true),
   r('GET', '/portfolio/balance', pr.getBalance, true),
   r('GET', '/portfolio/settlements', pr.getSettlements, true),
+  r('POST', '/portfolio/intra_exchange_instance_transfer', pr.createTransfer, true),
+  r('GET', '/portfolio/intra_exchange_instance_transfers', pr.getTransfers, true),
+  r('GET', '/portfolio/intra_exchange_instance_transfers/:transfer_id', pr.getTransfer, true),
 ];
 
 export interface ServerDeps {
@@ -82,6 +87,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function send(res: ServerResponse, out: SimResponse): void {
+  if (out.status === 204) {
+    res.writeHead(204);
+    res.end();
+    return;
+  }
   const text = out.raw ?? JSON.stringify(out.body);
   res.writeHead(out.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
@@ -134,7 +144,7 @@ export async function handle(d: ServerDeps, req: IncomingMessage, res: ServerRes
   const auth = authenticate(d.keys, method, path, req.headers, t, route.signed);
   if (!auth.ok) return send(res, { status: auth.status, body: auth.body });
   const identity = auth.keyId ?? `ip:${req.socket.remoteAddress ?? '?'}`;
-  if (!d.limiter.take(identity, method, requestCost(method, path))) {
+  if (!d.limiter.take(identity, method, requestCost(method, path), writeShard(method, path, url.searchParams, bodyText))) {
     d.stats.rateLimited++;
     return send(res, { status: 429, body: ERR.tooManyRequests }); // no Retry-After, like the wire
   }

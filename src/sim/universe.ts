@@ -2,6 +2,7 @@
 // plus designed markets added by tests. Markets are compact structs; long text is rendered later.
 import { compareKeys, type SortKey } from './cursor.js';
 import { hash32, makeRng } from './prng.js';
+import { shardForCategory } from './shards.js';
 import { TEMPLATES, fillNoun, pick, NAMES, type Template } from './templates.js';
 
 export type FixedStatus = 'active' | 'closed' | 'initialized' | 'settled';
@@ -18,6 +19,8 @@ export interface SimSeries {
   frequency: string;
   template: Template | null;
   combo: boolean;
+  /** shard of the series' events (exchange_index on the series record) */
+  exchangeIndex: number;
 }
 
 export interface SimEvent {
@@ -30,6 +33,8 @@ export interface SimEvent {
   /** per-event number that picks names/places */
   n: number;
   markets: SimMarket[];
+  /** an event's markets share one shard */
+  exchangeIndex: number;
 }
 
 export interface ComboLeg {
@@ -74,6 +79,8 @@ export interface SimMarket {
   leak: boolean; // a closed market that still shows up in status=open listings
   combo: { collection: string; legs: ComboLeg[] } | null;
   settlementTimerSeconds: number;
+  /** the matching engine (exchange shard) the market trades on */
+  exchangeIndex: number;
 }
 
 export const MOVE_BUCKET_MS = 10_000;
@@ -257,6 +264,7 @@ export function generateUniverse(u: Universe, o: GenerateOptions): void {
       frequency: tpl.frequency,
       template: tpl,
       combo: false,
+      exchangeIndex: shardForCategory(tpl.category, false),
     });
     const eventsInSeries = 1 + Math.floor(rng() * rng() * 20); // mostly a few, some with many
     for (let ei = 0; ei < eventsInSeries && made < target; ei++) {
@@ -291,6 +299,7 @@ export function generateUniverse(u: Universe, o: GenerateOptions): void {
         combo: false,
         n: en,
         markets: [],
+        exchangeIndex: series.exchangeIndex,
       });
       const deci = rng() < 0.05;
       const tick = deci ? 10 : 100;
@@ -344,6 +353,7 @@ export function generateUniverse(u: Universe, o: GenerateOptions): void {
           leak: isClosed && closedMade < o.leakClosed,
           combo: null,
           settlementTimerSeconds: competitor ? 60 : 300,
+          exchangeIndex: ev.exchangeIndex,
         };
         if (isClosed) closedMade++;
         else openMade++;
@@ -366,6 +376,7 @@ export function generateUniverse(u: Universe, o: GenerateOptions): void {
     frequency: 'custom',
     template: null,
     combo: true,
+    exchangeIndex: shardForCategory('Sports', true),
   });
   for (let ci = 0; ci < o.combos && regular.length > 0; ci++) {
     const h = hash32(o.seed, 0xc0, ci);
@@ -385,6 +396,7 @@ export function generateUniverse(u: Universe, o: GenerateOptions): void {
       combo: true,
       n: h,
       markets: [],
+      exchangeIndex: cSeries.exchangeIndex,
     });
     const createdMs = o.nowMs - Math.floor(rng() * rng() * 5 * DAY) - 1000;
     const closeMs = Math.floor((o.nowMs + (2 + rng() * 300) * HOUR) / 60_000) * 60_000;
@@ -420,6 +432,7 @@ export function generateUniverse(u: Universe, o: GenerateOptions): void {
       leak: false,
       combo: { collection: `${collection}-R`, legs },
       settlementTimerSeconds: 5,
+      exchangeIndex: ev.exchangeIndex,
     });
   }
 }

@@ -114,12 +114,24 @@ describe('execution never double-orders', () => {
     expect(await second.reconcile()).toMatchObject({ checked: 0 });
   });
 
-  it('an order the exchange refuses is journaled as rejected and costs nothing', async () => {
-    w = await world({ balanceCents: 100 }); // $1: a $4.68 order is refused for insufficient balance
+  it('an order the shard cannot pay for is not sent: the reason names the shard, the free money and the need', async () => {
+    w = await world({ balanceCents: 100 }); // $1 on shard 0: a $4.68 order does not fit
     w.sim.addMarket(inBandMarket('KXPOOR-26NOV27-A'));
     const app = await w.start();
     const r = await app.executor.execute(buyYes('KXPOOR-26NOV27-A'));
-    expect(r).toMatchObject({ kind: 'rejected', reason: 'insufficient_balance' });
+    expect(r).toEqual({ kind: 'funds', reason: 'shard 0 has $1.00 free, needs $4.68' });
+    expect(app.journal.orders.recent(5)).toHaveLength(0);
+    expect(w.sim.ordersSnapshot()).toHaveLength(0);
+  });
+
+  it('an order the exchange refuses is journaled as rejected and costs nothing', async () => {
+    w = await world();
+    w.sim.addMarket(inBandMarket('KXPOOR-26NOV27-A'));
+    const app = await w.start();
+    // Refused by the exchange itself (its balance view can differ from the one read just before).
+    w.sim.inject({ kind: 'reply', status: 400, body: { error: { code: 'insufficient_balance', message: 'insufficient balance' } }, count: 1, method: 'POST', pathIncludes: '/portfolio/events/orders' });
+    const r = await app.executor.execute(buyYes('KXPOOR-26NOV27-A'));
+    expect(r).toMatchObject({ kind: 'rejected', reason: 'insufficient_balance', status: 400 });
     expect(app.journal.orders.atRiskE4('2026-11-25')).toBe(0);
     expect(w.sim.ordersSnapshot()).toHaveLength(0);
   });

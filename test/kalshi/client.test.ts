@@ -133,7 +133,7 @@ describe('GET retries and signing', () => {
       },
       { timeoutMs: 1000 },
     );
-    await expect(client.getExchangeStatus()).resolves.toEqual({ exchangeActive: true, tradingActive: false, estimatedResumeMs: null });
+    await expect(client.getExchangeStatus()).resolves.toEqual({ exchangeActive: true, tradingActive: false, estimatedResumeMs: null, shards: [] });
     expect(server.seen).toHaveLength(2);
   });
 
@@ -301,10 +301,17 @@ describe('cancel and lists', () => {
       if (n === 1) return json(res, 503, {});
       json(res, 200, { order_id: 'ord-1', reduced_by: '1.00', ts_ms: 1 });
     });
-    await expect(client.cancelOrder('ord-1')).resolves.toEqual({ kind: 'canceled', reducedByE2: 100 });
+    await expect(client.cancelOrder('ord-1', { ticker: 'KXBTCD-26DEC01-T90000', exchangeIndex: 2 })).resolves.toEqual({ kind: 'canceled', reducedByE2: 100 });
     expect(server.seen.map((s) => `${s.method} ${s.path}`)).toEqual(['DELETE /trade-api/v2/portfolio/events/orders/ord-1', 'DELETE /trade-api/v2/portfolio/events/orders/ord-1']);
+    // Routed to the order's shard (an id alone reaches only shard 0); the query stays out of the signature.
+    expect(server.seen.map((s) => [s.query.get('market_ticker'), s.query.get('exchange_index')])).toEqual([
+      ['KXBTCD-26DEC01-T90000', '2'],
+      ['KXBTCD-26DEC01-T90000', '2'],
+    ]);
     expect(server.seen.every(sigOk)).toBe(true);
-    await expect(client.cancelOrder('gone')).resolves.toEqual({ kind: 'not-found' });
+    await expect(client.cancelOrder('gone', { ticker: 'KXA-1' })).resolves.toEqual({ kind: 'not-found' });
+    expect(server.seen.at(-1)!.query.has('exchange_index')).toBe(false);
+    expect(server.seen.at(-1)!.query.get('market_ticker')).toBe('KXA-1');
   });
 
   it('a repeated cursor stops the walk and is reported', async () => {
@@ -350,7 +357,7 @@ describe('rate limiting', () => {
   it('a cancel costs 2 tokens from the write bucket', async () => {
     // A frozen clock: no refill, so the spend is exact.
     const { client } = await setup((_r, res) => json(res, 200, { order_id: 'o', reduced_by: '0.00' }), { limiter: new RateLimiter('basic', () => 0, { capacity: 1, rate: 1 }) });
-    await client.cancelOrder('o');
+    await client.cancelOrder('o', { ticker: 'KXA-1', exchangeIndex: 0 });
     expect(client.http.limiter.write.available()).toBe(98);
     expect(client.http.limiter.read.available()).toBe(200);
     expect(client.http.limiter.costOf('GET', '/trade-api/v2/portfolio/orders/abc')).toBe(2);

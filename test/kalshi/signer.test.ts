@@ -92,6 +92,21 @@ describe('KeyLoadError', () => {
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const file = join(dir, 'ec.pem');
     writeFileSync(file, ec);
-    expect(loadError(file).message).toMatch(/expected an RSA key/);
+    expect(loadError(file).message).toMatch(/expected an RSA or Ed25519 key/);
+  });
+
+  it('an Ed25519 key (PKCS#8, as Kalshi issues them) loads and signs plain Ed25519 over the same text', () => {
+    const pair = generateKeyPairSync('ed25519');
+    const file = join(dir, 'ed.pem');
+    writeFileSync(file, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const key = loadPrivateKey(file);
+    expect(key.asymmetricKeyType).toBe('ed25519');
+    const ts = 1_764_547_200_000;
+    const sig = signRequest(key, ts, 'get', '/trade-api/v2/portfolio/balance?exchange_index=2');
+    // The query is not signed; Ed25519 takes no digest or padding.
+    expect(verify(null, Buffer.from(`${ts}GET/trade-api/v2/portfolio/balance`), pair.publicKey, Buffer.from(sig, 'base64'))).toBe(true);
+    expect(verify(null, Buffer.from(`${ts}GET/trade-api/v2/portfolio/balances`), pair.publicKey, Buffer.from(sig, 'base64'))).toBe(false);
+    // Deterministic: the same text gives the same signature (RSA-PSS would not).
+    expect(signRequest(key, ts, 'GET', '/trade-api/v2/portfolio/balance')).toBe(sig);
   });
 });

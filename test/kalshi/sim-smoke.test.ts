@@ -49,8 +49,8 @@ describe('client against the simulated exchange', () => {
 
     const found = await client.findOrderByClientOrderId(coid, m.ticker);
     expect(found?.orderId).toBe(r.orderId);
-    await expect(client.cancelOrder(r.orderId)).resolves.toMatchObject({ kind: 'canceled', reducedByE2: 100 });
-    await expect(client.cancelOrder(r.orderId)).resolves.toEqual({ kind: 'not-found' });
+    await expect(client.cancelOrder(r.orderId, { ticker: m.ticker })).resolves.toMatchObject({ kind: 'canceled', reducedByE2: 100 });
+    await expect(client.cancelOrder(r.orderId, { ticker: m.ticker })).resolves.toEqual({ kind: 'not-found' });
     // As recorded on Kalshi (orders__get_after_cancel): a GET right after the cancel can still say
     // resting, while the order list already says canceled.
     expect((await client.findOrderByClientOrderId(coid, m.ticker))?.status).toBe('canceled');

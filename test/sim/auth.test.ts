@@ -65,7 +65,9 @@ describe('sim auth', () => {
     sim = s.sim;
     s.sim.addMarket({ ticker: 'KXA-26JUN11-X', yesBidCents: 47, yesAskCents: 52 });
     expect((await s.anon.get('/markets/KXA-26JUN11-X')).status).toBe(200);
-    expect((await s.anon.get('/exchange/status')).body).toEqual(fixture('exchange__status'));
+    const st = (await s.anon.get('/exchange/status')).body;
+    expect(st).toMatchObject(fixture('exchange__status') as object); // plus the per-shard statuses added in Aug 2026
+    expect(st.exchange_index_statuses.map((x: any) => x.exchange_index)).toEqual([0, 1, 2, 3]);
     const bad = await fetch(s.sim.baseUrl + '/markets', { headers: { 'KALSHI-ACCESS-KEY': s.signer.keyId } });
     expect(bad.status).toBe(401);
     expect(await bad.json()).toEqual(fixture('auth__missing_signature_header'));

@@ -7,6 +7,22 @@ export { FIXTURES_DIR as FIXTURES } from '../helpers/fixtures.js';
 import { FIXTURES_DIR as FIXTURES } from '../helpers/fixtures.js';
 export const fixture = (name: string): unknown => JSON.parse(readFileSync(`${FIXTURES}/${name}.json`, 'utf8'));
 
+/**
+ * A recorded error body as the wire sends it now: the fixtures are from 2026-06-11, and Kalshi
+ * removed `service` from error bodies on 2026-08-06.
+ */
+export function wireError(name: string): unknown {
+  const body = fixture(name) as { error?: Record<string, unknown> };
+  if (body.error && typeof body.error === 'object') {
+    const { service: _gone, ...rest } = body.error;
+    return { ...body, error: rest };
+  }
+  return body;
+}
+
+/** A recorded record's field names plus the ones added since (exchange_index on orders, fills, positions: Aug 2026), sorted. */
+export const keysNow = (rec: object, ...added: string[]): string[] => [...new Set([...Object.keys(rec), ...added])].sort();
+
 export interface Signer {
   keyId: string;
   privateKey: KeyObject;

@@ -118,7 +118,7 @@ describe('sim /markets', () => {
     expect(garbage.body.markets.map((m: any) => m.ticker)).toEqual(first.body.markets.map((m: any) => m.ticker));
     const nf = await s.client.get('/markets/NOPE-1');
     expect(nf.status).toBe(404);
-    expect(nf.body).toEqual({ error: { code: 'not_found', message: 'not found', service: 'exchange' } });
+    expect(nf.body).toEqual({ error: { code: 'not_found', message: 'not found' } }); // no `service` since 2026-08-06
     expect((await s.client.get('/nope')).status).toBe(404);
   });
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimExchange } from '../../src/sim/index.js';
-import { fixture, order, setup } from './helpers.js';
+import { fixture, keysNow, order, setup, wireError } from './helpers.js';
 
 let sim: SimExchange | null = null;
 afterEach(async () => {
@@ -35,7 +35,7 @@ describe('sim V2 orders', () => {
     const fills = await client.get('/portfolio/fills?limit=10');
     expect(fills.body.fills).toHaveLength(1);
     expect(fills.body.fills[0]).toMatchObject({ fee_cost: '0.017500', yes_price_dollars: '0.5200', no_price_dollars: '0.4800', is_taker: true, count_fp: '1.00' });
-    expect(Object.keys(fills.body.fills[0]).sort()).toEqual(Object.keys((fixture('fills__after_taker') as any).fills[0]).sort());
+    expect(Object.keys(fills.body.fills[0]).sort()).toEqual(keysNow((fixture('fills__after_taker') as any).fills[0], 'exchange_index'));
     const pos = await client.get('/portfolio/positions');
     expect(pos.body.market_positions[0]).toMatchObject({ ticker: T, position_fp: '1.00', market_exposure_dollars: '0.520000', fees_paid_dollars: '0.017500' });
     expect(Object.keys(pos.body).sort()).toEqual(Object.keys(fixture('portfolio__positions') as object).sort());
@@ -53,7 +53,7 @@ describe('sim V2 orders', () => {
     expect(r.body).toMatchObject({ fill_count: '3.00', remaining_count: '2.00' });
     const got = await client.get(`/portfolio/orders/${r.body.order_id}`);
     expect(got.body.order).toMatchObject({ status: 'resting', fill_count_fp: '3.00', remaining_count_fp: '2.00', yes_price_dollars: '0.5200' });
-    expect(Object.keys(got.body.order).sort()).toEqual(Object.keys((fixture('orders__get_after_cancel') as any).order).sort());
+    expect(Object.keys(got.body.order).sort()).toEqual(keysNow((fixture('orders__get_after_cancel') as any).order, 'exchange_index'));
     // our resting bid is now the best bid
     expect((await client.get(`/markets/${T}`)).body.market.yes_bid_dollars).toBe('0.5200');
     const list = await client.get(`/portfolio/orders?status=resting&ticker=${T}`);
@@ -62,10 +62,10 @@ describe('sim V2 orders', () => {
     expect(c.status).toBe(200);
     expect(c.body).toMatchObject({ order_id: r.body.order_id, reduced_by: '2.00' });
     const again = await client.del(`${ORDERS}/${r.body.order_id}`);
-    expect(again).toMatchObject({ status: 404, body: fixture('orders__cancel_already_canceled') });
-    expect((await client.del(`${ORDERS}/00000000-0000-0000-0000-000000000000`)).body).toEqual(fixture('orders__cancel_unknown_id'));
+    expect(again).toMatchObject({ status: 404, body: wireError('orders__cancel_already_canceled') });
+    expect((await client.del(`${ORDERS}/00000000-0000-0000-0000-000000000000`)).body).toEqual(wireError('orders__cancel_unknown_id'));
     const dup = await client.post(ORDERS, body);
-    expect(dup).toMatchObject({ status: 409, body: fixture('orders__reuse_canceled_client_id') });
+    expect(dup).toMatchObject({ status: 409, body: wireError('orders__reuse_canceled_client_id') });
     expect(ex.ordersSnapshot()).toHaveLength(1);
     expect(ex.ordersSnapshot()[0]).toMatchObject({ status: 'canceled', filledE2: 300, initialE2: 500, priceE4: 5200 });
   });
@@ -73,7 +73,7 @@ describe('sim V2 orders', () => {
   it('cancel of an executed order answers the same 404', async () => {
     const { client } = await withMarket();
     const r = await client.post(ORDERS, order(T));
-    expect((await client.del(`${ORDERS}/${r.body.order_id}`)).body).toEqual(fixture('orders__cancel_executed'));
+    expect((await client.del(`${ORDERS}/${r.body.order_id}`)).body).toEqual(wireError('orders__cancel_executed'));
   });
 
   it('rejects with the recorded bodies: numbers, off-grid, post-only cross, balance, V1', async () => {
@@ -82,7 +82,7 @@ describe('sim V2 orders', () => {
     expect(numeric).toMatchObject({ status: 400, body: fixture('orders__numeric_field_types') });
     expect(await client.post(ORDERS, order(T, { price: '0.5150', post_only: true, time_in_force: 'good_till_canceled' }))).toMatchObject({
       status: 400,
-      body: fixture('orders__invalid_price_structure'),
+      body: wireError('orders__invalid_price_structure'),
     });
     expect(await client.post(ORDERS, order(T, { price: '0.9900', post_only: true, time_in_force: 'good_till_canceled' }))).toMatchObject({
       status: 400,
@@ -90,7 +90,7 @@ describe('sim V2 orders', () => {
     });
     expect(await client.post(ORDERS, order(T, { count: '10099.00', price: '0.9900', time_in_force: 'good_till_canceled' }))).toMatchObject({
       status: 400,
-      body: fixture('orders__insufficient_balance'),
+      body: wireError('orders__insufficient_balance'),
     });
     const v1 = await client.post('/portfolio/orders', { ticker: T, action: 'buy', side: 'yes', count: 1, yes_price: 1 });
     expect(v1.status).toBe(410);
