@@ -19,7 +19,7 @@ export class KeyRing {
   register(keyId: string, publicKeyPem: string): void {
     // createPublicKey accepts SPKI/PKCS#1 public PEM, and derives the public half of a private PEM.
     const key = createPublicKey(publicKeyPem);
-    if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'ed25519') {
+    if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss' && key.asymmetricKeyType !== 'ed25519') {
       throw new Error(`sim: API keys are RSA or Ed25519, not ${key.asymmetricKeyType ?? 'unknown'}`);
     }
     this.keys.set(keyId, key);

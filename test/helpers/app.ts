@@ -91,3 +91,12 @@ export function crash(app: App): void {
   app.client.close();
   app.journal.close();
 }
+
+/** Every alert queued in the app's outbox (delivered or not), oldest first, as its payload. */
+export function alertsOf(app: App, kind?: string): Array<Record<string, unknown> & { kind: string }> {
+  const rows = app.journal.db.prepare('SELECT payload FROM outbox ORDER BY id').all() as { payload: string }[];
+  return rows.map((r) => JSON.parse(r.payload)).filter((a) => kind === undefined || a.kind === kind);
+}
+
+/** The messages of queued alerts of one kind ('error', 'info', ...). */
+export const messagesOf = (app: App, kind: string): string[] => alertsOf(app, kind).map((a) => String(a.message));
