@@ -174,20 +174,11 @@ export class Cycle {
         blocked: (m, category) => this.blockedReason(m, category, tradingDay(now, this.d.timeZone)),
       };
       const vctx = toValidationContext(ctx);
-      const evaluate = (list: Market[]) => {
-        const out: Passed[] = [];
-        for (const m of list) {
-          const ev = evaluateMarket(m, ctx, vctx);
-          if (ev.pass) out.push({ m, ev });
-          else decisions.set(m.ticker, { ticker: m.ticker, layer: ev.layer, outcome: 'rejected', reason: ev.reason, side: ev.side ?? null, priceE4: ev.priceE4 ?? null });
-        }
-        return out;
-      };
-      let passed = evaluate(candidates);
-      // An event's own fee rule wins over its series': read it for the few markets about to be ordered, then size again.
-      if (passed.length > 0) {
-        await this.d.categories.ensureEventFees(passed.map((p) => p.m.eventTicker));
-        passed = evaluate(passed.map((p) => p.m));
+      const passed: Passed[] = [];
+      for (const m of candidates) {
+        const ev = evaluateMarket(m, ctx, vctx);
+        if (ev.pass) passed.push({ m, ev });
+        else decisions.set(m.ticker, { ticker: m.ticker, layer: ev.layer, outcome: 'rejected', reason: ev.reason, side: ev.side ?? null, priceE4: ev.priceE4 ?? null });
       }
       summary.validated = passed.length;
       t = lap('validate', t);
@@ -202,7 +193,9 @@ export class Cycle {
       // Collateral where the orders go: each shard funded once for all the orders planned there.
       await this.fundShards(passed, day, status);
       t = lap('funding', t);
-      for (const { m, ev } of passed) {
+      for (const p of passed) {
+        const { m } = p;
+        let { ev } = p;
         const base = { ticker: m.ticker, side: ev.side, priceE4: ev.priceE4 };
         if (journal.orders.haltOf(day)) {
           summary.halted = true;
@@ -219,6 +212,14 @@ export class Cycle {
           decisions.set(m.ticker, { ...base, layer: 4, outcome: 'approval', reason: `waiting for approval: ${ev.approval}` });
           continue;
         }
+        // An event's own fee rule wins over its series': read it (cached) for the market about to be ordered, and size again.
+        await this.d.categories.ensureEventFees([m.eventTicker]);
+        const again = evaluateMarket(m, ctx, vctx);
+        if (!again.pass) {
+          decisions.set(m.ticker, { ...base, layer: again.layer, outcome: 'rejected', reason: again.reason });
+          continue;
+        }
+        ev = again;
         const r = await this.d.executor.execute({
           ticker: m.ticker,
           title: m.title,
@@ -290,17 +291,23 @@ export class Cycle {
     return summary;
   }
 
-  /** Sum the worst cases planned per shard (no more than the cap leaves room for) and fund each shard once. */
+  /**
+   * Fund each shard once for the orders planned there: the passed markets in the order L4 will take them, each at
+   * its worst case, until the cap's room is used up (later ones cannot be sent today anyway).
+   */
   private async fundShards(passed: Passed[], day: string, status: ExchangeStatus): Promise<void> {
     const { funding, journal, executor } = this.d;
     if (!funding || this.d.mode === 'DRY-RUN' || journal.settings.get().paused || journal.orders.haltOf(day)) return;
-    const roomE4 = Math.max(0, journal.settings.get().dailyCapE4 - journal.orders.atRiskE4(day));
+    let roomE4 = Math.max(0, journal.settings.get().dailyCapE4 - journal.orders.atRiskE4(day));
     const needE4 = new Map<number, number>();
     for (const { m, ev } of passed) {
+      if (roomE4 <= 0) break;
       if (ev.approval) continue;
-      needE4.set(m.exchangeIndex, Math.min(roomE4, (needE4.get(m.exchangeIndex) ?? 0) + ev.worstCaseE4));
+      const take = Math.min(roomE4, ev.worstCaseE4);
+      needE4.set(m.exchangeIndex, (needE4.get(m.exchangeIndex) ?? 0) + take);
+      roomE4 -= take;
     }
-    if (needE4.size === 0 || roomE4 === 0) return;
+    if (needE4.size === 0) return;
     const listed = new Map(status.shards.map((s) => [s.exchangeIndex, s]));
     const canTransfer = (k: number) => (listed.size === 0 ? true : (listed.get(k)?.transfersActive ?? false));
     // In the order queue, so no order (an approval's, say) moves the balances while they are read and planned.

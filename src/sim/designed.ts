@@ -21,6 +21,11 @@ export interface SimMarketSpec {
   stepCents?: number;
   tickSizeE4?: number;
   feeMultiplierE4?: number;
+  /** series fee type (default quadratic) */
+  feeType?: 'quadratic' | 'quadratic_with_maker_fees';
+  /** the event's own fee rule (fee_type_override / fee_multiplier_override) */
+  eventFeeTypeOverride?: 'quadratic' | 'quadratic_with_maker_fees' | null;
+  eventFeeMultiplierOverrideE4?: number | null;
   /**
    * The shard (exchange_index, 0..100) the market trades on. Default: by the series' category
    * (Crypto 2, Sports 3, everything else 0). In updateMarket it moves the market and its event to
@@ -52,7 +57,7 @@ function ensureParents(ex: Exchange, spec: SimMarketSpec): { event: string; seri
     title: `${series} series`,
     category: spec.category ?? 'Economics',
     tags: [spec.category ?? 'Economics'],
-    feeType: 'quadratic',
+    feeType: spec.feeType ?? 'quadratic',
     feeMultiplierE4: spec.feeMultiplierE4 ?? 10_000,
     frequency: 'custom',
     template: null,
@@ -61,6 +66,7 @@ function ensureParents(ex: Exchange, spec: SimMarketSpec): { event: string; seri
   });
   if (spec.category !== undefined) s.category = spec.category;
   if (spec.feeMultiplierE4 !== undefined) s.feeMultiplierE4 = spec.feeMultiplierE4;
+  if (spec.feeType !== undefined) s.feeType = spec.feeType;
   const shard = spec.exchangeIndex ?? shardForCategory(s.category, false);
   const ev = u.addEvent({
     eventTicker: event,
@@ -74,6 +80,8 @@ function ensureParents(ex: Exchange, spec: SimMarketSpec): { event: string; seri
     exchangeIndex: shard,
   });
   if (spec.exchangeIndex !== undefined) ev.exchangeIndex = spec.exchangeIndex;
+  if (spec.eventFeeTypeOverride !== undefined) ev.feeTypeOverride = spec.eventFeeTypeOverride;
+  if (spec.eventFeeMultiplierOverrideE4 !== undefined) ev.feeMultiplierOverrideE4 = spec.eventFeeMultiplierOverrideE4;
   ex.shard(shard); // a shard with a market is a known shard (exchange status, transfers)
   return { event, series, shard };
 }

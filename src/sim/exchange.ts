@@ -110,6 +110,19 @@ export class Exchange {
     for (const st of this.shards.values()) st.tradingActive = active;
   }
 
+  /** The fee rule in force for a market at t: the series', then its latest due scheduled change, then the event's override. */
+  feeRuleOf(m: SimMarket, t: number): { feeType: string; multE4: number } {
+    const s = this.seriesOf(m);
+    let rule = { feeType: s.feeType as string, multE4: s.feeMultiplierE4 };
+    for (const c of this.universe.feeChanges) {
+      if (c.seriesTicker === s.ticker && c.scheduledMs <= t) rule = { feeType: c.feeType, multE4: c.feeMultiplierE4 };
+    }
+    const ev = this.universe.events.get(m.eventTicker);
+    if (ev?.feeTypeOverride) rule = { ...rule, feeType: ev.feeTypeOverride };
+    if (ev?.feeMultiplierOverrideE4 !== undefined && ev.feeMultiplierOverrideE4 !== null) rule = { ...rule, multE4: ev.feeMultiplierOverrideE4 };
+    return rule;
+  }
+
   seriesOf(m: SimMarket): SimSeries {
     const s = this.universe.series.get(m.seriesTicker);
     if (!s) throw new Error(`sim: series ${m.seriesTicker} missing`);
@@ -182,8 +195,8 @@ export class Exchange {
   makerFill(o: Order, countE2: number, t: number): void {
     const m = this.universe.markets.get(o.ticker);
     if (!m || countE2 <= 0) return;
-    const s = this.seriesOf(m);
-    const fee = s.feeType === 'quadratic_with_maker_fees' ? makerFeeE4(s.feeMultiplierE4, countE2, o.priceE4) : 0;
+    const rule = this.feeRuleOf(m, t);
+    const fee = rule.feeType === 'quadratic_with_maker_fees' ? makerFeeE4(rule.multE4, countE2, o.priceE4) : 0;
     this.account.applyFill(o, o.priceE4, countE2, false, fee, t);
     this.traded(m, o.priceE4, countE2, t);
   }
@@ -221,9 +234,9 @@ export class Exchange {
       count = Math.min(count, this.account.closable(m.ticker, inp.side));
       if (count <= 0) return { status: 400, body: { error: { code: 'invalid_order', message: 'invalid order', details: 'reduce only' } } };
     }
-    const s = this.seriesOf(m);
+    const rule = this.feeRuleOf(m, t);
     const opening = count - Math.min(count, this.account.closable(m.ticker, inp.side));
-    const need = opening * outcomePriceE4(inp.side, inp.priceE4) + takerFeeE4(s.feeMultiplierE4, count, inp.priceE4) * 100;
+    const need = opening * outcomePriceE4(inp.side, inp.priceE4) + takerFeeE4(rule.multE4, count, inp.priceE4) * 100;
     // collateral is checked inside the market's own engine: money on another shard does not count
     if (need > this.account.availableE6(m.exchangeIndex)) return { status: 400, body: ERR.insufficientBalance };
 
@@ -272,7 +285,7 @@ export class Exchange {
     let feeTotal = 0;
     let notional = 0;
     for (const tk of take(book, inp.side, limit, count)) {
-      const fee = takerFeeE4(s.feeMultiplierE4, tk.countE2, tk.priceE4);
+      const fee = takerFeeE4(rule.multE4, tk.countE2, tk.priceE4);
       this.account.applyFill(order, tk.priceE4, tk.countE2, true, fee, t);
       this.traded(m, tk.priceE4, tk.countE2, t);
       feeTotal += fee;

@@ -1,5 +1,6 @@
 // Public API of the simulated Kalshi exchange: start it in-process, point a client at baseUrl.
 // It imports nothing from the rest of the app: it is the other side of the wire.
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { KeyRing } from './auth.js';
 import { addDesignedMarket, updateDesignedMarket, type SimMarketSpec } from './designed.js';
@@ -89,6 +90,8 @@ export interface SimExchange {
   /** every transfer, oldest first (completes due transfers first) */
   transfersSnapshot(): SimTransferView[];
   setLatency(ms: number): void;
+  /** schedule a series fee change (listed by GET /series/fee_changes; charged from its time on) */
+  scheduleFeeChange(change: { seriesTicker: string; feeType: 'quadratic' | 'quadratic_with_maker_fees'; feeMultiplierE4: number; scheduledMs: number }): void;
   inject(fault: SimFault): void;
   fillResting(orderId: string, countE2?: number): void;
   ordersSnapshot(): SimOrderView[];
@@ -163,6 +166,9 @@ export async function startSimExchange(opts: SimOptions = {}): Promise<SimExchan
       latency = ms;
     },
     inject: (fault) => faults.inject(fault),
+    scheduleFeeChange: (c) => {
+      ex.universe.feeChanges.push({ id: randomUUID(), ...c });
+    },
     fillResting: (orderId, countE2) => {
       const o = ex.account.orders.get(orderId);
       if (!o || o.status !== 'resting') throw new Error(`sim: order ${orderId} is not resting`);

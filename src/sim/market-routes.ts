@@ -226,16 +226,40 @@ export function getEvent(c: Ctx): SimResponse {
 export function getSeriesList(c: Ctx): SimResponse {
   const cat = c.q.get('category');
   const list = [...c.ex.universe.series.values()].filter((s) => !s.combo && (!cat || s.category === cat));
-  return { status: 200, body: { series: list.map(renderSeries) } };
+  return { status: 200, body: { series: list.map((x) => renderSeries(x, seriesFeeAt(c, x.ticker))) } };
 }
 
 export function getSeries(c: Ctx): SimResponse {
   const s = c.ex.universe.series.get(c.params[0] ?? '');
   if (!s) return { status: 404, body: ERR.notFound };
-  return { status: 200, body: { series: renderSeries(s) } };
+  return { status: 200, body: { series: renderSeries(s, seriesFeeAt(c, s.ticker)) } };
 }
 
-export const getFeeChanges = (): SimResponse => ({ status: 200, body: { series_fee_change_arr: [] } });
+/** A series' own fee rule at the request's time: its latest scheduled change that is due, if any. */
+function seriesFeeAt(c: Ctx, seriesTicker: string): { feeType: string; multE4: number } | null {
+  let rule: { feeType: string; multE4: number } | null = null;
+  for (const f of c.ex.universe.feeChanges) if (f.seriesTicker === seriesTicker && f.scheduledMs <= c.t) rule = { feeType: f.feeType, multE4: f.feeMultiplierE4 };
+  return rule;
+}
+
+/** Upcoming changes only unless show_historical=true (as documented); optional series_ticker filter. */
+export function getFeeChanges(c: Ctx): SimResponse {
+  const series = c.q.get('series_ticker');
+  const historical = c.q.get('show_historical') === 'true';
+  const list = c.ex.universe.feeChanges.filter((f) => (!series || f.seriesTicker === series) && (historical || f.scheduledMs > c.t));
+  return {
+    status: 200,
+    body: {
+      series_fee_change_arr: list.map((f) => ({
+        fee_multiplier: f.feeMultiplierE4 / 10_000,
+        fee_type: f.feeType,
+        id: f.id,
+        scheduled_ts: isoSeconds(f.scheduledMs),
+        series_ticker: f.seriesTicker,
+      })),
+    },
+  };
+}
 
 /** Top-level fields describe shard 0; exchange_index_statuses every known shard, ascending. */
 export function getExchangeStatus(c: Ctx): SimResponse {

@@ -259,7 +259,6 @@ export function getPositions(c: Ctx): SimResponse {
       market_exposure_dollars: fmtE6(p.costE6),
       position_fp: fmtE2(p.posE2),
       realized_pnl_dollars: fmtE6(p.realizedE6),
-      resting_orders_count: rest,
       ticker: p.ticker,
       total_traded_dollars: fmtE6(p.tradedE6),
     });

@@ -90,7 +90,6 @@ export function renderMarket(m: SimMarket, ev: SimEvent, s: SimSeries, st: Marke
   rec.expiration_time = isoSeconds(m.latestExpirationMs);
   rec.expiration_value = '';
   if (m.strikeE2 !== null) rec.floor_strike = m.strikeE2 / 100;
-  rec.fractional_trading_enabled = true;
   if (m.combo) rec.is_provisional = true;
   rec.last_price_dollars = fmtE4(m.lastPriceE4);
   rec.latest_expiration_time = isoSeconds(m.latestExpirationMs);
@@ -113,7 +112,6 @@ export function renderMarket(m: SimMarket, ev: SimEvent, s: SimSeries, st: Marke
   rec.price_level_structure = m.tickE4 === 100 ? 'linear_cent' : 'deci_cent';
   rec.price_ranges = [{ end: '1.0000', start: '0.0000', step: fmtE4(m.tickE4) }];
   if (s.template?.participantKey) rec.primary_participant_key = s.template.participantKey;
-  rec.response_price_units = 'usd_cent';
   rec.result = st.result;
   rec.rules_primary = t.rulesPrimary;
   rec.rules_secondary = t.rulesSecondary;
@@ -161,6 +159,8 @@ export function renderEvent(ev: SimEvent, s: SimSeries): Record<string, unknown>
     collateral_return_type: ev.mutuallyExclusive ? 'MECNET' : '',
     event_ticker: ev.eventTicker,
     exchange_index: ev.exchangeIndex,
+    ...(ev.feeTypeOverride ? { fee_type_override: ev.feeTypeOverride } : {}),
+    ...(ev.feeMultiplierOverrideE4 !== undefined && ev.feeMultiplierOverrideE4 !== null ? { fee_multiplier_override: ev.feeMultiplierOverrideE4 / 10_000 } : {}),
     mutually_exclusive: ev.mutuallyExclusive,
     product_metadata: {},
     series_ticker: ev.seriesTicker,
@@ -171,15 +171,15 @@ export function renderEvent(ev: SimEvent, s: SimSeries): Record<string, unknown>
   };
 }
 
-export function renderSeries(s: SimSeries): Record<string, unknown> {
+export function renderSeries(s: SimSeries, due: { feeType: string; multE4: number } | null = null): Record<string, unknown> {
   return {
     additional_prohibitions: [],
     category: s.category,
     contract_terms_url: `https://kalshi.com/series/${s.ticker.toLowerCase()}/terms.pdf`,
     contract_url: `https://kalshi.com/series/${s.ticker.toLowerCase()}/contract.pdf`,
     exchange_index: s.exchangeIndex,
-    fee_multiplier: s.feeMultiplierE4 / 10_000,
-    fee_type: s.feeType,
+    fee_multiplier: (due?.multE4 ?? s.feeMultiplierE4) / 10_000,
+    fee_type: due?.feeType ?? s.feeType,
     frequency: s.frequency,
     product_metadata: {},
     settlement_sources: [{ name: 'Source Agency', url: 'https://example.com' }],

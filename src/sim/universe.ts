@@ -35,6 +35,18 @@ export interface SimEvent {
   markets: SimMarket[];
   /** an event's markets share one shard */
   exchangeIndex: number;
+  /** the event's own fee rule, which wins over its series' (fee_type_override / fee_multiplier_override) */
+  feeTypeOverride?: string | null;
+  feeMultiplierOverrideE4?: number | null;
+}
+
+/** A scheduled change of a series' fee rule (GET /series/fee_changes). */
+export interface SimFeeChange {
+  id: string;
+  seriesTicker: string;
+  feeType: 'quadratic' | 'quadratic_with_maker_fees';
+  feeMultiplierE4: number;
+  scheduledMs: number;
 }
 
 export interface ComboLeg {
@@ -128,6 +140,7 @@ export class Universe {
   readonly markets = new Map<string, SimMarket>();
   readonly events = new Map<string, SimEvent>();
   readonly series = new Map<string, SimSeries>();
+  readonly feeChanges: SimFeeChange[] = [];
   private sortedCache: SimMarket[] | null = null;
   private eventsSortedCache: SimEvent[] | null = null;
   private nextIdx = 0;

@@ -390,3 +390,77 @@ describe('secret hygiene', () => {
     }
   });
 });
+
+describe('shards on the wire', () => {
+  it('a create names the market shard; a transfer is sent once (never retried) with its amount in centicents', async () => {
+    const { server, client } = await setup((req, res) => {
+      if (req.path.endsWith('/intra_exchange_instance_transfer')) return json(res, 503, { error: { code: 'service_unavailable', message: 'x' } });
+      json(res, 201, CREATED);
+    });
+    await client.createOrder({ ticker: 'KXBTCD-1', side: 'bid', countE2: 100, priceE4: 7100, timeInForce: 'good_till_canceled', clientOrderId: 'c', exchangeIndex: 2 });
+    expect(JSON.parse(server.seen[0]!.body)).toMatchObject({ ticker: 'KXBTCD-1', exchange_index: 2 });
+    await expect(client.createTransfer({ fromShard: 0, toShard: 2, amountE4: 98_000 })).rejects.toThrow(KalshiApiError);
+    const posts = server.seen.filter((s) => s.path.endsWith('/intra_exchange_instance_transfer'));
+    expect(posts).toHaveLength(1);
+    expect(JSON.parse(posts[0]!.body)).toEqual({
+      source: 'event_contract',
+      destination: 'event_contract',
+      amount: 98_000, // $9.80: $1 = 10000 centicents
+      source_exchange_shard: 0,
+      destination_exchange_shard: 2,
+    });
+    expect(posts.every(sigOk)).toBe(true);
+  });
+
+  it('the balance breakdown is dollar strings per shard, the top-level balance integer cents', async () => {
+    // The reference's illustrative record: $980 in all, $970 on shard 0 and $10 on shard 2.
+    const { client } = await setup((_r, res) =>
+      json(res, 200, {
+        balance: 98000,
+        balance_dollars: '980.0000',
+        portfolio_value: 0,
+        updated_ts: 1764547200,
+        balance_breakdown: [
+          { exchange_index: 0, balance: '970.0000' },
+          { exchange_index: 2, balance: '10.0000' },
+        ],
+      }),
+    );
+    const b = await client.getBalance();
+    expect(b.balanceE4).toBe(9_800_000);
+    expect(b.shards).toEqual([
+      { exchangeIndex: 0, balanceE4: 9_700_000 },
+      { exchangeIndex: 2, balanceE4: 100_000 },
+    ]);
+  });
+
+  it('a negative or unreadable per-shard balance is refused, not believed', async () => {
+    const { client } = await setup((_r, res) => json(res, 200, { balance: 100, balance_breakdown: [{ exchange_index: 2, balance: '-50.0000' }] }));
+    await expect(client.getBalance()).rejects.toThrow(KalshiResponseError);
+  });
+
+  it('transfer history and one transfer parse; an amount is a dollar string there', async () => {
+    const T = { transfer_id: 't-1', source: 'event_contract', destination: 'event_contract', source_exchange_shard: 0, destination_exchange_shard: 2, amount: '0.5000', status: 'pending', created_ts: 1764547200 };
+    const { client } = await setup((req, res) => (req.path.endsWith('/t-1') ? json(res, 200, { transfer: { ...T, status: 'complete' } }) : json(res, 200, { transfers: [T] })));
+    expect(await client.listTransfers()).toEqual([{ transferId: 't-1', fromShard: 0, toShard: 2, amountE4: 5000, status: 'pending', complete: false, createdMs: 1_764_547_200_000 }]);
+    expect((await client.getTransfer('t-1')).complete).toBe(true);
+  });
+
+  it("the exchange's own endpoint costs replace the built-in table", async () => {
+    const { client } = await setup((_r, res) =>
+      json(res, 200, { default_cost: 12, endpoint_costs: [{ cost: 3, method: 'DELETE', path: '/trade-api/v2/portfolio/events/orders/:order_id' }] }),
+    );
+    expect(client.http.limiter.costOf('GET', '/trade-api/v2/markets')).toBe(10);
+    client.http.limiter.adoptCosts(await client.getEndpointCosts());
+    expect(client.http.limiter.costOf('GET', '/trade-api/v2/markets')).toBe(12);
+    expect(client.http.limiter.costOf('DELETE', '/trade-api/v2/portfolio/events/orders/abc')).toBe(3);
+  });
+
+  it('a single write routed to shard >= 1 spends that shard’s write bucket, not the unscoped one', async () => {
+    const { client } = await setup((_r, res) => json(res, 200, { order_id: 'o', reduced_by: '0.00' }), { limiter: new RateLimiter('basic', () => 0, { capacity: 1, rate: 1 }) });
+    await client.cancelOrder('o', { ticker: 'KXBTCD-1', exchangeIndex: 2 });
+    expect(client.http.limiter.write.available()).toBe(100);
+    await client.cancelOrder('o', { ticker: 'KXA-1', exchangeIndex: 0 });
+    expect(client.http.limiter.write.available()).toBe(98);
+  });
+});

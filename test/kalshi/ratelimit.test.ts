@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bucketClass, endpointCost, RateLimiter, TIER_LIMITS, TokenBucket } from '../../src/kalshi/ratelimit.js';
+import { loadConfig } from '../../src/config.js';
+import { bucketClass, endpointCost, RateLimiter, TIER_LIMITS, TokenBucket, KALSHI_TIERS } from '../../src/kalshi/ratelimit.js';
 
 describe('endpoint costs', () => {
   it.each([
@@ -82,5 +83,17 @@ describe('TokenBucket', () => {
     expect(l.read.available()).toBeLessThanOrEqual(191);
     expect(l.write.available()).toBeLessThanOrEqual(99);
     expect(l.write.available()).toBeGreaterThanOrEqual(98);
+  });
+});
+
+describe('tiers', () => {
+  it('KALSHI_TIER accepts every tier Kalshi names; unknown budgets fall back to Basic until the account says', () => {
+    for (const tier of KALSHI_TIERS) {
+      expect(loadConfig({ KALSHI_TIER: tier }).KALSHI_TIER).toBe(tier);
+      expect(TIER_LIMITS[tier].read.refillPerSec).toBeGreaterThanOrEqual(200);
+    }
+    expect(TIER_LIMITS.paragon).toEqual({ read: { capacity: 2000, refillPerSec: 2000 }, write: { capacity: 2000, refillPerSec: 2000 } });
+    expect(TIER_LIMITS.prestige).toEqual(TIER_LIMITS.basic);
+    expect(() => loadConfig({ KALSHI_TIER: 'platinum' })).toThrow(/KALSHI_TIER must be one of basic, advanced, premier, paragon, prime, expert, prestige/);
   });
 });
