@@ -9,7 +9,7 @@ import { ShardFunding } from './execution/funding.js';
 import { type ReconcileResult, reconcile } from './execution/reconcile.js';
 import { KalshiClient } from './kalshi/client.js';
 import type { HydrateProgress } from './kalshi/hydrate.js';
-import { loadPrivateKey } from './kalshi/signer.js';
+import { loadPrivateKey, warnIfKeyFileShared } from './kalshi/signer.js';
 import { Journal } from './journal/index.js';
 import { type Logger, silentLogger } from './log.js';
 import { Alerter } from './notify/alerter.js';
@@ -214,6 +214,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   } else {
     keyId = config.KALSHI_KEY_ID!;
     privateKey = loadPrivateKey(config.KALSHI_PRIVATE_KEY_PATH!);
+    warnIfKeyFileShared(config.KALSHI_PRIVATE_KEY_PATH!, (m) => log.warn(m));
     baseUrl = config.KALSHI_BASE_URL ?? DEFAULT_BASE_URLS[config.KALSHI_ENV];
   }
 

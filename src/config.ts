@@ -16,22 +16,26 @@ const int = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
 
-/** Dollars as typed in .env ("50", "5.25") -> integer e4. */
-const dollarsE4 = z.string().transform((v, ctx) => {
-  const e4 = parseUserDollarsE4(v);
-  if (e4 === null) {
-    ctx.addIssue({ code: 'custom', message: 'must be a dollar amount like 50 or 12.50 (at most 4 decimals)' });
-    return z.NEVER;
-  }
-  return e4;
-});
+/** Dollars as typed in .env ("50", "5.25") -> integer e4; `positive`: $0 is refused too (a cap or a per-trade maximum of $0). */
+const dollarsE4 = (opts: { positive?: boolean } = {}) =>
+  z.string().transform((v, ctx) => {
+    const e4 = parseUserDollarsE4(v);
+    if (e4 === null || (opts.positive && e4 === 0)) {
+      ctx.addIssue({ code: 'custom', message: `must be a dollar amount${opts.positive ? ' above 0' : ''} like 50 or 12.50 (at most 4 decimals)` });
+      return z.NEVER;
+    }
+    return e4;
+  });
 
-/** A probability like 0.70 -> price e4 (7000). */
+/**
+ * A band bound like 0.70 -> price e4 (7000). Strictly between 0 and 1, as the journal's settings require
+ * (a price of 0 or $1 is no bet): a bound the settings refuse would make every later /set or /pause fail.
+ */
 const probabilityE4 = z.string().transform((v, ctx) => {
   const m = /^0?\.(\d{1,4})$|^(0|1)(?:\.0{0,4})?$/.exec(v.trim());
   const e4 = m ? parseUserDollarsE4(v.trim().startsWith('.') ? `0${v.trim()}` : v) : null;
-  if (e4 === null || e4 < 0 || e4 > 10_000) {
-    ctx.addIssue({ code: 'custom', message: 'must be a probability between 0 and 1 with at most 4 decimals, like 0.70' });
+  if (e4 === null || e4 <= 0 || e4 >= 10_000) {
+    ctx.addIssue({ code: 'custom', message: 'must be a probability above 0 and below 1 with at most 4 decimals, like 0.70' });
     return z.NEVER;
   }
   return e4;
@@ -47,7 +51,8 @@ const list = z.string().transform((v) =>
 const userIds = z.string().transform((v, ctx) => {
   const ids = v.split(',').map((s) => s.trim()).filter(Boolean);
   for (const id of ids) {
-    if (!/^\d+$/.test(id)) {
+    // Digits only, and exact as a number: a 20-digit id would round to somebody else's.
+    if (!/^\d+$/.test(id) || !Number.isSafeInteger(Number(id)) || Number(id) === 0) {
       ctx.addIssue({ code: 'custom', message: `"${id}" is not a numeric Telegram user id` });
       return z.NEVER;
     }
@@ -74,7 +79,7 @@ export const TIERS = KALSHI_TIERS;
 export const EnvSchema = z
   .object({
     KALSHI_ENV: z.enum(['sim', 'demo', 'prod'], { message: 'must be sim, demo or prod' }).default('sim'),
-    KALSHI_BASE_URL: z.url({ message: 'must be a URL like https://external-api.demo.kalshi.co/trade-api/v2' }).optional(),
+    KALSHI_BASE_URL: z.url({ protocol: /^https?$/, message: 'must be a URL like https://external-api.demo.kalshi.co/trade-api/v2' }).optional(),
     KALSHI_KEY_ID: z.string().min(1).optional(),
     KALSHI_PRIVATE_KEY_PATH: z.string().min(1).optional(),
     KALSHI_TIER: z.enum(TIERS, { message: `must be one of ${TIERS.join(', ')}` }).default('basic'),
@@ -90,20 +95,25 @@ export const EnvSchema = z
     MIN_VOLUME_24H: int(0, 100_000_000).default(5000),
     POSITION_LIMIT: int(1, 1_000_000).default(700),
     EXCLUDED_CATEGORIES: list.default([]),
-    MAX_COST_PER_TRADE: dollarsE4.default(50_000),
-    DAILY_LOSS_CAP: dollarsE4.default(500_000),
+    MAX_COST_PER_TRADE: dollarsE4({ positive: true }).default(50_000),
+    DAILY_LOSS_CAP: dollarsE4({ positive: true }).default(500_000),
     TIMEZONE: timezone.default('America/New_York'),
-    APPROVAL_ABOVE_COST: dollarsE4.optional(),
+    APPROVAL_ABOVE_COST: dollarsE4().optional(),
     APPROVAL_CATEGORIES: list.default([]),
     APPROVAL_TTL_MINUTES: int(1, 24 * 60).default(10),
     FILL_TIMEOUT_SECONDS: int(1, 300).default(10),
     SHARD_FUNDING: z.enum(['auto', 'off'], { message: 'must be auto or off' }).default('auto'),
-    SHARD_FUNDING_MARGIN: dollarsE4.default(50_000),
+    SHARD_FUNDING_MARGIN: dollarsE4().default(50_000),
 
     TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { message: 'must look like 123456:ABC-DEF (from @BotFather)' }).optional(),
     TELEGRAM_ALLOWED_USER_IDS: userIds.default([]),
-    TELEGRAM_CHAT_ID: z.string().regex(/^-?\d+$/, { message: 'must be a numeric chat id' }).transform(Number).optional(),
-    TELEGRAM_API_ROOT: z.url({ message: 'must be a URL like https://api.telegram.org' }).default('https://api.telegram.org'),
+    TELEGRAM_CHAT_ID: z
+      .string()
+      .regex(/^-?\d+$/, { message: 'must be a numeric chat id' })
+      .transform(Number)
+      .refine(Number.isSafeInteger, { message: 'must be a numeric chat id (this one is too long to be exact)' })
+      .optional(),
+    TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/, message: 'must be a URL like https://api.telegram.org' }).default('https://api.telegram.org'),
     DAILY_SUMMARY_AT: clockTime.default('21:00'),
   })
   .superRefine((env, ctx) => {

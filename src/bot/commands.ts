@@ -40,10 +40,14 @@ export interface CommandSpec {
   description: string;
   /** Changes something: a transport refuses it when the message is stale (sent while the bot was down). */
   mutating?: boolean;
+  /** Without `args`, text after the command is refused with a usage line; `ownArgs`: run() reads (or ignores) it itself. */
+  ownArgs?: boolean;
   run(d: CommandDeps, args: string, by: string): Promise<Reply> | Reply;
 }
 
 const CONFIRM_WORD = /(?:^|\s+)(confirm|yes)$/i;
+/** /stopall takes nothing but the confirming word. */
+const ONLY_CONFIRM_WORD = /^(confirm|yes)$/i;
 /** A typed "confirm" stands in for the confirming tap only in the terminal; in Telegram the tap is required. */
 const typedConfirm = (d: CommandDeps, args: string) => d.transport === 'console' && CONFIRM_WORD.test(args);
 const confirmTtl = (d: CommandDeps) => d.confirmTtlMs ?? 5 * 60_000;
@@ -96,8 +100,9 @@ async function stopAllNow(d: CommandDeps, by: string): Promise<Reply> {
 }
 
 export const COMMANDS: CommandSpec[] = [
-  { name: 'start', description: 'What this bot does', run: (d) => helpReply(d) },
-  { name: 'help', description: 'Mode, what the bot is doing, commands', run: (d) => helpReply(d) },
+  // /start may carry a deep-link payload and "/help setcap" is a fair question: both answer with the help.
+  { name: 'start', description: 'What this bot does', ownArgs: true, run: (d) => helpReply(d) },
+  { name: 'help', description: 'Mode, what the bot is doing, commands', ownArgs: true, run: (d) => helpReply(d) },
   {
     name: 'status',
     description: 'Mode, state, last cycle, at risk vs cap',
@@ -180,8 +185,13 @@ export const COMMANDS: CommandSpec[] = [
     name: 'stopall',
     description: 'Cancel every resting order and pause (asks first)',
     mutating: true,
+    ownArgs: true,
     run: (d, args, by) => {
-      if (typedConfirm(d, args)) return stopAllNow(d, by);
+      const word = args.trim();
+      if (word !== '' && !ONLY_CONFIRM_WORD.test(word)) {
+        return reply(`Usage: /stopall (no arguments), then ${d.transport === 'console' ? 'type /stopall confirm' : 'tap to confirm'}. Nothing was changed.`);
+      }
+      if (d.transport === 'console' && word !== '') return stopAllNow(d, by);
       return reply('Cancel EVERY resting order and pause trading?', stopAllButtons(d));
     },
   },
@@ -226,6 +236,9 @@ function helpReply(d: CommandDeps): Reply {
 export async function runCommand(d: CommandDeps, name: string, args: string, by: string): Promise<Reply> {
   const spec = findCommand(name);
   if (!spec) return reply(`Unknown command /${name.slice(0, 32)}. Send /help for the list.`);
+  if (spec.args === undefined && !spec.ownArgs && args.trim() !== '') {
+    return reply(`Usage: /${spec.name} (no arguments). ${spec.description}. Nothing was changed.`);
+  }
   try {
     return await spec.run(d, args, by);
   } catch (err) {

@@ -43,7 +43,7 @@ export const parsePnlDays = (text: string) =>
 
 export const parseTicker = (text: string) =>
   run(
-    z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).transform((t) => t.toUpperCase()),
+    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/).transform((t) => t.toUpperCase()),
     text,
     'Usage: /why <ticker>, e.g. /why KXHIGHNY-26NOV27-B45.',
   );
@@ -115,7 +115,8 @@ export function parseSet(text: string): Parsed<{ name: SettableName; patch: Reco
   const usage = `Usage: /set <name> <value>. Accepted:\n${settableHelp()}`;
   if (!m) return { ok: false, error: usage };
   const name = m[1]!.toLowerCase() as SettableName;
-  const spec = SETTABLE[name];
+  // Own keys only: "__proto__" or "constructor" must not find Object.prototype's members.
+  const spec = Object.hasOwn(SETTABLE, name) ? SETTABLE[name] : undefined;
   if (!spec) return { ok: false, error: `Unknown setting "${m[1]}". ${usage}` };
   const r = (spec.schema as z.ZodType<Record<string, unknown>>).safeParse(m[2]!.trim());
   return r.success ? { ok: true, value: { name, patch: r.data } } : { ok: false, error: `Bad value for ${name}. Accepted: /set ${spec.help}` };

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock, sleep, tradingDay } from '../clock.js';
 import { KalshiApiError } from '../kalshi/errors.js';
-import type { Order } from '../kalshi/schemas.js';
+import type { Fill, Order } from '../kalshi/schemas.js';
 import type { Journal } from '../journal/index.js';
 import type { OrderRow } from '../journal/orders.js';
 import { E2_PER_CONTRACT, type FeeSchedule, costE4, formatUsd } from '../money.js';
@@ -13,7 +13,7 @@ import type { Side } from '../pipeline/band.js';
 import { fitUnderCap, wireOrderFor } from '../pipeline/risk.js';
 import { type ShardFunding, shortReason } from './funding.js';
 import type { OrderApi } from './order-api.js';
-import { believeReport, boundedFills } from './report-bounds.js';
+import { believeReport, boundedFills, journalFills } from './report-bounds.js';
 
 export interface ExecutorDeps {
   journal: Journal;
@@ -230,10 +230,8 @@ export class Executor {
       this.d.hooks?.afterSend?.(row.id);
       const ref = { orderId: exchangeOrderId, clientOrderId: row.client_order_id, ticker: row.ticker, exchangeIndex: row.exchange_index };
       const order = (await this.read(ref)) ?? (await this.waitForOrder(ref));
-      const settled = await this.pollCancelSettle(order, row.exchange_index);
-      const result = this.record(row.id, settled);
-      if (settled.fillCountE2 > 0) await this.recordFills(row.id, settled.orderId);
-      return result;
+      const settled = await this.pollCancelSettle(order, ref);
+      return await this.book(row.id, settled);
     } catch (err) {
       if (isSimulatedCrash(err)) throw err;
       return this.unknown(row.id, 'resting', err);
@@ -251,7 +249,7 @@ export class Executor {
    * Read an order: by id, and where that fails, from the order list (which covers every shard). Whether a GET by
    * id reaches orders on other shards is not documented; either way the order is found.
    */
-  private async read(ref: OrderRef): Promise<Order | null> {
+  async read(ref: OrderRef): Promise<Order | null> {
     const byId = await this.d.api.getOrder(ref.orderId).catch(() => null);
     if (byId) return byId;
     return this.d.api.findOrderByClientOrderId(ref.clientOrderId, ref.ticker).catch(() => null);
@@ -266,11 +264,13 @@ export class Executor {
     throw new Error(`order ${ref.orderId} cannot be read back`);
   }
 
-  /** Poll until executed or the fill timeout (or shutdown), cancel what rests, then read the terminal state. */
-  async pollCancelSettle(order: Order, shard: number, waitMs = this.d.fillTimeoutMs): Promise<Order> {
+  /**
+   * Poll until executed or the fill timeout (or shutdown), cancel what rests, then read the terminal state. `ref` is
+   * the journal's view (id, ticker, shard): cancels are routed where we sent the order, not where a report says.
+   */
+  async pollCancelSettle(order: Order, ref: OrderRef, waitMs = this.d.fillTimeoutMs): Promise<Order> {
     const { api } = this.d;
     const pollMs = this.d.pollMs ?? 500;
-    const ref: OrderRef = { orderId: order.orderId, clientOrderId: order.clientOrderId ?? '', ticker: order.ticker, exchangeIndex: order.exchangeIndex ?? shard };
     // A cancel by id alone goes to shard 0: route it to the order's own engine.
     const cancel = () => api.cancelOrder(ref.orderId, { ticker: ref.ticker, exchangeIndex: ref.exchangeIndex }).catch(() => undefined);
     // Waiting is measured on the monotonic clock: the business clock (days, timestamps) may be moved by tests.
@@ -295,24 +295,35 @@ export class Executor {
     return o;
   }
 
+  /** Read the order's fill records, then write the exchange's truth into the journal (see record). */
+  async book(orderId: number, o: Order): Promise<ExecResult> {
+    const row = this.d.journal.orders.get(orderId)!;
+    const raw = await this.d.api.getFills({ orderId: o.orderId }).catch(() => null);
+    const fills = raw ? boundedFills(row, o.orderId, raw) : null;
+    const result = this.record(orderId, o, fills?.kept ?? null, fills?.dropped ?? 0);
+    if (fills && fills.kept.length > 0) this.d.journal.orders.recordFills(orderId, journalFills(fills.kept));
+    return result;
+  }
+
   /**
-   * Write the exchange's truth into the journal: what the fills really cost (price improvement included, NO buys
-   * reported on the NO leg). A report outside what the order could do is not believed: its worst case stays
-   * booked, the journal flags it and the chat hears once. A non-terminal order stays unfinished.
+   * Write the exchange's truth into the journal: what the fills really cost (price improvement included, NO buys at
+   * their NO price). A report outside what the order could do is not believed: the larger of its worst case and the
+   * report stays booked, the journal flags it and the chat hears once. A non-terminal order stays unfinished.
    */
-  record(orderId: number, o: Order): ExecResult {
+  record(orderId: number, o: Order, fills: Fill[] | null = null, droppedFills = 0): ExecResult {
     const { journal, clock } = this.d;
     const row = journal.orders.get(orderId)!;
     const state = o.status === 'executed' ? 'executed' : o.status === 'canceled' ? 'canceled' : 'resting';
-    const b = believeReport(row, o);
+    const b = believeReport(row, o, fills, droppedFills);
+    const flag = b.flag;
     journal.orders.update(
       orderId,
-      { state, exchangeOrderId: o.orderId, filledE2: b.filledE2, fillCostE4: b.fillCostE4, feesE4: b.feesE4, ...(b.flag ? { reportFlag: b.flag } : {}) },
+      { state, exchangeOrderId: o.orderId, filledE2: b.filledE2, fillCostE4: b.fillCostE4, feesE4: b.feesE4, ...(flag ? { reportFlag: flag } : {}) },
       clock.now(),
     );
-    if (b.flag) {
+    if (flag) {
       this.d.alerter.send(
-        { kind: 'error', mode: this.d.mode, message: `The exchange reported something impossible about the order on ${row.ticker} (${b.flag}): its worst case ${formatUsd(row.worst_case_e4)} stays counted against the cap.` },
+        { kind: 'error', mode: this.d.mode, message: `The exchange reported something impossible about the order on ${row.ticker} (${flag}): at least its worst case ${formatUsd(row.worst_case_e4)} stays counted against the cap.` },
         { key: `report:${row.id}`, withinMs: 30 * 86_400_000 },
       );
     }
@@ -321,13 +332,6 @@ export class Executor {
     if (!o.isTerminal) return { kind: 'unknown', orderId, reason: `order still ${o.status} after cancel` };
     const kind = done.filled_e2 === 0 ? 'unfilled' : o.remainingCountE2 === 0 && done.filled_e2 === row.count_e2 ? 'filled' : 'partial';
     return { kind, orderId, filledE2: done.filled_e2, row: done };
-  }
-
-  /** Keep the exchange's fill records beside the order (best effort: the order row already holds the totals). */
-  async recordFills(orderId: number, exchangeOrderId: string): Promise<void> {
-    const row = this.d.journal.orders.get(orderId)!;
-    const fills = await this.d.api.getFills({ orderId: exchangeOrderId }).catch(() => []);
-    this.d.journal.orders.recordFills(orderId, boundedFills(row, fills));
   }
 
   private alertOrder(row: OrderRow): void {
@@ -350,7 +354,7 @@ export class Executor {
   }
 }
 
-interface OrderRef {
+export interface OrderRef {
   orderId: string;
   clientOrderId: string;
   ticker: string;

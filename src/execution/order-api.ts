@@ -21,5 +21,5 @@ export interface OrderApi {
   findOrderByClientOrderId(clientOrderId: string, ticker?: string): Promise<Order | null>;
   /** Routed to the order's shard: an order id alone reaches only shard 0. */
   cancelOrder(orderId: string, route: OrderRoute): Promise<{ kind: 'canceled' } | { kind: 'not-found' }>;
-  getFills(params: { orderId?: string }): Promise<Fill[]>;
+  getFills(params: { orderId?: string; ticker?: string; minTs?: number }): Promise<Fill[]>;
 }

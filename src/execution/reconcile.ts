@@ -1,6 +1,7 @@
 // At startup, every intent without a final state is settled against the exchange before the first cycle.
 import type { Clock } from '../clock.js';
 import type { Journal } from '../journal/index.js';
+import type { OrderRow } from '../journal/orders.js';
 import type { Executor } from './executor.js';
 import type { OrderApi } from './order-api.js';
 
@@ -40,26 +41,37 @@ async function reconcileNow(deps: { journal: Journal; api: OrderApi; executor: E
   for (const row of journal.orders.unfinished()) {
     result.checked++;
     try {
+      // By id where known (falling back to the order list: a GET by id may not reach other shards), else by client id.
+      const ref = (orderId: string) => ({ orderId, clientOrderId: row.client_order_id, ticker: row.ticker, exchangeIndex: row.exchange_index });
       const found = row.exchange_order_id
-        ? await api.getOrder(row.exchange_order_id)
+        ? await executor.read(ref(row.exchange_order_id))
         : await api.findOrderByClientOrderId(row.client_order_id, row.ticker);
+      if (!found && row.exchange_order_id) {
+        // It was on the exchange once: an order that cannot be read now is not written off.
+        result.unresolved++;
+        continue;
+      }
       if (!found && row.state === 'sent' && clock.now() < row.updated_at + deps.fillTimeoutMs + SEND_SETTLE_MARGIN_MS) {
         // Sent moments ago: the order list may lag the create, and the order may still surface (and fill)
         // until its exchange-side expiry has passed. It stays counted; a later cycle looks again.
         result.unresolved++;
         continue;
       }
+      if (!found && (await unexplainedFills(deps, row))) {
+        // The list lags or misses it, but the market shows fills of an order we cannot place: it stays counted.
+        result.unresolved++;
+        continue;
+      }
       if (!found) {
-        // The client_order_id is the idempotency key, nothing here sends it again, and its expiry has
-        // passed: absent from the exchange means it never arrived.
+        // The client_order_id is the idempotency key, nothing here sends it again, its expiry has passed, and
+        // no fill on its market is unaccounted for: absent from the exchange means it never arrived.
         journal.orders.update(row.id, { state: 'canceled', filledE2: 0, fillCostE4: 0, feesE4: 0, error: 'never reached the exchange' }, clock.now());
         result.notSent++;
         continue;
       }
       const wasResting = !found.isTerminal;
-      const final = await executor.pollCancelSettle(found, row.exchange_index, 0);
-      const r = executor.record(row.id, final);
-      if (final.fillCountE2 > 0) await executor.recordFills(row.id, final.orderId);
+      const final = await executor.pollCancelSettle(found, ref(found.orderId), 0);
+      const r = await executor.book(row.id, final);
       if (r.kind === 'unknown') result.unresolved++;
       else if (wasResting) result.canceled++;
       else result.settled++;
@@ -68,4 +80,11 @@ async function reconcileNow(deps: { journal: Journal; api: OrderApi; executor: E
     }
   }
   return result;
+}
+
+/** Fills on the row's market since it was written whose order the journal does not know (it may be this one). */
+async function unexplainedFills(deps: { journal: Journal; api: OrderApi }, row: OrderRow): Promise<boolean> {
+  const fills = await deps.api.getFills({ ticker: row.ticker, minTs: Math.floor(row.created_at / 1000) - 60 });
+  const known = deps.journal.orders.exchangeOrderIds(row.ticker);
+  return fills.some((f) => !known.has(f.orderId));
 }

@@ -182,6 +182,12 @@ export class OrdersJournal {
       .all(days) as never;
   }
 
+  /** The exchange order ids this journal holds on a market. */
+  exchangeOrderIds(ticker: string): Set<string> {
+    const rows = this.db.prepare('SELECT exchange_order_id FROM orders WHERE ticker = ? AND exchange_order_id IS NOT NULL').all(ticker) as { exchange_order_id: string }[];
+    return new Set(rows.map((r) => r.exchange_order_id));
+  }
+
   /** Record the exchange's fills of an order (idempotent by fill id). */
   recordFills(
     orderId: number,

@@ -288,6 +288,13 @@ export const OrderWire = z
     remainingCountE2: o.remaining_count_fp,
     fillCostE4: (o.taker_fill_cost_dollars ?? 0) + (o.maker_fill_cost_dollars ?? 0),
     feesE4: (o.taker_fees_dollars ?? 0) + (o.maker_fees_dollars ?? 0),
+    /** Each reported part as sent (null: absent), so a missing or negative part can be told from a zero. */
+    reported: {
+      takerCostE4: o.taker_fill_cost_dollars ?? null,
+      makerCostE4: o.maker_fill_cost_dollars ?? null,
+      takerFeesE4: o.taker_fees_dollars ?? null,
+      makerFeesE4: o.maker_fees_dollars ?? null,
+    },
     createdMs: o.created_time,
     updatedMs: o.last_update_time ?? null,
     expirationMs: o.expiration_time ?? null,

@@ -1,16 +1,16 @@
 // Request signing over `timestampMs + METHOD + path` (path incl. /trade-api/v2, no query):
 // RSA-PSS / SHA-256 for RSA keys, plain Ed25519 (RFC 8032: no digest, no padding choice) for Ed25519 keys.
 import { constants, createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 
-/** A key file that cannot be used. The message names the file and the reason, never key bytes. */
+/** A key file that cannot be used. The message names the variable, the file and the reason, never key bytes. */
 export class KeyLoadError extends Error {
   override readonly name = 'KeyLoadError';
   constructor(
     readonly file: string,
     readonly reason: string,
   ) {
-    super(`cannot load Kalshi private key from ${file}: ${reason}`);
+    super(`KALSHI_PRIVATE_KEY_PATH: cannot load the Kalshi private key from ${file}: ${reason}`);
   }
 }
 
@@ -45,6 +45,24 @@ export function loadPrivateKey(path: string): KeyObject {
     throw new KeyLoadError(path, `expected an RSA or Ed25519 key (what Kalshi issues), got ${key.asymmetricKeyType ?? 'unknown'}`);
   }
   return key;
+}
+
+/**
+ * Warn (through `warn`) when the key file is readable or writable by group or others (mode & 0o077), as ssh does.
+ * Returns the warning, or null when the mode is private, cannot be read, or means nothing (Windows).
+ */
+export function warnIfKeyFileShared(path: string, warn: (msg: string) => void, platform: NodeJS.Platform = process.platform): string | null {
+  if (platform === 'win32') return null;
+  let mode: number;
+  try {
+    mode = statSync(path).mode & 0o777;
+  } catch {
+    return null;
+  }
+  if ((mode & 0o077) === 0) return null;
+  const msg = `KALSHI_PRIVATE_KEY_PATH ${path} is accessible by other users (mode ${mode.toString(8).padStart(4, '0')}): run chmod 600 ${path}`;
+  warn(msg);
+  return msg;
 }
 
 /** The exact bytes Kalshi verifies: ms timestamp + upper-case method + path without query. */
