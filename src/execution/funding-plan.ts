@@ -50,7 +50,9 @@ export function planTransfers(o: {
       short.push({ shard: to, freeE4, needE4, why: 'transfers to it are not active' });
       continue;
     }
-    const sources = shards.filter((s) => s !== to && o.canTransfer(s)).sort((a, b) => (spare.get(b) ?? 0) - (spare.get(a) ?? 0));
+    // Never from a shard that receives in this plan: its incoming money is still in flight.
+    const receiving = new Set(transfers.map((t) => t.toShard));
+    const sources = shards.filter((s) => s !== to && !receiving.has(s) && o.canTransfer(s)).sort((a, b) => (spare.get(b) ?? 0) - (spare.get(a) ?? 0));
     const from = sources[0];
     const available = from === undefined ? 0 : downToCent(spare.get(from) ?? 0);
     if (from === undefined || available < shortfallE4) {

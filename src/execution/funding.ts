@@ -39,10 +39,11 @@ export interface FundingDeps {
 export const TRANSFER_LOOKUP_WINDOW_MS = 10 * 60_000;
 /** The exchange's created_ts and our clock may disagree a little. */
 const CLOCK_SLACK_MS = 120_000;
-
-export interface ShardFunds {
-  freeE4: Map<number, number>;
-}
+/**
+ * A shard that received a transfer this recently is not funded again: the balance breakdown may not show the
+ * arrival yet, and a second transfer on a stale balance would move the money twice.
+ */
+export const ARRIVAL_GRACE_MS = 60_000;
 
 /** Free money per shard. Without a breakdown (an unsharded exchange) everything is on shard 0. */
 export function freeByShard(b: Balance): Map<number, number> {
@@ -89,15 +90,43 @@ export class ShardFunding {
           claimed.add(match.transferId);
           journal.transfers.update(row.id, { state: match.complete ? 'complete' : 'pending', transferId: match.transferId }, clock.now());
         } else if (clock.now() - row.created_at > TRANSFER_LOOKUP_WINDOW_MS) {
+          // The whole history was read, in whatever order it comes: ten minutes on, it never happened.
           journal.transfers.update(row.id, { state: 'failed', reason: 'not in the exchange transfer history: it never happened' }, clock.now());
+          this.d.alerter.send({
+            kind: 'error',
+            mode: this.d.mode,
+            message: `A transfer of ${formatUsd(row.amount_e4)} from shard ${row.from_shard} to shard ${row.to_shard} got no answer and is not in Kalshi's transfer history after 10 minutes: written off as never sent. Check the balances on Kalshi if in doubt.`,
+          });
         }
       }
     }
     for (const row of journal.transfers.open()) {
       if (row.transfer_id === null) continue;
       const t = await api.getTransfer(row.transfer_id).catch(() => null);
-      if (t?.complete) journal.transfers.update(row.id, { state: 'complete' }, clock.now());
+      if (t) this.noteStatus(row, t);
     }
+  }
+
+  /** complete, or any status other than pending (failed, canceled, unknown): the transfer is over. */
+  private noteStatus(row: TransferRow, t: Transfer): void {
+    const { journal, clock } = this.d;
+    if (t.complete) journal.transfers.update(row.id, { state: 'complete' }, clock.now());
+    else if (t.status !== 'pending') {
+      journal.transfers.update(row.id, { state: 'failed', reason: `the exchange reports status ${t.status}` }, clock.now());
+      this.d.alerter.send({
+        kind: 'error',
+        mode: this.d.mode,
+        message: `The transfer of ${formatUsd(row.amount_e4)} from shard ${row.from_shard} to shard ${row.to_shard} ended as "${t.status}" on Kalshi.`,
+      });
+    }
+  }
+
+  /** Shards not to fund now: a transfer to them is unresolved, or arrived so recently the balance may not show it. */
+  private busyShards(): Set<number> {
+    const now = this.d.clock.now();
+    const busy = new Set(this.d.journal.transfers.open().map((t) => t.to_shard));
+    for (const t of this.d.journal.transfers.recent(50)) if (t.state === 'complete' && now - t.updated_at < ARRIVAL_GRACE_MS) busy.add(t.to_shard);
+    return busy;
   }
 
   /**
@@ -115,8 +144,7 @@ export class ShardFunding {
       for (const [k, need] of shortOf) this.tellHowToFund(k, free.get(k) ?? 0, need, day);
       return free;
     }
-    const busy = new Set(journal.transfers.open().map((t) => t.to_shard));
-    const plan = planTransfers({ freeE4: free, needE4, marginE4: this.d.marginE4, canTransfer, busy });
+    const plan = planTransfers({ freeE4: free, needE4, marginE4: this.d.marginE4, canTransfer, busy: this.busyShards() });
     const accepted: { row: number; transferId: string; t: PlannedTransfer }[] = [];
     for (const t of plan.transfers) {
       const id = await this.send(t.fromShard, t.toShard, t.amountE4, `orders on shard ${t.toShard} need ${formatUsd(t.shortfallE4)} more`);
@@ -165,16 +193,18 @@ export class ShardFunding {
   }
 
   private async awaitArrival(accepted: { row: number; transferId: string }[]): Promise<void> {
-    const { journal, api, clock } = this.d;
+    const { journal, api } = this.d;
     const deadline = performance.now() + (this.d.arrivalTimeoutMs ?? 10_000);
-    let waiting = accepted.filter((a) => journal.transfers.get(a.row)?.state !== 'complete');
+    const open = (a: { row: number }) => journal.transfers.get(a.row)?.state === 'pending';
+    let waiting = accepted.filter(open);
     for (let delay = 50; waiting.length > 0 && performance.now() < deadline; delay = Math.min(delay * 2, 1000)) {
       await sleep(delay);
       for (const a of waiting) {
         const t = await api.getTransfer(a.transferId).catch(() => null);
-        if (t?.complete) journal.transfers.update(a.row, { state: 'complete' }, clock.now());
+        const row = journal.transfers.get(a.row);
+        if (t && row) this.noteStatus(row, t);
       }
-      waiting = waiting.filter((a) => journal.transfers.get(a.row)?.state !== 'complete');
+      waiting = waiting.filter(open);
     }
   }
 

@@ -406,17 +406,22 @@ export class KalshiClient {
     return this.get(`/portfolio/intra_exchange_instance_transfers/${enc(transferId)}`, TransferResponse);
   }
 
-  /** Newest first; `maxPages` bounds the walk (a lost answer is looked for among recent transfers). */
+  /**
+   * The transfer history, every page up to `maxPages` (default 50, i.e. 5,000 transfers). Its order is not
+   * documented, so a lookup never stops early on the assumption that it is newest first.
+   */
   async listTransfers(opts: { maxPages?: number } = {}): Promise<Transfer[]> {
     const out: Transfer[] = [];
+    const seen = new Set<string>();
     let cursor: string | null = null;
-    for (let pages = 0; pages < (opts.maxPages ?? 5); pages++) {
+    for (let pages = 0; pages < (opts.maxPages ?? 50); pages++) {
       const p: { transfers: Transfer[]; cursor: string | null } = await this.get('/portfolio/intra_exchange_instance_transfers', TransfersPage, {
-        limit: 100,
+        limit: 500,
         cursor: cursor ?? undefined,
       });
       out.push(...p.transfers);
-      if (p.cursor === null || p.cursor === cursor) break;
+      if (p.cursor === null || seen.has(p.cursor)) break;
+      seen.add(p.cursor);
       cursor = p.cursor;
     }
     return out;

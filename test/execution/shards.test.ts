@@ -280,4 +280,37 @@ describe('exchange shards', () => {
     const alerts = messagesOf(app, 'error');
     expect(alerts.filter((m) => m.startsWith('shard 2 has'))).toHaveLength(2);
   });
+
+  it('a shard that just received a transfer is not funded again until the balance can show it (60 s)', async () => {
+    w = await world({ transferDelayMs: 20 });
+    w.sim.addMarket({ ...inBandMarket(CRYPTO, 500), category: 'Crypto' });
+    const app = await w.start({ SHARD_FUNDING_MARGIN: '0' });
+    await app.runCycle(); // one transfer of exactly the $4.80 needed, then the order spends it
+    expect(w.sim.transfersSnapshot()).toHaveLength(1);
+    const again = await app.runCycle();
+    // Right after an arrival a short shard is not topped up on what may be a stale balance.
+    expect(w.sim.transfersSnapshot()).toHaveLength(1);
+    expect(again.orders).toHaveLength(0);
+    w.clock.advance(61_000);
+    const later = await app.runCycle();
+    expect(w.sim.transfersSnapshot()).toHaveLength(2);
+    expect(later.orders.map((o) => o.status)).toEqual(['executed']);
+  });
+
+  it('a transfer the exchange reports as anything but pending or complete ends as failed, with an alert', async () => {
+    w = await world({ transferDelayMs: 60_000 }); // stays pending
+    w.sim.addMarket({ ...inBandMarket(CRYPTO), category: 'Crypto' });
+    const app = await w.start({}, { executor: { pollMs: 10, fillTimeoutMs: 200 } });
+    w.sim.inject({
+      kind: 'reply',
+      status: 200,
+      body: { transfer: { transfer_id: 'x', source: 'event_contract', destination: 'event_contract', source_exchange_shard: 0, destination_exchange_shard: 2, amount: '9.8000', status: 'rejected', created_ts: Math.floor(T0 / 1000) } },
+      count: 1000,
+      method: 'GET',
+      pathIncludes: '/intra_exchange_instance_transfers/',
+    });
+    await app.runCycle();
+    expect(app.journal.transfers.recent(5).map((t) => [t.state, t.reason])).toEqual([['failed', 'the exchange reports status rejected']]);
+    expect(messagesOf(app, 'error').some((m) => m.includes('ended as "rejected"'))).toBe(true);
+  });
 });
