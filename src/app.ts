@@ -15,6 +15,7 @@ import { type Logger, silentLogger } from './log.js';
 import { Alerter } from './notify/alerter.js';
 import type { Mode } from './notify/alerts.js';
 import { expireApprovals } from './pipeline/approvals.js';
+import { DayBlocklist } from './pipeline/blocklist.js';
 import { CategoryCache } from './pipeline/categories.js';
 import { Cycle, type CycleSummary, describe } from './pipeline/cycle.js';
 import type { ApprovalRules } from './pipeline/risk.js';
@@ -139,15 +140,15 @@ export class App {
    * account's other orders, placed by hand, are left alone; /stopall cancels everything). Bounded in time.
    */
   async cancelOwnResting(timeoutMs = 5_000): Promise<number> {
-    const open = this.journal.orders.unfinished().filter((r) => r.exchange_order_id !== null && r.mode !== 'DRY-RUN');
-    const work = Promise.all(
-      open.map((r) =>
-        this.client.cancelOrder(r.exchange_order_id!, { ticker: r.ticker, exchangeIndex: r.exchange_index }).then(
-          (c) => (c.kind === 'canceled' ? 1 : 0),
-          () => 0,
-        ),
-      ),
-    ).then((n) => n.reduce<number>((a, b) => a + b, 0));
+    const open = this.journal.orders.unfinished().filter((r) => r.mode !== 'DRY-RUN' && r.state !== 'intent');
+    const cancelOne = async (r: (typeof open)[number]): Promise<number> => {
+      // A lost create answer leaves no id: look the order up by its client id before giving up on it.
+      const id = r.exchange_order_id ?? (await this.client.findOrderByClientOrderId(r.client_order_id, r.ticker))?.orderId;
+      if (!id) return 0;
+      const c = await this.client.cancelOrder(id, { ticker: r.ticker, exchangeIndex: r.exchange_index });
+      return c.kind === 'canceled' ? 1 : 0;
+    };
+    const work = Promise.all(open.map((r) => cancelOne(r).catch(() => 0))).then((n) => n.reduce<number>((a, b) => a + b, 0));
     return Promise.race([work, new Promise<number>((r) => setTimeout(() => r(0), timeoutMs).unref())]);
   }
 
@@ -251,6 +252,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     ...opts.executor,
   });
   const categories = new CategoryCache(client, clock);
+  const blocked = new DayBlocklist();
   const approvalRules: ApprovalRules = {
     approvalAboveCostE4: config.APPROVAL_ABOVE_COST,
     approvalCategories: new Set(config.APPROVAL_CATEGORIES.map((c) => c.toLowerCase())),
@@ -267,6 +269,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     approvalRules,
     approvalTtlMs: config.APPROVAL_TTL_MINUTES * 60_000,
     funding,
+    blocked,
     ...(opts.hydrateStreams !== undefined ? { hydrateStreams: opts.hydrateStreams } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
@@ -282,6 +285,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     timeZone: config.TIMEZONE,
     approvalRules,
     funding,
+    blocked,
     nextCycleAt: () => app?.loop.nextCycleAt ?? null,
     skippedCycles: () => app?.loop.skipped ?? 0,
   });

@@ -14,7 +14,8 @@ const int = (min: number, max: number) =>
     .string()
     .regex(/^\d+$/, { message: `must be a whole number from ${min} to ${max}` })
     .transform(Number)
-    .pipe(z.number().int().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
+    // Digits only, so a whole number; no .int(): its own safe-integer check would name a huge value twice.
+    .pipe(z.number().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }));
 
 /** Dollars as typed in .env ("50", "5.25") -> integer e4; `positive`: $0 is refused too (a cap or a per-trade maximum of $0). */
 const dollarsE4 = (opts: { positive?: boolean } = {}) =>
@@ -116,23 +117,28 @@ export const EnvSchema = z
     TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/, message: 'must be a URL like https://api.telegram.org' }).default('https://api.telegram.org'),
     DAILY_SUMMARY_AT: clockTime.default('21:00'),
   })
-  .superRefine((env, ctx) => {
-    if (env.BAND_MIN > env.BAND_MAX) {
-      ctx.addIssue({ code: 'custom', path: ['BAND_MIN'], message: 'must not be above BAND_MAX' });
-    }
-    if (env.KALSHI_ENV !== 'sim') {
-      if (!env.KALSHI_KEY_ID) ctx.addIssue({ code: 'custom', path: ['KALSHI_KEY_ID'], message: `is required when KALSHI_ENV=${env.KALSHI_ENV}` });
-      if (!env.KALSHI_PRIVATE_KEY_PATH)
-        ctx.addIssue({ code: 'custom', path: ['KALSHI_PRIVATE_KEY_PATH'], message: `is required when KALSHI_ENV=${env.KALSHI_ENV}` });
-    }
-    if (env.TELEGRAM_BOT_TOKEN && env.TELEGRAM_ALLOWED_USER_IDS.length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TELEGRAM_ALLOWED_USER_IDS'],
-        message: 'is required when TELEGRAM_BOT_TOKEN is set (comma list of numeric user ids allowed to command the bot)',
-      });
-    }
-  });
+  // Runs even when a field failed (`when`), so one error names every problem; a field that failed may hold
+  // its raw text or nothing here, hence the type checks.
+  .superRefine(
+    (env, ctx) => {
+      if (typeof env.BAND_MIN === 'number' && typeof env.BAND_MAX === 'number' && env.BAND_MIN > env.BAND_MAX) {
+        ctx.addIssue({ code: 'custom', path: ['BAND_MIN'], message: 'must not be above BAND_MAX' });
+      }
+      if (env.KALSHI_ENV === 'demo' || env.KALSHI_ENV === 'prod') {
+        if (!env.KALSHI_KEY_ID) ctx.addIssue({ code: 'custom', path: ['KALSHI_KEY_ID'], message: `is required when KALSHI_ENV=${env.KALSHI_ENV}` });
+        if (!env.KALSHI_PRIVATE_KEY_PATH)
+          ctx.addIssue({ code: 'custom', path: ['KALSHI_PRIVATE_KEY_PATH'], message: `is required when KALSHI_ENV=${env.KALSHI_ENV}` });
+      }
+      if (env.TELEGRAM_BOT_TOKEN && Array.isArray(env.TELEGRAM_ALLOWED_USER_IDS) && env.TELEGRAM_ALLOWED_USER_IDS.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['TELEGRAM_ALLOWED_USER_IDS'],
+          message: 'is required when TELEGRAM_BOT_TOKEN is set (comma list of numeric user ids allowed to command the bot)',
+        });
+      }
+    },
+    { when: () => true },
+  );
 
 export type Config = z.infer<typeof EnvSchema>;
 export type KalshiEnv = Config['KALSHI_ENV'];

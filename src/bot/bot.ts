@@ -37,7 +37,9 @@ export function createBot(deps: BotDeps): Bot<Context> {
   bot.use(async (ctx, next) => {
     const userId = ctx.from?.id;
     if (userId !== undefined && allowed.has(userId)) return next();
-    const what = ctx.message?.text?.split(/\s/)[0]?.slice(0, 32) ?? Object.keys(ctx.update).find((k) => k !== 'update_id') ?? 'update';
+    const what = (ctx.message?.text?.split(/\s/)[0]?.slice(0, 32) ?? Object.keys(ctx.update).find((k) => k !== 'update_id') ?? 'update')
+      // A stranger's text goes to the operator's terminal: no control characters (escape sequences) in it.
+      .replace(/[^\x20-\x7e]/g, '?');
     strangerLog(`stranger:${userId ?? 'none'}`, `ignored ${what} from non-allowed user ${userId ?? '(none)'} in chat ${ctx.chat?.id ?? '(none)'}`);
   });
 

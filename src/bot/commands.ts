@@ -94,8 +94,11 @@ function stopAllButtons(d: CommandDeps): Button[][] {
 
 async function stopAllNow(d: CommandDeps, by: string): Promise<Reply> {
   const r = await d.control.stopAll(by);
+  if (r.dryRun) return reply(`${modeTag(d.mode)} Stopped: paused. Dry run: nothing was sent to the exchange, so nothing was canceled there. /resume to trade again.`);
   return reply(
-    `${modeTag(d.mode)} Stopped: paused, ${r.canceled} resting orders canceled${r.failed ? `, ${r.failed} could not be canceled (check /orders)` : ''}. /resume to trade again.`,
+    r.unverified
+      ? `${modeTag(d.mode)} Stopped: paused, and a cancel of every resting order was sent, but the order list could not be read to confirm it${r.failed ? ` (${r.failed} still resting)` : ''}: check /orders. /resume to trade again.`
+      : `${modeTag(d.mode)} Stopped: paused, ${r.canceled} resting orders canceled${r.failed ? `, ${r.failed} could not be canceled (check /orders)` : ''}. /resume to trade again.`,
   );
 }
 

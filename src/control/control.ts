@@ -11,6 +11,7 @@ import type { OrderRow } from '../journal/orders.js';
 import type { Settings } from '../journal/settings.js';
 import type { Mode } from '../notify/alerts.js';
 import { type ApprovalOutcome, decideApproval } from '../pipeline/approvals.js';
+import type { DayBlocklist } from '../pipeline/blocklist.js';
 import type { CategoryCache } from '../pipeline/categories.js';
 import { type ApprovalRules, fitUnderCap } from '../pipeline/risk.js';
 import { type Parsed, parseApprovalId, parseCap, parsePnlDays, parseSet, parseTicker, parseTradesCount } from './args.js';
@@ -23,6 +24,7 @@ export interface ControlClient {
   listAllOrders(params: { status?: 'resting' }): Promise<Order[]>;
   /** Every resting order of the account, on every shard. */
   cancelAllOrders(): Promise<void>;
+  cancelOrder(orderId: string, route: { ticker: string; exchangeIndex?: number | null }): Promise<{ kind: 'canceled' } | { kind: 'not-found' }>;
 }
 
 export interface ControlDeps {
@@ -36,6 +38,7 @@ export interface ControlDeps {
   timeZone: string;
   approvalRules: ApprovalRules;
   funding?: ShardFunding;
+  blocked?: DayBlocklist;
   /** The scheduler's view: when the next cycle starts (null when stopped), and starts missed while a cycle ran long. */
   nextCycleAt(): number | null;
   skippedCycles(): number;
@@ -203,20 +206,27 @@ export class Control {
   }
 
   /**
-   * Cancel every resting order on every shard (Kalshi's cancel-all) and pause. Callers ask for a confirming tap
-   * first. What rested before and still rests after is counted as failed.
+   * Cancel every resting order on every shard (Kalshi's cancel-all) and pause; if the cancel-all fails, each resting
+   * order is canceled on its own shard. Callers ask for a confirming tap first. What rested before and still rests
+   * after counts as failed; `unverified` when the order list could not be read to tell.
    */
-  async stopAll(by: string): Promise<{ canceled: number; failed: number }> {
+  async stopAll(by: string): Promise<{ canceled: number; failed: number; unverified: boolean; dryRun: boolean }> {
     this.pause(by);
-    const before = await this.d.client.listAllOrders({ status: 'resting' }).catch(() => null);
-    const sent = await this.d.client.cancelAllOrders().then(
+    // A dry run sends nothing to the exchange, so it cancels nothing there either.
+    if (this.d.mode === 'DRY-RUN') return { canceled: 0, failed: 0, unverified: false, dryRun: true };
+    const { client } = this.d;
+    const before = await client.listAllOrders({ status: 'resting' }).catch(() => null);
+    const sent = await client.cancelAllOrders().then(
       () => true,
       () => false,
     );
-    const after = await this.d.client.listAllOrders({ status: 'resting' }).catch(() => null);
-    const stillResting = new Set((after ?? before ?? []).map((o) => o.orderId));
-    const all = before ?? [];
-    const failed = sent && after ? all.filter((o) => stillResting.has(o.orderId)).length : all.length;
-    return { canceled: all.length - failed, failed };
+    if (!sent && before) {
+      for (const o of before) await client.cancelOrder(o.orderId, { ticker: o.ticker, exchangeIndex: o.exchangeIndex }).catch(() => undefined);
+    }
+    const after = await client.listAllOrders({ status: 'resting' }).catch(() => null);
+    if (!before || !after) return { canceled: 0, failed: after?.length ?? 0, unverified: true, dryRun: false };
+    const still = new Set(after.map((o) => o.orderId));
+    const failed = before.filter((o) => still.has(o.orderId)).length;
+    return { canceled: before.length - failed, failed, unverified: false, dryRun: false };
   }
 }

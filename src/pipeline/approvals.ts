@@ -11,7 +11,9 @@ import type { Alerter } from '../notify/alerter.js';
 import type { Mode } from '../notify/alerts.js';
 import type { ShardFunding } from '../execution/funding.js';
 import type { CategoryCache } from './categories.js';
-import { evaluateMarket } from './evaluate.js';
+import { FEE_HORIZON_MARGIN_MS, evaluateMarket } from './evaluate.js';
+import type { DayBlocklist } from './blocklist.js';
+import { shardTradingOf } from './validate.js';
 import { type ApprovalRules, worstCaseE4 } from './risk.js';
 
 export interface ApprovalDeps {
@@ -26,6 +28,8 @@ export interface ApprovalDeps {
   approvalRules: ApprovalRules;
   /** Collateral on the market's shard, moved there before the order when it is short. */
   funding?: ShardFunding;
+  /** Categories or series the exchange refused (403) today. */
+  blocked?: DayBlocklist;
 }
 
 export type ApprovalOutcome =
@@ -71,6 +75,7 @@ export async function decideApproval(d: ApprovalDeps, id: number, answer: 'appro
     ]);
     await d.categories.ensure([market.eventTicker]);
     await d.categories.ensureEventFees([market.eventTicker]);
+    if (!d.categories.eventFeeKnown(market.eventTicker)) throw new Error("the event's fee rule could not be read");
   } catch (err) {
     return refuse(`could not re-check the market: ${(err as Error).message}`);
   }
@@ -78,16 +83,14 @@ export async function decideApproval(d: ApprovalDeps, id: number, answer: 'appro
   const pending = journal.orders.pendingE2(market.ticker) + (d.mode === 'DRY-RUN' ? (journal.orders.paperByTicker().get(market.ticker) ?? 0) : 0);
   const ev = evaluateMarket(market, {
     nowMs: clock.now(),
-    tradingActive: status.tradingActive,
     settings: journal.settings.get(),
     excluded: new Set(journal.settings.get().excludedCategories.map((c) => c.toLowerCase())),
     approvalRules: d.approvalRules,
     categoryOf: (e) => d.categories.categoryOf(e),
-    feeOf: (e) => d.categories.feeOf(e, clock.now()),
-    shardClosed: (k) => {
-      const s = status.shards.find((x) => x.exchangeIndex === k);
-      return s && !(s.exchangeActive && s.tradingActive) ? `exchange shard ${k} has trading paused` : null;
-    },
+    feeOf: (e) => d.categories.feeOf(e, clock.now(), d.executor.fillTimeoutMs + FEE_HORIZON_MARGIN_MS),
+    // The same shard and 403 rules as the cycle.
+    ...shardTradingOf(status.tradingActive, status.shards),
+    ...(d.blocked ? { blocked: (m: Market, category: string | undefined) => d.blocked!.reason(m, category, tradingDay(clock.now(), d.timeZone)) } : {}),
     exposureE2: () => held + pending,
   });
   if (!ev.pass) return refuse(`no longer passes layer ${ev.layer}: ${ev.reason}`);

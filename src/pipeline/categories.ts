@@ -3,7 +3,7 @@
 // once, and only for candidates. An event's own fee override is read for the markets about to be ordered.
 import type { Clock } from '../clock.js';
 import type { Event, Series, SeriesFeeChange } from '../kalshi/schemas.js';
-import { DEFAULT_FEE, type FeeSchedule } from '../money.js';
+import type { FeeSchedule } from '../money.js';
 
 export interface CategorySource {
   getSeries(): Promise<{ series: Series[] }>;
@@ -94,20 +94,40 @@ export class CategoryCache {
   }
 
   /**
-   * The fee rule in force at `nowMs`: the series' own, replaced by its latest scheduled change that has taken
-   * effect, then by the event's override where it has one. Unknown series: the standard quadratic rule.
+   * The fee rule an order placed at `nowMs` can be charged under until `nowMs + horizonMs`: the series' own, replaced
+   * by its latest scheduled change that has taken effect, the highest of that and any change due within the horizon
+   * (an order resting across the change pays the new fee), then the event's override where it has one.
+   * Null (fail closed) when the series is not known or its fee type is not one we can bound.
    */
-  feeOf(eventTicker: string, nowMs: number): FeeSchedule {
+  feeOf(eventTicker: string, nowMs: number, horizonMs = 0): FeeSchedule | null {
     const { series } = this.seriesOf(eventTicker);
-    let fee: FeeSchedule = series ? { feeType: series.feeType, multiplierE4: series.feeMultiplierE4 } : DEFAULT_FEE;
+    if (!series) return null;
+    let fee: FeeSchedule = { feeType: series.feeType, multiplierE4: series.feeMultiplierE4 };
     const seriesTicker = this.eventSeries.get(eventTicker)?.seriesTicker ?? seriesPrefix(eventTicker);
     for (const c of this.feeChanges.get(seriesTicker) ?? []) {
-      if (c.scheduledMs <= nowMs) fee = { feeType: c.feeType, multiplierE4: c.feeMultiplierE4 };
+      const change = { feeType: c.feeType, multiplierE4: c.feeMultiplierE4 };
+      if (c.scheduledMs <= nowMs) fee = change;
+      else if (c.scheduledMs <= nowMs + horizonMs) fee = higherFee(fee, change);
     }
     const ev = this.eventFees.get(eventTicker);
     if (ev) fee = { feeType: ev.feeType ?? fee.feeType, multiplierE4: ev.multiplierE4 ?? fee.multiplierE4 };
-    return fee;
+    return KNOWN_FEE_TYPES.has(fee.feeType) ? fee : null;
   }
+
+  /** Whether the event's own fee rule (or its absence) has been read recently. */
+  eventFeeKnown(eventTicker: string): boolean {
+    return this.clock.now() - (this.eventFees.get(eventTicker)?.at ?? -Infinity) <= EVENT_FEE_TTL_MS;
+  }
+}
+
+/** The fee types whose worst case we can bound (flat conservatively, its formula being unpublished). */
+const KNOWN_FEE_TYPES = new Set(['quadratic', 'quadratic_with_maker_fees', 'flat']);
+
+/** A rule charging at least as much as either: flat above quadratic, maker fees above none, the larger multiplier. */
+function higherFee(a: FeeSchedule, b: FeeSchedule): FeeSchedule {
+  const types = [a.feeType, b.feeType];
+  const feeType = types.includes('flat') ? 'flat' : types.includes('quadratic_with_maker_fees') ? 'quadratic_with_maker_fees' : a.feeType;
+  return { feeType, multiplierE4: Math.max(a.multiplierE4, b.multiplierE4) };
 }
 
 export const seriesPrefix = (eventTicker: string): string => eventTicker.split('-', 1)[0]!;

@@ -13,8 +13,10 @@ import { E2_PER_CONTRACT, e4ToDollarsNumber } from '../money.js';
 import type { Alerter } from '../notify/alerter.js';
 import type { Mode } from '../notify/alerts.js';
 import { type Side, bandCheck } from './band.js';
-import { type CategoryCache, seriesPrefix } from './categories.js';
-import { type EvaluationContext, evaluateMarket, toValidationContext } from './evaluate.js';
+import type { DayBlocklist } from './blocklist.js';
+import type { CategoryCache } from './categories.js';
+import { type EvaluationContext, FEE_HORIZON_MARGIN_MS, evaluateMarket, toValidationContext } from './evaluate.js';
+import { shardTradingOf } from './validate.js';
 import type { ApprovalRules } from './risk.js';
 
 export interface CycleClient extends MarketsPageSource, SettlementSource {
@@ -35,6 +37,8 @@ export interface CycleDeps {
   approvalTtlMs: number;
   /** Collateral per shard; absent: orders are not funded (dry-run, tests of the cap alone). */
   funding?: ShardFunding;
+  /** Categories or series the exchange refused (403) today. */
+  blocked: DayBlocklist;
   hydrateStreams?: number;
   onProgress?: (p: HydrateProgress) => void;
 }
@@ -70,9 +74,6 @@ export interface CycleSummary {
 
 export class Cycle {
   private previousCreatedS: number[] | undefined;
-  /** Categories (or series) whose orders were refused 403 today: not tried again until the day turns. */
-  private readonly blockedToday = new Map<string, string>();
-  private blockedDay = '';
 
   constructor(private readonly d: CycleDeps) {}
 
@@ -164,14 +165,15 @@ export class Cycle {
       );
       const ctx: EvaluationContext = {
         nowMs: now,
-        ...tradingOf(status),
+        ...shardTradingOf(status.tradingActive, status.shards),
         settings,
         excluded: new Set(settings.excludedCategories.map((c) => c.toLowerCase())),
         approvalRules: this.d.approvalRules,
         categoryOf: (e) => this.d.categories.categoryOf(e),
-        feeOf: (e) => this.d.categories.feeOf(e, now),
+        // Over the order's whole life: a fee change due while it rests is charged.
+        feeOf: (e) => this.d.categories.feeOf(e, now, this.d.executor.fillTimeoutMs + FEE_HORIZON_MARGIN_MS),
         exposureE2: (ticker) => exposures.get(ticker) ?? 0,
-        blocked: (m, category) => this.blockedReason(m, category, tradingDay(now, this.d.timeZone)),
+        blocked: (m, category) => this.d.blocked.reason(m, category, tradingDay(now, this.d.timeZone)),
       };
       const vctx = toValidationContext(ctx);
       const passed: Passed[] = [];
@@ -214,6 +216,10 @@ export class Cycle {
         }
         // An event's own fee rule wins over its series': read it (cached) for the market about to be ordered, and size again.
         await this.d.categories.ensureEventFees([m.eventTicker]);
+        if (!this.d.categories.eventFeeKnown(m.eventTicker)) {
+          decisions.set(m.ticker, { ...base, layer: 4, outcome: 'rejected', reason: "could not read the event's fee rule: not ordered on a guess" });
+          continue;
+        }
         const again = evaluateMarket(m, ctx, vctx);
         if (!again.pass) {
           decisions.set(m.ticker, { ...base, layer: again.layer, outcome: 'rejected', reason: again.reason });
@@ -314,27 +320,16 @@ export class Cycle {
     await executor.exclusive(() => funding.fund(needE4, canTransfer)).catch(() => undefined);
   }
 
-  private blockedReason(m: Market, category: string | undefined, day: string): string | null {
-    if (this.blockedDay !== day) {
-      this.blockedToday.clear();
-      this.blockedDay = day;
-    }
-    return this.blockedToday.get(blockKey(m, category)) ?? null;
-  }
-
   /** A 403 on create (e.g. the key's location attestation lapsed for this category): skip it for the day, say so once. */
   private block(m: Market, category: string | undefined, reason: string, day: string): void {
-    const key = blockKey(m, category);
-    const what = category ? `category ${category}` : `series ${seriesPrefix(m.eventTicker)}`;
-    this.blockedReason(m, category, day);
-    this.blockedToday.set(key, `${what} refused by the exchange today (403 ${reason}); tried again tomorrow`);
+    const { key, what } = this.d.blocked.block(m, category, reason, day);
     this.d.alerter.send(
       {
         kind: 'error',
         mode: this.d.mode,
         message:
           `Kalshi refused an order on ${m.ticker} with 403 (${reason}): ${what} is skipped for the rest of the day. ` +
-          'If your API key\'s location attestation has expired (Sports, Elections and Entertainment need it), renew it on Kalshi.',
+          "If your API key's location attestation has expired (Sports, Elections and Entertainment need it), renew it on Kalshi.",
       },
       { key: `forbidden:${key}:${day}`, withinMs: 36 * 3_600_000 },
     );
@@ -373,27 +368,6 @@ export class Cycle {
 }
 
 type Passed = { m: Market; ev: Extract<ReturnType<typeof evaluateMarket>, { pass: true }> };
-
-const blockKey = (m: Market, category: string | undefined): string => (category ? `category:${category.toLowerCase()}` : `series:${seriesPrefix(m.eventTicker)}`);
-
-/**
- * Which shards trade now. The top-level flags describe shard 0; with per-shard statuses each shard answers for
- * itself (a paused sports shard does not stop economics), and a shard missing from the list follows the top level.
- */
-function tradingOf(status: ExchangeStatus): { tradingActive: boolean; shardClosed: (k: number) => string | null } {
-  const listed = new Map(status.shards.map((s) => [s.exchangeIndex, s]));
-  if (listed.size === 0) return { tradingActive: status.tradingActive, shardClosed: () => null };
-  return {
-    // Each shard answers for itself.
-    tradingActive: true,
-    shardClosed: (k) => {
-      const s = listed.get(k);
-      if (s === undefined) return status.tradingActive ? null : `exchange shard ${k} is not trading`;
-      if (!s.exchangeActive || !s.tradingActive) return `exchange shard ${k}${s.description ? ` (${s.description})` : ''} has trading paused`;
-      return null;
-    },
-  };
-}
 
 export function describe(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;

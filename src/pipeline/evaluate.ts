@@ -21,12 +21,15 @@ export type Evaluation =
       approval: string | null;
     };
 
+/** An order's life beyond its fill timeout (the exchange-side expiry and the cancel), for fee changes due meanwhile. */
+export const FEE_HORIZON_MARGIN_MS = 60_000;
+
 export interface EvaluationContext extends Omit<ValidationContext, 'horizonDays' | 'minVolume24h' | 'positionLimit' | 'excluded'> {
   settings: Settings;
   excluded: ReadonlySet<string>;
   approvalRules: ApprovalRules;
-  /** The fee rule in force for the market's event now. */
-  feeOf(eventTicker: string): FeeSchedule;
+  /** The fee rule the market's orders can be charged under; null when it is not known. */
+  feeOf(eventTicker: string): FeeSchedule | null;
 }
 
 export function toValidationContext(ctx: EvaluationContext): ValidationContext {
@@ -54,6 +57,7 @@ export function evaluateMarket(m: Market, ctx: EvaluationContext, vctx = toValid
     return { pass: false, layer: 4, reason: 'size rounds to zero contracts (budget, book or position limit)', side: band.side, priceE4: band.priceE4 };
   }
   const fee = ctx.feeOf(m.eventTicker);
+  if (!fee) return { pass: false, layer: 3, reason: 'fee rule unknown (series not listed, or a fee type without a known bound)', side: band.side, priceE4: band.priceE4 };
   const worst = worstCaseE4(contracts, band.priceE4, fee);
   return {
     pass: true,

@@ -1,5 +1,6 @@
 // Layer 3: validation. Pure: everything it needs is passed in.
 import type { Market } from '../kalshi/market-schema.js';
+import type { ShardStatus } from '../kalshi/schemas.js';
 import { E2_PER_CONTRACT } from '../money.js';
 
 export interface ValidationContext {
@@ -50,4 +51,26 @@ export function validateMarket(m: Market, ctx: ValidationContext): ValidationRes
     return { ok: false, reason: `position ${Math.floor(exposure / E2_PER_CONTRACT)} is at the ${ctx.positionLimit}-contract limit` };
   }
   return { ok: true, category };
+}
+
+/**
+ * Which shards trade now. The top-level flags describe shard 0; with per-shard statuses each shard answers for
+ * itself (a paused sports shard does not stop economics), and a shard missing from the list follows the top level.
+ */
+export function shardTradingOf(
+  topLevelTrading: boolean,
+  shards: readonly ShardStatus[],
+): { tradingActive: boolean; shardClosed: (k: number) => string | null } {
+  const listed = new Map(shards.map((s) => [s.exchangeIndex, s]));
+  if (listed.size === 0) return { tradingActive: topLevelTrading, shardClosed: () => null };
+  return {
+    // Each shard answers for itself.
+    tradingActive: true,
+    shardClosed: (k) => {
+      const s = listed.get(k);
+      if (s === undefined) return topLevelTrading ? null : `exchange shard ${k} is not trading`;
+      if (!s.exchangeActive || !s.tradingActive) return `exchange shard ${k}${s.description ? ` (${s.description})` : ''} has trading paused`;
+      return null;
+    },
+  };
 }

@@ -48,6 +48,17 @@ export interface SimOrderView {
   exchangeIndex: number;
 }
 
+export interface SimFillView {
+  orderId: string;
+  ticker: string;
+  /** the price of the outcome bought (YES price for a bid, NO price for an ask), e4 */
+  paidE4: number;
+  countE2: number;
+  feeE4: number;
+  tsMs: number;
+  exchangeIndex: number;
+}
+
 export interface SimShardBalance {
   exchangeIndex: number;
   /** cash minus what resting orders reserve, dollars e4 (floored), as balance_breakdown shows it */
@@ -95,6 +106,8 @@ export interface SimExchange {
   inject(fault: SimFault): void;
   fillResting(orderId: string, countE2?: number): void;
   ordersSnapshot(): SimOrderView[];
+  /** every fill of ours, oldest first: what the exchange really took (outcome price paid, fee) and when */
+  fillsSnapshot(): SimFillView[];
   openMarketTickers(): string[];
   stats(): { requests: number; rateLimited: number; byRoute: Record<string, number> };
   close(): Promise<void>;
@@ -187,6 +200,16 @@ export async function startSimExchange(opts: SimOptions = {}): Promise<SimExchan
         filledE2: o.filledE2,
         createdMs: o.createdMs,
         exchangeIndex: o.exchangeIndex,
+      })),
+    fillsSnapshot: () =>
+      ex.account.fills.map((f) => ({
+        orderId: f.orderId,
+        ticker: f.ticker,
+        paidE4: f.side === 'bid' ? f.priceE4 : 10_000 - f.priceE4,
+        countE2: f.countE2,
+        feeE4: f.feeE4,
+        tsMs: f.tsMs,
+        exchangeIndex: f.exchangeIndex,
       })),
     openMarketTickers: () => {
       const t = clock();

@@ -308,8 +308,9 @@ describe('only allow-listed users change anything, also in a group', () => {
     fake.press(STRANGER, approvalMsg, buttonData(approvalMsg, /Approve/));
     fake.press(STRANGER, approvalMsg, buttonData(approvalMsg, /Reject/));
     fake.press(STRANGER, capMsg, 'x');
-    // Also in the stranger's own private chat.
+    // Also in the stranger's own private chat, and with terminal escape sequences for the operator's log.
     fake.sendText(STRANGER, '/pause');
+    fake.sendText(STRANGER + 1, '/pause\u001b[2J\u001b]0;owned\u0007', { chatId: GROUP });
 
     // The allowed user's probe in the group is handled after all of the stranger's updates.
     expect(await replyTo(OWNER, '/settings', GROUP)).toMatch(/^Settings/);
@@ -320,6 +321,8 @@ describe('only allow-listed users change anything, also in a group', () => {
     expect(app.journal.approvals.get(id)!.state).toBe('pending');
     expect(fake.messages.get(`${GROUP}:${approvalMsg.message_id}`)!.reply_markup).toBeDefined(); // untouched
     expect(lines.filter((l) => l.includes(`non-allowed user ${STRANGER}`)).length).toBeGreaterThanOrEqual(1);
+    expect(lines.find((l) => l.includes(`non-allowed user ${STRANGER + 1}`))).toBe(`ignored /pause?[2J?]0;owned? from non-allowed user ${STRANGER + 1} in chat ${GROUP}`);
+    expect(lines.filter((l) => /[\u0000-\u001f\u007f]/.test(l))).toEqual([]);
 
     // The buttons were live: the allowed user's tap acts.
     fake.press(OWNER, approvalMsg, buttonData(approvalMsg, /Reject/));

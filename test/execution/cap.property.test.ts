@@ -67,13 +67,12 @@ async function boot(): Promise<App> {
   return app;
 }
 
-/** Money the exchange says this bot spent per trading day (limit price bounds the fill price; fees excluded). */
+/** Money the exchange really took from this bot per trading day of the fill: what each fill paid, plus its fee. */
 function exchangeSpentByDay(): Map<string, number> {
   const out = new Map<string, number>();
-  for (const o of w.sim.ordersSnapshot()) {
-    const paid = o.side === 'bid' ? o.priceE4 : 10_000 - o.priceE4;
-    const day = tradingDay(o.createdMs, TZ);
-    out.set(day, (out.get(day) ?? 0) + Math.ceil((o.filledE2 * paid) / 100));
+  for (const f of w.sim.fillsSnapshot()) {
+    const day = tradingDay(f.tsMs, TZ);
+    out.set(day, (out.get(day) ?? 0) + Math.ceil((f.countE2 * f.paidE4) / 100) + f.feeE4);
   }
   return out;
 }
