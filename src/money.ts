@@ -70,6 +70,12 @@ export function formatUsd(moneyE4: number): string {
   return `${moneyE4 < 0 && cents !== 0 ? '-' : ''}$${s}`;
 }
 
+/** 48221 -> "$4.8221", 48200 -> "$4.82": exact, for amounts compared with each other (free vs needed). */
+export function formatUsdExact(moneyE4: number): string {
+  if (moneyE4 % 100 === 0) return formatUsd(moneyE4);
+  return `${moneyE4 < 0 ? '-' : ''}$${formatScaled(Math.abs(moneyE4), 4)}`;
+}
+
 /** 123456 -> 12.3456: the JSON summary's dollars. Exact for any e4 integer in range. */
 export function e4ToDollarsNumber(moneyE4: number): number {
   return Number(formatScaled(moneyE4, 4));
@@ -83,7 +89,7 @@ export function parseUserDollarsE4(text: string): number | null {
 }
 
 /**
- * Kalshi fee per fill, rounded up to $0.0001, then up to the cent as charged to ordinary accounts.
+ * Kalshi's trade fee for one fill, rounded up to $0.0001 (docs: getting_started/fee_rounding).
  * quadratic: fee = multiplier * rate * C * P * (1 - P); rate is 0.07 (taker) or 0.0175 (maker).
  * flat: the formula is not published; it is bounded here by multiplier * rate * C (P * (1 - P) <= 0.25,
  * so this is at least four times any quadratic fee): a worst case may over-count, never under-count.
@@ -98,10 +104,23 @@ export function feeE4(opts: { countE2: number; priceE4: number; multiplierE4?: n
   // dollars = (m/1e4) * (rate/1e4) * (c/1e2) * (p/1e4) * (q/1e4); in e4 multiply by 1e4.
   const numerator = opts.flat ? multiplierE4 * rateE4 * c * 10n ** 8n : multiplierE4 * rateE4 * c * p * q;
   const denominator = 10n ** 14n; // (1e4*1e4*1e2*1e4*1e4) / 1e4
-  const e4 = (numerator + denominator - 1n) / denominator;
-  const cents = (e4 + 99n) / 100n;
-  return Number(cents * 100n);
+  return Number((numerator + denominator - 1n) / denominator);
 }
+
+/**
+ * The most fees an order of `countE2` at a limit of `priceE4` can be charged, however it is split into fills
+ * (docs: getting_started/fee_rounding). Each fill's trade fee is rounded up to $0.0001, so at most one extra
+ * $0.0001 per fill, and a fill is at least 0.01 contract: at most countE2 extra. Rounding fees restore the
+ * balance's cent precision, and their overpayment is rebated per order in whole cents once it exceeds $0.01:
+ * at most $0.01 more for the order. (Fills at better prices cost less in total: price + fee rises with price.)
+ */
+export function orderFeeBoundE4(schedule: FeeSchedule, countE2: number, priceE4: number, maker = false): number {
+  if (countE2 <= 0) return 0;
+  return scheduleFeeE4(schedule, countE2, priceE4, maker) + countE2 + ROUNDING_ALLOWANCE_E4;
+}
+
+/** What rounding fees can leave charged on one order after rebates: one cent. */
+export const ROUNDING_ALLOWANCE_E4 = 100;
 
 /** How a series (or an event's override) charges: Kalshi's fee_type and fee_multiplier (e4). */
 export interface FeeSchedule {
@@ -111,7 +130,7 @@ export interface FeeSchedule {
 
 export const DEFAULT_FEE: FeeSchedule = { feeType: 'quadratic', multiplierE4: E4_PER_DOLLAR };
 
-/** The fee one fill of `countE2` at `priceE4` can cost under a schedule (taker, or maker where the type charges makers). */
+/** The trade fee of one fill of `countE2` at `priceE4` under a schedule (taker, or maker where the type charges makers). */
 export function scheduleFeeE4(schedule: FeeSchedule, countE2: number, priceE4: number, maker = false): number {
   if (maker && schedule.feeType !== 'quadratic_with_maker_fees' && schedule.feeType !== 'flat') return 0;
   return feeE4({ countE2, priceE4, multiplierE4: schedule.multiplierE4, maker, flat: schedule.feeType === 'flat' });

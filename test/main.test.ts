@@ -28,12 +28,13 @@ afterEach(async () => {
 /** Run the bot with only PATH inherited, in its own temp cwd (no stray .env), until it exits by itself. */
 function runMain(env: Record<string, string>, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(TSX, [MAIN], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // detached: its own process group, so a hung run is ended whole (tsx and the node process it starts).
+    const child = spawn(TSX, [MAIN], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 20_000);
     child.on('error', fail);
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -12,6 +12,7 @@ import {
   parseScaled,
   parseUserDollarsE4,
 } from '../src/money.js';
+import { worstCaseE4 } from '../src/pipeline/risk.js';
 
 describe('parseDollarsE4', () => {
   it('parses the wire forms exactly', () => {
@@ -127,34 +128,32 @@ describe('formatUsd', () => {
 });
 
 describe('feeE4 (KALSHI_API.md "Fees")', () => {
-  // Reference: fee = m * rate * C * P * (1 - P), up to $0.0001, then up to the cent. Computed here
-  // independently in integer cents-of-a-hundredth-of-a-cent arithmetic (units of 1e-12 dollars).
+  // Reference: fee = m * rate * C * P * (1 - P), rounded up to $0.0001 (docs: getting_started/fee_rounding).
+  // Computed here independently in units of 1e-12 dollars.
   function referenceFeeE4(count: number, priceCents: number, rateE4: number, multE4 = 10_000): number {
     const exact = BigInt(multE4) * BigInt(rateE4) * BigInt(count) * BigInt(priceCents) * BigInt(100 - priceCents); // * 1e-12 dollars
     const perE4 = 10n ** 8n; // 1e-12 -> 1e-4
-    const e4 = (exact + perE4 - 1n) / perE4;
-    return Number(((e4 + 99n) / 100n) * 100n);
+    return Number((exact + perE4 - 1n) / perE4);
   }
 
-  it('1 contract at 0.52 taker: $0.0175 rounds up to $0.02', () => {
-    expect(feeE4({ countE2: 100, priceE4: 5200 })).toBe(200);
+  it('1 contract at 0.52 taker: $0.017472 rounds up to $0.0175, as recorded on the wire', () => {
+    expect(feeE4({ countE2: 100, priceE4: 5200 })).toBe(175);
   });
 
-  it('10 contracts at 0.52 taker: $0.1747 -> $0.18', () => {
-    // 0.07 * 10 * 0.52 * 0.48 = 0.17472 -> 0.1748 (to $0.0001) -> 0.18
-    expect(feeE4({ countE2: 1000, priceE4: 5200 })).toBe(1800);
+  it('10 contracts at 0.52 taker: $0.17472 -> $0.1748', () => {
+    expect(feeE4({ countE2: 1000, priceE4: 5200 })).toBe(1748);
   });
 
-  it('maker fee is a quarter of the rate: 10 @ 0.52 -> $0.043680 -> $0.05', () => {
-    expect(feeE4({ countE2: 1000, priceE4: 5200, maker: true })).toBe(500);
-    // 100 @ 0.75 maker: 0.0175*100*0.75*0.25 = 0.328125 -> 0.3282 -> 0.33
-    expect(feeE4({ countE2: 10_000, priceE4: 7500, maker: true })).toBe(3300);
+  it('maker fee is a quarter of the rate: 10 @ 0.52 -> $0.04368 -> $0.0437', () => {
+    expect(feeE4({ countE2: 1000, priceE4: 5200, maker: true })).toBe(437);
+    // 100 @ 0.75 maker: 0.0175*100*0.75*0.25 = 0.328125 -> 0.3282
+    expect(feeE4({ countE2: 10_000, priceE4: 7500, maker: true })).toBe(3282);
   });
 
   it('a fee multiplier of 0.5 halves the fee before rounding', () => {
-    // 100 @ 0.75 taker: 1.3125; half: 0.65625 -> 0.6563 -> 0.66
-    expect(feeE4({ countE2: 10_000, priceE4: 7500 })).toBe(13_200);
-    expect(feeE4({ countE2: 10_000, priceE4: 7500, multiplierE4: 5000 })).toBe(6600);
+    // 100 @ 0.75 taker: 1.3125; half: 0.65625 -> 0.6563
+    expect(feeE4({ countE2: 10_000, priceE4: 7500 })).toBe(13_125);
+    expect(feeE4({ countE2: 10_000, priceE4: 7500, multiplierE4: 5000 })).toBe(6563);
   });
 
   it('is zero at the ends of the price range and for no contracts', () => {
@@ -173,7 +172,6 @@ describe('feeE4 (KALSHI_API.md "Fees")', () => {
         (count, cents, maker, mult) => {
           const got = feeE4({ countE2: count * 100, priceE4: cents * 100, maker, multiplierE4: mult });
           expect(got).toBe(referenceFeeE4(count, cents, maker ? 175 : 700, mult));
-          expect(got % 100).toBe(0); // whole cents
         },
       ),
     );
@@ -185,8 +183,64 @@ describe('feeE4 (KALSHI_API.md "Fees")', () => {
     // The float product m*rate*c*p*q here exceeds 2^53; the result must still be exact.
     const big = feeE4({ countE2: 999_999_999, priceE4: 5001 });
     expect(Number.isSafeInteger(big)).toBe(true);
-    // 0.07 * 9999999.99 * 0.5001 * 0.4999 = 174999.99125... -> up to the cent: 175000.00
-    expect(big).toBe(1_750_000_000);
+    // 0.07 * 9999999.99 * 0.5001 * 0.4999 = 174999.992825... -> up to $0.0001: 174999.9929
+    expect(big).toBe(1_749_999_929);
+  });
+});
+
+/**
+ * What Kalshi takes from a cent-precision balance for an order's fills, per its documented fee rounding, written
+ * here independently of src/: each fill pays its cost and its trade fee (rounded up to $0.0001); the balance is
+ * floored to the cent (the rounding fee); the overpayment accumulates per order and every whole cent past $0.01
+ * is rebated. Returns micro-dollars (e6).
+ */
+function kalshiTakesE6(fills: { countE2: number; priceE4: number }[], multE4: number): number {
+  let taken = 0n;
+  let acc = 0n;
+  for (const f of fills) {
+    const exact = BigInt(multE4) * 700n * BigInt(f.countE2) * BigInt(f.priceE4) * BigInt(10_000 - f.priceE4); // 1e-18 $
+    const feeE6 = ((exact + 10n ** 14n - 1n) / 10n ** 14n) * 100n; // up to $0.0001, in e6
+    const change = -(BigInt(f.countE2) * BigInt(f.priceE4)) - feeE6; // e6, negative for a buyer
+    const floored = change >= 0n ? (change / 10_000n) * 10_000n : -((-change + 9_999n) / 10_000n) * 10_000n;
+    acc += change - floored;
+    let rebate = 0n;
+    if (acc > 10_000n) {
+      rebate = 10_000n;
+      acc -= 10_000n;
+    }
+    taken += -floored - rebate;
+  }
+  return Number(taken);
+}
+
+describe('the fee worst case holds for any split into fills', () => {
+  it('1 contract as a hundred 0.01 fills costs more than one fill, and still within the bound', () => {
+    const one = kalshiTakesE6([{ countE2: 100, priceE4: 7800 }], 10_000);
+    const hundred = kalshiTakesE6(Array.from({ length: 100 }, () => ({ countE2: 1, priceE4: 7800 })), 10_000);
+    expect(hundred).toBeGreaterThan(one);
+    expect(hundred).toBeLessThanOrEqual(worstCaseE4(1, 7800) * 100);
+  });
+
+  it('property: cost + fees taken <= the worst case reserved, for any split, any price at or better than the limit', () => {
+    const order = fc
+      .record({ contracts: fc.integer({ min: 1, max: 60 }), limitE4: fc.integer({ min: 100, max: 9900 }), mult: fc.constantFrom(5000, 10_000, 20_000) })
+      .chain((o) =>
+        fc.record({
+          o: fc.constant(o),
+          // cut points split count e2 into fills of >= 0.01; prices at the limit or better, on a 0.001 grid
+          cuts: fc.uniqueArray(fc.integer({ min: 1, max: o.contracts * 100 - 1 }), { maxLength: Math.min(200, o.contracts * 100 - 1) }),
+          prices: fc.array(fc.integer({ min: 10, max: Math.floor(o.limitE4 / 10) }).map((p) => p * 10), { minLength: 1, maxLength: 200 }),
+        }),
+      );
+    fc.assert(
+      fc.property(order, ({ o, cuts, prices }) => {
+        const points = [0, ...cuts.sort((a, b) => a - b), o.contracts * 100];
+        const fills = points.slice(1).map((end, i) => ({ countE2: end - points[i]!, priceE4: prices[i % prices.length]! }));
+        const worst = worstCaseE4(o.contracts, o.limitE4, { feeType: 'quadratic', multiplierE4: o.mult });
+        expect(kalshiTakesE6(fills, o.mult)).toBeLessThanOrEqual(worst * 100);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -29,7 +29,14 @@ let w: World | undefined;
 let child: ChildProcessWithoutNullStreams | undefined;
 
 afterEach(async () => {
-  child?.kill('SIGKILL');
+  // The whole process group: killing tsx alone would leave the node process it started running.
+  if (child?.pid !== undefined && child.exitCode === null) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   child = undefined;
   await sim?.close();
   await fake?.close();
@@ -88,6 +95,7 @@ describe('secrets never reach a log line, an error or a chat message', () => {
         FILL_TIMEOUT_SECONDS: '2',
       },
       stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true, // its own process group, so afterEach can end all of it
     });
     let stdout = '';
     let stderr = '';
@@ -207,7 +215,7 @@ describe('prod without LIVE_TRADING=true', () => {
     const decided = await app.control.approve('test', String(approval!.id));
     expect(decided).toMatchObject({ ok: true, value: { ok: true, state: 'executed' } });
     const r = await app.control.stopAll('test');
-    expect(r).toEqual({ canceled: 0, failed: 0, dryRun: true });
+    expect(r).toMatchObject({ canceled: 0, failed: 0, dryRun: true });
     expect(app.journal.settings.get().paused).toBe(true);
 
     // It read the (simulated) production exchange, and wrote nothing to it: no order, no cancel, no transfer.

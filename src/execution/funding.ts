@@ -8,7 +8,7 @@ import { KalshiApiError } from '../kalshi/errors.js';
 import type { Balance, Transfer } from '../kalshi/schemas.js';
 import type { Journal } from '../journal/index.js';
 import type { TransferRow } from '../journal/transfers.js';
-import { formatUsd } from '../money.js';
+import { formatUsd, formatUsdExact } from '../money.js';
 import type { Alerter } from '../notify/alerter.js';
 import type { Mode } from '../notify/alerts.js';
 import { type PlannedTransfer, planTransfers } from './funding-plan.js';
@@ -52,7 +52,7 @@ export function freeByShard(b: Balance): Map<number, number> {
 }
 
 export function shortReason(shard: number, freeE4: number, needE4: number): string {
-  return `shard ${shard} has ${formatUsd(freeE4)} free, needs ${formatUsd(needE4)}`;
+  return `shard ${shard} has ${formatUsdExact(freeE4)} free, needs ${formatUsdExact(needE4)}`;
 }
 
 export class ShardFunding {

@@ -1,5 +1,5 @@
 // Layer 4 decisions: how many contracts, whether the daily cap allows it, whether a human must approve.
-import { DEFAULT_FEE, E2_PER_CONTRACT, type FeeSchedule, costE4, formatUsd, scheduleFeeE4 } from '../money.js';
+import { DEFAULT_FEE, E2_PER_CONTRACT, type FeeSchedule, costE4, formatUsd, orderFeeBoundE4 } from '../money.js';
 import type { Side } from './band.js';
 
 export interface SizingInput {
@@ -18,9 +18,9 @@ export function sizeOrder(i: SizingInput): number {
   return Math.max(0, Math.min(byBudget, byBook, byLimit));
 }
 
-/** The most fees `contracts` can cost: Kalshi rounds the fee up per fill, so every contract filling on its own. */
+/** The most fees `contracts` can cost, however they are split into fills (Kalshi's documented fee rounding). */
 export function worstFeeE4(contracts: number, priceE4: number, fee: FeeSchedule = DEFAULT_FEE): number {
-  return contracts * scheduleFeeE4(fee, E2_PER_CONTRACT, priceE4);
+  return orderFeeBoundE4(fee, contracts * E2_PER_CONTRACT, priceE4);
 }
 
 /** What an order can lose: every contract at the limit price plus the worst-case taker fee. */

@@ -115,11 +115,11 @@ describe('execution never double-orders', () => {
   });
 
   it('an order the shard cannot pay for is not sent: the reason names the shard, the free money and the need', async () => {
-    w = await world({ balanceCents: 100 }); // $1 on shard 0: a $4.80 worst case does not fit
+    w = await world({ balanceCents: 100 }); // $1 on shard 0: a $4.82 worst case does not fit
     w.sim.addMarket(inBandMarket('KXPOOR-26NOV27-A'));
     const app = await w.start();
     const r = await app.executor.execute(buyYes('KXPOOR-26NOV27-A'));
-    expect(r).toEqual({ kind: 'funds', reason: 'shard 0 has $1.00 free, needs $4.80' }); // 6 x 78c + 6 x 2c worst-case fee
+    expect(r).toEqual({ kind: 'funds', reason: 'shard 0 has $1.00 free, needs $4.8221' }); // 6 x 78c + the worst-case fee $0.1421
     expect(app.journal.orders.recent(5)).toHaveLength(0);
     expect(w.sim.ordersSnapshot()).toHaveLength(0);
   });

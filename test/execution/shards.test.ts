@@ -47,23 +47,23 @@ describe('exchange shards', () => {
       [CRYPTO, 2],
       [ECON, 0],
     ]);
-    // One transfer per shard: the $4.80 worst case plus the $5 margin, from shard 0, journaled and complete.
+    // One transfer per shard: the $4.8221 worst case plus the $5 margin, up to the cent, from shard 0, journaled and complete.
     const transfers = app.journal.transfers.recent(10).reverse();
     expect(transfers.map((t) => [t.from_shard, t.to_shard, t.amount_e4, t.state])).toEqual([
-      [0, 2, 98_000, 'complete'],
-      [0, 3, 98_000, 'complete'],
+      [0, 2, 98_300, 'complete'],
+      [0, 3, 98_300, 'complete'],
     ]);
     expect(w!.sim.transfersSnapshot().map((t) => [t.sourceShard, t.destinationShard, t.amountE4])).toEqual([
-      [0, 2, 98_000],
-      [0, 3, 98_000],
+      [0, 2, 98_300],
+      [0, 3, 98_300],
     ]);
     // What the exchange took for the fills (6 x 78c + fees) came out of each market's own shard.
     const spent = (ticker: string) => rows.find((r) => r.ticker === ticker)!;
-    expect(free(2)).toBe(98_000 - spent(CRYPTO).fill_cost_e4 - spent(CRYPTO).fees_e4);
-    expect(free(3)).toBe(98_000 - spent(SPORTS).fill_cost_e4 - spent(SPORTS).fees_e4);
+    expect(free(2)).toBe(98_300 - spent(CRYPTO).fill_cost_e4 - spent(CRYPTO).fees_e4);
+    expect(free(3)).toBe(98_300 - spent(SPORTS).fill_cost_e4 - spent(SPORTS).fees_e4);
     // The chat heard of each transfer.
     const infos = messagesOf(app, 'info');
-    expect(infos.filter((m) => /Moved \$9\.80 from shard 0 to shard [23]/.test(m))).toHaveLength(2);
+    expect(infos.filter((m) => /Moved \$9\.83 from shard 0 to shard [23]/.test(m))).toHaveLength(2);
 
     // The next cycle finds the margin already there: no second transfer.
     w!.sim.updateMarket(CRYPTO, { yesAskSize: 50 });
@@ -108,11 +108,11 @@ describe('exchange shards', () => {
     expect(s.orders.map((o) => o.ticker)).toEqual([ECON]);
     expect(w!.sim.transfersSnapshot()).toHaveLength(0);
     const why = app.control.why(CRYPTO);
-    expect(why.ok && why.value.decision).toMatchObject({ layer: 4, outcome: 'rejected', reason: 'shard 2 has $0.00 free, needs $4.80' });
+    expect(why.ok && why.value.decision).toMatchObject({ layer: 4, outcome: 'rejected', reason: 'shard 2 has $0.00 free, needs $4.8221' });
     await app.runCycle();
     const alerts = messagesOf(app, 'error');
-    expect(alerts.filter((m) => m.startsWith('shard 2 has $0.00 free, needs $4.80'))).toHaveLength(1);
-    expect(alerts.filter((m) => m.startsWith('shard 3 has $0.00 free, needs $4.80'))).toHaveLength(1);
+    expect(alerts.filter((m) => m.startsWith('shard 2 has $0.00 free, needs $4.8221'))).toHaveLength(1);
+    expect(alerts.filter((m) => m.startsWith('shard 3 has $0.00 free, needs $4.8221'))).toHaveLength(1);
     expect(alerts.find((m) => m.startsWith('shard 2'))).toContain('SHARD_FUNDING=auto');
   });
 
@@ -125,7 +125,7 @@ describe('exchange shards', () => {
     const s = await app.runCycle();
     expect(w.sim.transfersSnapshot()).toHaveLength(1);
     const [row] = app.journal.transfers.recent(5);
-    expect(row).toMatchObject({ from_shard: 0, to_shard: 2, amount_e4: 98_000 });
+    expect(row).toMatchObject({ from_shard: 0, to_shard: 2, amount_e4: 98_300 });
     expect(row!.transfer_id).toBe(w.sim.transfersSnapshot()[0]!.transfer_id);
     // The money that moved once paid for the order.
     expect(s.orders.map((o) => [o.ticker, o.status])).toEqual([[CRYPTO, 'executed']]);
@@ -179,7 +179,7 @@ describe('exchange shards', () => {
     await Promise.all(resting);
     expect(w!.sim.ordersSnapshot().filter((o) => o.status === 'resting').map((o) => o.exchangeIndex).sort()).toEqual([0, 2, 3]);
     const r = await app.control.stopAll('test');
-    expect(r).toEqual({ canceled: 3, failed: 0 });
+    expect(r).toEqual({ canceled: 3, failed: 0, unverified: false, dryRun: false });
     expect(w!.sim.ordersSnapshot().filter((o) => o.status === 'resting')).toHaveLength(0);
     expect(app.journal.settings.get().paused).toBe(true);
   });

@@ -190,9 +190,9 @@ describe('fitUnderCap', () => {
   it('fits as asked when there is room', () => {
     const r = fitUnderCap({ contracts: 6, priceE4: 7500, atRiskE4: 0, capE4: CAP, bandMinE4: 7000 });
     expect(r).toEqual({ ok: true, contracts: 6, worstCaseE4: worstCaseE4(6, 7500) });
-    // 6 @ 0.75 = $4.50 + fees; the fee is rounded up per fill, so the worst case is six 1-contract fills:
-    // 0.07*0.75*0.25 = 0.013125 -> $0.02 each -> $0.12 (one 6-contract fill would be only $0.08).
-    expect(worstCaseE4(6, 7500)).toBe(45_000 + 6 * 200);
+    // 6 @ 0.75 = $4.50 + fees however they split into fills (docs: fee_rounding): the trade fee 0.07*6*0.75*0.25
+    // = 0.07875 -> $0.0788, plus $0.0001 for each of up to 600 fills of 0.01, plus one cent of rounding: $0.1488.
+    expect(worstCaseE4(6, 7500)).toBe(45_000 + 788 + 600 + 100);
   });
 
   it('shrinks to the largest count that fits', () => {
@@ -206,9 +206,9 @@ describe('fitUnderCap', () => {
   });
 
   it('refuses without halting when one contract at this price does not fit but the band minimum would', () => {
-    // Room $0.72: one @ 0.70 costs 0.70 + 0.02 = 0.72 (fits); one @ 0.85 costs 0.85 + 0.01 = 0.86 (does not).
+    // Room $0.7347: one @ 0.70 costs 0.70 + 0.0147 + 0.01 + 0.01 (fits); one @ 0.85 costs 0.85 + ... (does not).
     const room = worstCaseE4(1, 7000);
-    expect(room).toBe(7200);
+    expect(room).toBe(7000 + 147 + 100 + 100);
     const r = fitUnderCap({ contracts: 3, priceE4: 8500, atRiskE4: CAP - room, capE4: CAP, bandMinE4: 7000 });
     expect(r.ok).toBe(false);
     if (!r.ok) {
