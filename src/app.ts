@@ -6,6 +6,7 @@ import { type Config, DEFAULT_BASE_URLS } from './config.js';
 import { Control } from './control/control.js';
 import { Executor, type ExecutorDeps } from './execution/executor.js';
 import { ShardFunding } from './execution/funding.js';
+import { SettlementSync } from './execution/settlements.js';
 import { type ReconcileResult, reconcile } from './execution/reconcile.js';
 import { KalshiClient } from './kalshi/client.js';
 import type { HydrateProgress } from './kalshi/hydrate.js';
@@ -240,6 +241,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     policy: config.SHARD_FUNDING,
     marginE4: config.SHARD_FUNDING_MARGIN,
   });
+  const settlements = new SettlementSync({ journal, clock, timeZone: config.TIMEZONE, source: client });
   const executor = new Executor({
     journal,
     api: client,
@@ -249,6 +251,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     timeZone: config.TIMEZONE,
     fillTimeoutMs: config.FILL_TIMEOUT_SECONDS * 1000,
     funding,
+    settlements,
     ...opts.executor,
   });
   const categories = new CategoryCache(client, clock);
@@ -270,6 +273,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     approvalTtlMs: config.APPROVAL_TTL_MINUTES * 60_000,
     funding,
     blocked,
+    settlements,
     ...(opts.hydrateStreams !== undefined ? { hydrateStreams: opts.hydrateStreams } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });

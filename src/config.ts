@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { KALSHI_TIERS } from './kalshi/ratelimit.js';
+import { looksLikeKeyText } from './kalshi/signer.js';
 import { parseUserDollarsE4 } from './money.js';
 
 const bool = z
@@ -82,7 +83,11 @@ export const EnvSchema = z
     KALSHI_ENV: z.enum(['sim', 'demo', 'prod'], { message: 'must be sim, demo or prod' }).default('sim'),
     KALSHI_BASE_URL: z.url({ protocol: /^https?$/, message: 'must be a URL like https://external-api.demo.kalshi.co/trade-api/v2' }).optional(),
     KALSHI_KEY_ID: z.string().min(1).optional(),
-    KALSHI_PRIVATE_KEY_PATH: z.string().min(1).optional(),
+    KALSHI_PRIVATE_KEY_PATH: z
+      .string()
+      .min(1)
+      .refine((v) => !looksLikeKeyText(v), { message: 'must be the path of the key file, not the key itself (save the key in a file)' })
+      .optional(),
     KALSHI_TIER: z.enum(TIERS, { message: `must be one of ${TIERS.join(', ')}` }).default('basic'),
     LIVE_TRADING: bool.default(false),
     DB_PATH: z.string().min(1).default('./data/bot.db'),
@@ -119,26 +124,23 @@ export const EnvSchema = z
   })
   // Runs even when a field failed (`when`), so one error names every problem; a field that failed may hold
   // its raw text or nothing here, hence the type checks.
-  .superRefine(
-    (env, ctx) => {
-      if (typeof env.BAND_MIN === 'number' && typeof env.BAND_MAX === 'number' && env.BAND_MIN > env.BAND_MAX) {
-        ctx.addIssue({ code: 'custom', path: ['BAND_MIN'], message: 'must not be above BAND_MAX' });
-      }
-      if (env.KALSHI_ENV === 'demo' || env.KALSHI_ENV === 'prod') {
-        if (!env.KALSHI_KEY_ID) ctx.addIssue({ code: 'custom', path: ['KALSHI_KEY_ID'], message: `is required when KALSHI_ENV=${env.KALSHI_ENV}` });
-        if (!env.KALSHI_PRIVATE_KEY_PATH)
-          ctx.addIssue({ code: 'custom', path: ['KALSHI_PRIVATE_KEY_PATH'], message: `is required when KALSHI_ENV=${env.KALSHI_ENV}` });
-      }
-      if (env.TELEGRAM_BOT_TOKEN && Array.isArray(env.TELEGRAM_ALLOWED_USER_IDS) && env.TELEGRAM_ALLOWED_USER_IDS.length === 0) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['TELEGRAM_ALLOWED_USER_IDS'],
-          message: 'is required when TELEGRAM_BOT_TOKEN is set (comma list of numeric user ids allowed to command the bot)',
-        });
-      }
-    },
-    { when: () => true },
-  );
+  .superRefine((env, ctx) => {
+    if (typeof env.BAND_MIN === 'number' && typeof env.BAND_MAX === 'number' && env.BAND_MIN > env.BAND_MAX) {
+      ctx.addIssue({ code: 'custom', path: ['BAND_MIN'], message: 'must not be above BAND_MAX' });
+    }
+    if (env.KALSHI_ENV === 'demo' || env.KALSHI_ENV === 'prod') {
+      if (!env.KALSHI_KEY_ID) ctx.addIssue({ code: 'custom', path: ['KALSHI_KEY_ID'], message: `is required when KALSHI_ENV=${env.KALSHI_ENV}` });
+      if (!env.KALSHI_PRIVATE_KEY_PATH)
+        ctx.addIssue({ code: 'custom', path: ['KALSHI_PRIVATE_KEY_PATH'], message: `is required when KALSHI_ENV=${env.KALSHI_ENV}` });
+    }
+    if (env.TELEGRAM_BOT_TOKEN && Array.isArray(env.TELEGRAM_ALLOWED_USER_IDS) && env.TELEGRAM_ALLOWED_USER_IDS.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TELEGRAM_ALLOWED_USER_IDS'],
+        message: 'is required when TELEGRAM_BOT_TOKEN is set (comma list of numeric user ids allowed to command the bot)',
+      });
+    }
+  }, { when: () => true });
 
 export type Config = z.infer<typeof EnvSchema>;
 export type KalshiEnv = Config['KALSHI_ENV'];
@@ -163,8 +165,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');
-      // Never echo the value of a secret.
-      const shown = name === 'TELEGRAM_BOT_TOKEN' ? '' : input[name] !== undefined ? ` (got "${input[name]}")` : '';
+      // Never echo the value of a secret (or key text pasted where the key's path goes).
+      const secret = name === 'TELEGRAM_BOT_TOKEN' || (name === 'KALSHI_PRIVATE_KEY_PATH' && looksLikeKeyText(input[name] ?? ''));
+      const shown = secret ? '' : input[name] !== undefined ? ` (got "${input[name]}")` : '';
       return `${name} ${issue.message}${shown}`;
     });
     throw new ConfigError(problems);

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig } from '../src/config.js';
 import { KalshiApiError } from '../src/kalshi/errors.js';
-import { warnIfKeyFileShared } from '../src/kalshi/signer.js';
+import { KeyLoadError, loadPrivateKey, warnIfKeyFileShared } from '../src/kalshi/signer.js';
 import { type SimExchange, startSimExchange } from '../src/sim/index.js';
 import { FakeTelegram } from './bot/fake-telegram.js';
 import { type World, inBandMarket, world } from './helpers/app.js';
@@ -45,9 +45,11 @@ afterEach(async () => {
   sim = fake = w = dir = undefined;
 });
 
-/** A fresh RSA key pair (PKCS#1, as Kalshi issues it) written to a file; its body lines are what must never leak. */
+// One RSA key pair for the file (PKCS#1, as Kalshi issues it): generating one takes up to half a second.
+const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+/** The key written to a file with that mode; its body lines are what must never leak. */
 function keyFile(where: string, mode: number) {
-  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = pair.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const path = join(where, 'kalshi.pem');
   writeFileSync(path, pem);
@@ -114,7 +116,7 @@ describe('secrets never reach a log line, an error or a chat message', () => {
     f.sendText(666, '/pause'); // a stranger: one log line
     await until('the replies', () => said().some((t) => /^\[DEMO\] RUNNING/.test(t)) && said().some((t) => /Usage: \/setcap/.test(t)));
     // Errors on both wires: the exchange now refuses our key (401), the Bot API fails a send (500).
-    sim.registerKey(keyId, generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    sim.registerKey(keyId, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString());
     f.sendText(OWNER, '/positions');
     await until('the /positions failure', () => said().some((t) => /\/positions failed: .*401/.test(t)));
     f.fail({ status: 500, remaining: 1, methods: ['sendMessage'] });
@@ -158,6 +160,38 @@ describe('secrets never reach a log line, an error or a chat message', () => {
     const text = [String(err), JSON.stringify(err), (err as Error).stack ?? '', JSON.stringify(Object.entries(err as object)), String((err as Error).cause)].join('\n');
     expect(leaks(text, { token: TOKEN, body: key.body })).toEqual([]);
     expect(text).not.toMatch(/KALSHI-ACCESS-(SIGNATURE|KEY|TIMESTAMP)/i);
+  });
+});
+
+describe('key text pasted where the key file path goes', () => {
+  it('is refused by name and never echoed, by the configuration nor by the key loader', () => {
+    dir = mkdtempSync(join(tmpdir(), 'kalshi-pasted-'));
+    const key = keyFile(dir, 0o600);
+    for (const pasted of [key.pem, key.pem.trim(), key.body.join(''), key.body.join('\\n')]) {
+      let err: unknown;
+      try {
+        loadConfig({ KALSHI_ENV: 'prod', KALSHI_KEY_ID: 'k', KALSHI_PRIVATE_KEY_PATH: pasted });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems).toEqual(['KALSHI_PRIVATE_KEY_PATH must be the path of the key file, not the key itself (save the key in a file)']);
+      // The loader on its own (a caller that skipped the configuration) says the same without the text.
+      let loadErr: unknown;
+      try {
+        loadPrivateKey(pasted);
+      } catch (e) {
+        loadErr = e;
+      }
+      expect(loadErr).toBeInstanceOf(KeyLoadError);
+      expect((loadErr as KeyLoadError).message).toMatch(/^KALSHI_PRIVATE_KEY_PATH: cannot load the Kalshi private key from \(a value that looks like key text, not a file path\): /);
+      for (const shown of [err, loadErr]) {
+        const text = [String(shown), JSON.stringify(shown), (shown as Error).stack ?? ''].join('\n');
+        expect(leaks(text, { token: TOKEN, body: key.body })).toEqual([]);
+      }
+    }
+    // A real path is still shown: it is what the operator needs to fix.
+    expect(() => loadConfig({ KALSHI_ENV: 'prod', KALSHI_KEY_ID: 'k', KALSHI_PRIVATE_KEY_PATH: key.path })).not.toThrow();
   });
 });
 

@@ -12,6 +12,7 @@ import type { Mode } from '../notify/alerts.js';
 import type { Side } from '../pipeline/band.js';
 import { fitUnderCap, wireOrderFor } from '../pipeline/risk.js';
 import { type ShardFunding, shortReason } from './funding.js';
+import type { SettlementSync } from './settlements.js';
 import type { OrderApi } from './order-api.js';
 import { believeReport, boundedFills, journalFills } from './report-bounds.js';
 
@@ -25,6 +26,8 @@ export interface ExecutorDeps {
   fillTimeoutMs: number;
   /** Free money per shard (collateral is checked where the order goes). Absent: not checked (tests of the cap alone). */
   funding?: Pick<ShardFunding, 'freeOn'>;
+  /** The ledger's view of settlements, made fresh before every cap check. */
+  settlements?: Pick<SettlementSync, 'ensureFresh'>;
   pollMs?: number;
   /** Test seam for crash tests: throwing here leaves the journal exactly as a crash at that point would. */
   hooks?: { afterIntent?(orderId: number): void; afterSend?(orderId: number): void };
@@ -50,6 +53,8 @@ export type ExecResult =
   | { kind: 'cap'; halt: boolean; reason: string }
   /** Not enough free money on the market's shard: nothing was sent. */
   | { kind: 'funds'; reason: string }
+  /** The ledger could not be brought up to date with the exchange's settlements: nothing was sent. */
+  | { kind: 'stale'; reason: string }
   | { kind: 'rejected'; orderId: number; reason: string; status: number }
   | { kind: 'unknown'; orderId: number; reason: string };
 
@@ -98,6 +103,12 @@ export class Executor {
   private async run(plan: TradePlan): Promise<ExecResult> {
     const { journal, clock } = this.d;
     const shard = plan.exchangeIndex ?? 0;
+    // A loss that settled since the last look must be on the ledger before the cap is checked.
+    try {
+      await this.d.settlements?.ensureFresh();
+    } catch (err) {
+      return { kind: 'stale', reason: `could not read the exchange's settlements, so the cap cannot be checked: ${(err as Error).message}` };
+    }
     // Collateral is checked inside each shard's engine: read what is free there right before the decision.
     let freeE4 = Number.POSITIVE_INFINITY;
     if (this.d.mode !== 'DRY-RUN' && this.d.funding) {

@@ -17,7 +17,7 @@ export class Journal {
   readonly transfers: TransfersJournal;
 
   constructor(readonly db: Db, config: Config) {
-    this.orders = new OrdersJournal(db);
+    this.orders = new OrdersJournal(db, config.TIMEZONE);
     this.cycles = new CyclesJournal(db);
     this.approvals = new ApprovalsJournal(db);
     this.outbox = new OutboxJournal(db);

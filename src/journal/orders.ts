@@ -1,6 +1,7 @@
 // Order intents and their life on the exchange. The risk ledger is derived from these rows,
 // so the cap survives restarts without any state held in memory.
 import { z } from 'zod';
+import { tradingDay } from '../clock.js';
 import type { Db } from './db.js';
 
 export const OrderState = z.enum(['intent', 'sent', 'resting', 'executed', 'canceled', 'rejected', 'paper']);
@@ -31,6 +32,8 @@ export const OrderRow = z.object({
   updated_at: z.number().int(),
   exchange_index: z.number().int(),
   report_flag: z.string().nullable(),
+  /** The trading day the order became final on (null while unfinished). */
+  final_day: z.string().nullable(),
 });
 export type OrderRow = z.infer<typeof OrderRow>;
 
@@ -62,13 +65,18 @@ export interface OrderProgress {
 }
 
 export class OrdersJournal {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** The zone whose midnight turns the trading day (orders become final on a day of this zone). */
+    private readonly timeZone: string,
+  ) {}
 
   /**
-   * Money at risk on a trading day: realized losses booked that day, plus for every order of the day
-   * either its worst case (not final: it may still fill completely) or what it actually spent (final),
-   * plus every unfinished order of earlier days (still resting or unknown: it may fill today).
-   * Settled winners are not subtracted: the ledger only ever over-counts, so the cap cannot be crossed.
+   * Money at risk on a trading day: realized losses booked that day, plus every order placed on or before it that
+   * was not final before it: at its worst case while unfinished (it may still fill completely, today), at what it
+   * actually spent once final. An order counts on every day from the one it was placed on to the one it became final
+   * on, so fills that arrive after midnight count on the new day too (an order straddling midnight is counted on
+   * both days: the ledger only ever over-counts). Settled winners are not subtracted.
    */
   atRiskE4(day: string): number {
     const row = this.db
@@ -76,7 +84,7 @@ export class OrdersJournal {
         `SELECT
            COALESCE((SELECT realized_loss_e4 FROM risk_days WHERE day = @day), 0) +
            COALESCE((SELECT SUM(CASE WHEN final = 1 THEN fill_cost_e4 + fees_e4 ELSE worst_case_e4 END)
-                     FROM orders WHERE day = @day OR (final = 0 AND day < @day)), 0) AS at_risk`,
+                     FROM orders WHERE day <= @day AND (final = 0 OR final_day >= @day)), 0) AS at_risk`,
       )
       .get({ day }) as { at_risk: number };
     return row.at_risk;
@@ -88,7 +96,7 @@ export class OrdersJournal {
       .prepare(
         `SELECT
            COALESCE((SELECT realized_loss_e4 FROM risk_days WHERE day = @day), 0) +
-           COALESCE((SELECT SUM(fill_cost_e4 + fees_e4) FROM orders WHERE day = @day AND final = 1), 0) AS committed`,
+           COALESCE((SELECT SUM(fill_cost_e4 + fees_e4) FROM orders WHERE final = 1 AND day <= @day AND final_day >= @day), 0) AS committed`,
       )
       .get({ day }) as { committed: number };
     return row.committed;
@@ -112,6 +120,7 @@ export class OrdersJournal {
     this.db
       .prepare(
         `UPDATE orders SET state = @state, final = @final,
+           final_day = CASE WHEN @final = 1 THEN COALESCE(final_day, @finalDay) ELSE NULL END,
            exchange_order_id = COALESCE(@exchangeOrderId, exchange_order_id),
            filled_e2 = COALESCE(@filledE2, filled_e2),
            fill_cost_e4 = COALESCE(@fillCostE4, fill_cost_e4),
@@ -131,6 +140,7 @@ export class OrdersJournal {
         feesE4: p.feesE4 ?? null,
         error: p.error ?? null,
         reportFlag: p.reportFlag ?? null,
+        finalDay: tradingDay(now, this.timeZone),
         now,
       });
   }

@@ -3,14 +3,25 @@
 import { constants, createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 
+/**
+ * Key text where a path belongs (a pasted PEM, or its base64 body on one line): a path is echoed in messages,
+ * so such a value never is.
+ */
+export function looksLikeKeyText(path: string): boolean {
+  return /-----BEGIN|[\r\n]/.test(path) || (path.length >= 200 && /^(?:[A-Za-z0-9+/=]|\\n)+$/.test(path));
+}
+
 /** A key file that cannot be used. The message names the variable, the file and the reason, never key bytes. */
 export class KeyLoadError extends Error {
   override readonly name = 'KeyLoadError';
+  readonly file: string;
   constructor(
-    readonly file: string,
+    file: string,
     readonly reason: string,
   ) {
-    super(`KALSHI_PRIVATE_KEY_PATH: cannot load the Kalshi private key from ${file}: ${reason}`);
+    const shown = looksLikeKeyText(file) ? '(a value that looks like key text, not a file path)' : file;
+    super(`KALSHI_PRIVATE_KEY_PATH: cannot load the Kalshi private key from ${shown}: ${reason}`);
+    this.file = shown;
   }
 }
 

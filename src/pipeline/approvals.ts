@@ -117,7 +117,7 @@ export async function decideApproval(d: ApprovalDeps, id: number, answer: 'appro
     cycleId: null,
     approvalId: id,
   });
-  if (result.kind === 'cap' || result.kind === 'funds') return refuse(result.reason);
+  if (result.kind === 'cap' || result.kind === 'funds' || result.kind === 'stale') return refuse(result.reason);
   const text =
     result.kind === 'rejected' || result.kind === 'unknown'
       ? `order ${result.kind}: ${result.reason}`

@@ -2,7 +2,7 @@
 import { type Clock, tradingDay } from '../clock.js';
 import type { Executor } from '../execution/executor.js';
 import type { ShardFunding } from '../execution/funding.js';
-import { type SettlementSource, syncSettlements } from '../execution/settlements.js';
+import type { SettlementSource, SettlementSync } from '../execution/settlements.js';
 import { KalshiApiError } from '../kalshi/errors.js';
 import { type HydrateProgress, type MarketsPageSource, hydrateUniverse } from '../kalshi/hydrate.js';
 import type { Market } from '../kalshi/market-schema.js';
@@ -39,6 +39,7 @@ export interface CycleDeps {
   funding?: ShardFunding;
   /** Categories or series the exchange refused (403) today. */
   blocked: DayBlocklist;
+  settlements: SettlementSync;
   hydrateStreams?: number;
   onProgress?: (p: HydrateProgress) => void;
 }
@@ -186,7 +187,7 @@ export class Cycle {
       t = lap('validate', t);
 
       // Losses of earlier days' positions that settled today belong to today's ledger before any order.
-      await syncSettlements({ journal, clock, timeZone: this.d.timeZone, source: this.d.client });
+      await this.d.settlements.sync();
       t = lap('settlements', t);
 
       // L4: most liquid first; one order at a time so each cap check sees the previous intent.
@@ -237,7 +238,7 @@ export class Cycle {
           cycleId,
           approvalId: null,
         });
-        if (r.kind === 'cap' || r.kind === 'funds') {
+        if (r.kind === 'cap' || r.kind === 'funds' || r.kind === 'stale') {
           if (r.kind === 'cap' && r.halt) summary.halted = true;
           decisions.set(m.ticker, { ...base, layer: 4, outcome: 'rejected', reason: r.reason });
           continue;

@@ -26,6 +26,8 @@ export interface SimMarketSpec {
   /** the event's own fee rule (fee_type_override / fee_multiplier_override) */
   eventFeeTypeOverride?: 'quadratic' | 'quadratic_with_maker_fees' | null;
   eventFeeMultiplierOverrideE4?: number | null;
+  /** how the market resolves when it settles (default: drawn from its price) */
+  result?: 'yes' | 'no';
   /**
    * The shard (exchange_index, 0..100) the market trades on. Default: by the series' category
    * (Crypto 2, Sports 3, everything else 0). In updateMarket it moves the market and its event to
@@ -146,6 +148,7 @@ export function updateDesignedMarket(ex: Exchange, ticker: string, patch: Partia
   if (patch.yesBidSize !== undefined) m.bidSizeE2 = patch.yesBidSize * 100;
   if (patch.yesAskSize !== undefined) m.askSizeE2 = patch.yesAskSize * 100;
   if (patch.volume24h !== undefined) m.volume24hE2 = patch.volume24h * 100;
+  if (patch.result !== undefined) ex.results.set(ticker, patch.result);
   if (patch.status !== undefined) m.fixedStatus = fixed(patch.status);
   if (patch.closeMs !== undefined) m.closeMs = patch.closeMs;
   if (patch.expectedExpirationMs !== undefined) m.expectedExpirationMs = patch.expectedExpirationMs;

@@ -3,9 +3,15 @@
 // non-numeric, unicode and injection-looking arguments gets a reply that says what is accepted, and
 // nothing changes: the journal's settings, settings_audit, orders and approvals stay as they were,
 // and the exchange hears nothing. Strangers, also in a group with the allowed user in it, get nothing.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { type TelegramTransport, startTelegram } from '../../src/bot/telegram.js';
+import { startConsole } from '../../src/console/console.js';
 import { type World, inBandMarket, world } from '../helpers/app.js';
 import { FakeTelegram, type StoredMessage, buttonData } from './fake-telegram.js';
 
@@ -15,7 +21,22 @@ const GROUP = -500;
 
 let fake: FakeTelegram;
 let w: World;
-let transport: TelegramTransport | undefined;
+let transport: TelegramTransport | { stop(): Promise<void> } | undefined;
+
+// Demo mode against the local sim with one Ed25519 key for the whole file: sim mode would generate an RSA
+// key for every app (up to half a second each), and the command layer is the same in every mode.
+const keyDir = mkdtempSync(join(tmpdir(), 'kalshi-badinput-'));
+const key = generateKeyPairSync('ed25519');
+const keyPath = join(keyDir, 'ed25519.pem');
+writeFileSync(keyPath, key.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+afterAll(() => rmSync(keyDir, { recursive: true, force: true }));
+
+/** The environment of an app on this test's sim (its key registered there). */
+function demo(extra: Record<string, string> = {}): Record<string, string> {
+  const keyId = randomUUID();
+  w.sim.registerKey(keyId, key.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  return { KALSHI_ENV: 'demo', KALSHI_BASE_URL: w.sim.baseUrl, KALSHI_KEY_ID: keyId, KALSHI_PRIVATE_KEY_PATH: keyPath, ...extra };
+}
 
 beforeEach(async () => {
   fake = await new FakeTelegram().start();
@@ -33,12 +54,14 @@ afterEach(async () => {
 });
 
 async function startBot(extra: Record<string, string> = {}): Promise<App> {
-  const app = await w.start({
-    TELEGRAM_BOT_TOKEN: fake.token,
-    TELEGRAM_ALLOWED_USER_IDS: String(OWNER),
-    TELEGRAM_API_ROOT: fake.apiRoot,
-    ...extra,
-  });
+  const app = await w.start(
+    demo({
+      TELEGRAM_BOT_TOKEN: fake.token,
+      TELEGRAM_ALLOWED_USER_IDS: String(OWNER),
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      ...extra,
+    }),
+  );
   transport = startTelegram(app, {
     pollingTimeoutSeconds: 1,
     pacing: { privateMs: 0, groupMs: 0 },
@@ -263,6 +286,26 @@ describe('every command refuses bad arguments with what it accepts, and changes 
   }, 10_000);
 });
 
+describe('the terminal takes the same arguments', () => {
+  it('refuses bad arguments, also a trailing "confirm" that is not the only word, and changes nothing', async () => {
+    const app = await w.start(demo());
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (c: Buffer) => (printed += c.toString('utf8')));
+    const t = startConsole(app, { input, output, delivery: { pollMs: 20 } });
+    transport = t;
+    const before = snapshot(app);
+    const lines = ['/pause now', '/resume 1', '/stopall now confirm', '/stopall 1', '/setcap -5 confirm', '/setcap 50 50 confirm', '/set __proto__ 1', '/set horizon -1', '/approve -1', '/why -KX', '/status now'];
+    input.write(`${lines.join('\n')}\n`);
+    await t.idle();
+    await fake.waitFor(() => printed.split('\n').filter((l) => /^(Usage|Unknown setting|Bad value)/.test(l)).length >= lines.length, 3000, 'every usage line');
+    expect(printed).not.toMatch(/Paused|Resumed|Stopped|Daily cap set|Changed|failed/);
+    expect(printed).toMatch(/Usage: \/stopall \(no arguments\), then type \/stopall confirm\. Nothing was changed\./);
+    expect(snapshot(app)).toEqual(before);
+  });
+});
+
 describe('only allow-listed users change anything, also in a group', () => {
   /** The bot's calls that speak (send, edit, answer a tap), from index `from` of the fake's call log. */
   const spoke = (from: number) => fake.calls.slice(from).filter((c) => c.method !== 'getUpdates' && c.method !== 'getMe' && c.method !== 'setMyCommands');
@@ -270,13 +313,13 @@ describe('only allow-listed users change anything, also in a group', () => {
   it('a stranger in a group with the allowed user: messages and taps are ignored (no reply, no change)', async () => {
     const lines: string[] = [];
     const app = await w.start(
-      {
+      demo({
         TELEGRAM_BOT_TOKEN: fake.token,
         TELEGRAM_ALLOWED_USER_IDS: String(OWNER),
         TELEGRAM_API_ROOT: fake.apiRoot,
         TELEGRAM_CHAT_ID: String(GROUP),
         APPROVAL_ABOVE_COST: '0.01',
-      },
+      }),
       { log: { debug() {}, info() {}, warn: (m) => lines.push(m), error: (m) => lines.push(m) } },
     );
     transport = startTelegram(app, { pollingTimeoutSeconds: 1, pacing: { privateMs: 0, groupMs: 0 }, delivery: { pollMs: 20 }, flushMs: 200 });
