@@ -5,6 +5,7 @@ import { KeyLoadError } from './kalshi/signer.js';
 import { createLogger } from './log.js';
 import { progressOff, runBench } from './bench.js';
 import { scanProgressPrinter } from './progress.js';
+import { soakCommand } from './soak.js';
 
 async function cycle(args: string[]): Promise<void> {
   const json = args.includes('--json');
@@ -40,7 +41,8 @@ async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   if (command === 'cycle') return cycle(args);
   if (command === 'bench') return runBench(args);
-  process.stderr.write('usage: tsx src/cli.ts cycle [--json] | bench [--markets N] [--latency MS]\n');
+  if (command === 'soak') return soakCommand(args);
+  process.stderr.write('usage: tsx src/cli.ts cycle [--json] | bench [--markets N] [--latency MS] | soak [--cycles N] [--json] [--seed S]\n');
   process.exitCode = 2;
 }
 

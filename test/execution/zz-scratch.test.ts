@@ -1,0 +1,56 @@
+import { afterEach, it } from 'vitest';
+import { inBandMarket, buyYes, type World, world, alertsOf } from '../helpers/app.js';
+let w: World | null = null;
+afterEach(async () => { await w?.close(); w = null; });
+const rows = (app: any) => app.journal.db.prepare('SELECT id, client_order_id, exchange_order_id, state, error, final, filled_e2 FROM orders').all();
+it('latency post', async () => {
+  w = await world();
+  w.sim.addMarket(inBandMarket('KXA-26NOV27-A'));
+  const app = await w.start({ KALSHI_TIER: 'prime' }, { http: { timeoutMs: 100, retries: 1, baseDelayMs: 5, maxDelayMs: 20 }, executor: { pollMs: 10, fillTimeoutMs: 200, hooks: { afterIntent: () => w!.sim.setLatency(150) } } });
+  let t0 = performance.now();
+  const r = await app.executor.execute(buyYes('KXA-26NOV27-A'));
+  console.log('exec', performance.now() - t0, JSON.stringify(r), JSON.stringify(rows(app)), JSON.stringify(w.sim.ordersSnapshot()), JSON.stringify(w.sim.stats().byRoute));
+  await new Promise((r) => setTimeout(r, 200));
+  console.log(JSON.stringify(w.sim.ordersSnapshot()));
+  w.sim.setLatency(0);
+  t0 = performance.now();
+  const s = await app.runCycle();
+  console.log('cycle', performance.now() - t0, JSON.stringify(s), JSON.stringify(rows(app)));
+});
+it('skew', async () => {
+  let skew = 30_000;
+  w = await world({ clock: () => (w?.clock.now() ?? 0) + skew });
+  w.sim.addMarket(inBandMarket('KXA-26NOV27-A'));
+  const app = await w.start({ KALSHI_TIER: 'prime' });
+  const s = await app.runCycle();
+  console.log(JSON.stringify(s), JSON.stringify(alertsOf(app)), JSON.stringify(w.sim.stats().byRoute));
+  skew = 0;
+  const s2 = await app.runCycle();
+  console.log(JSON.stringify(s2));
+});
+it('drop x many on post, 429 x many', async () => {
+  w = await world();
+  w.sim.addMarket(inBandMarket('KXA-26NOV27-A'));
+  const app = await w.start({ KALSHI_TIER: 'prime' });
+  w.sim.inject({ kind: 'drop', count: 5, method: 'POST', pathIncludes: '/portfolio/events/orders' });
+  const r = await app.executor.execute(buyYes('KXA-26NOV27-A'));
+  console.log(JSON.stringify(r), JSON.stringify(rows(app)), JSON.stringify(w.sim.stats().byRoute));
+  w.sim.inject({ kind: 'rate-limit', count: 5, pathIncludes: '/portfolio/events/orders' });
+  const r2 = await app.executor.execute(buyYes('KXA-26NOV27-A'));
+  console.log(JSON.stringify(r2), JSON.stringify(rows(app)), JSON.stringify(w.sim.stats().byRoute));
+  const s = await app.runCycle();
+  console.log(JSON.stringify(s), JSON.stringify(rows(app)));
+  w.clock.advance(61_000);
+  const s2 = await app.runCycle();
+  console.log(JSON.stringify(s2), JSON.stringify(rows(app)));
+});
+it('malformed', async () => {
+  w = await world();
+  for (const t of ['KXA-26NOV27-A', 'KXB-26NOV27-B', 'KXC-26NOV27-C', 'KXD-26NOV27-D']) w.sim.addMarket(inBandMarket(t));
+  const app = await w.start({ KALSHI_TIER: 'prime' });
+  w.sim.inject({ kind: 'malformed', count: 4 });
+  const s = await app.runCycle();
+  console.log(JSON.stringify(s));
+  const s2 = await app.runCycle();
+  console.log(JSON.stringify(s2));
+});
