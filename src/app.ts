@@ -5,7 +5,7 @@ import { type Clock, systemClock } from './clock.js';
 import { type Config, DEFAULT_BASE_URLS } from './config.js';
 import { Control } from './control/control.js';
 import { Executor, type ExecutorDeps } from './execution/executor.js';
-import { ShardFunding } from './execution/funding.js';
+import { type FundingDeps, ShardFunding } from './execution/funding.js';
 import { SettlementSync } from './execution/settlements.js';
 import { type ReconcileResult, reconcile } from './execution/reconcile.js';
 import { KalshiClient } from './kalshi/client.js';
@@ -31,6 +31,8 @@ export interface AppOptions {
   sim?: SimExchange;
   onProgress?: (p: HydrateProgress) => void;
   executor?: Pick<ExecutorDeps, 'hooks' | 'pollMs'> & { fillTimeoutMs?: number };
+  /** Test seam for crash tests (see FundingDeps.hooks). */
+  fundingHooks?: FundingDeps['hooks'];
   hydrateStreams?: number;
   /** Client retry tuning (tests shorten the backoff). */
   http?: { retries?: number; baseDelayMs?: number; maxDelayMs?: number; timeoutMs?: number };
@@ -240,6 +242,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     timeZone: config.TIMEZONE,
     policy: config.SHARD_FUNDING,
     marginE4: config.SHARD_FUNDING_MARGIN,
+    ...(opts.fundingHooks ? { hooks: opts.fundingHooks } : {}),
   });
   const settlements = new SettlementSync({ journal, clock, timeZone: config.TIMEZONE, source: client });
   const executor = new Executor({

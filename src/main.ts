@@ -1,5 +1,5 @@
 // The long-running bot: reconcile, then scan every CYCLE_SECONDS; Telegram (or the terminal) in the same process.
-import { createApp } from './app.js';
+import { type AppOptions, createApp } from './app.js';
 import { startTransports } from './bot/index.js';
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { JournalError } from './journal/db.js';
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
-  const app = await createApp({ config, log, onProgress: scanProgressPrinter() });
+  const app = await createApp({ config, log, onProgress: scanProgressPrinter(), ...killSwitch(process.env.KALSHI_BOT_TEST_KILL_AT) });
   log.info(
     `mode ${app.mode}${app.sim ? ` (simulated exchange with ${config.SIM_MARKETS.toLocaleString('en-US')} markets at ${app.sim.baseUrl})` : ''}; ` +
       `cycle every ${config.CYCLE_SECONDS} s; journal ${config.DB_PATH}`,
@@ -46,6 +46,27 @@ async function main(): Promise<void> {
 
   started = app.start();
   await started;
+}
+
+/**
+ * Test seam for the crash tests (never set in production): the process SIGKILLs itself at one step of an order's
+ * life, exactly where a power cut or an OOM kill could hit it. One of: intent, send, poll, cancel, transfer.
+ */
+function killSwitch(at: string | undefined): Pick<AppOptions, 'executor' | 'fundingHooks'> {
+  if (!at) return {};
+  const die = () => {
+    process.kill(process.pid, 'SIGKILL');
+  };
+  const steps: Record<string, Pick<AppOptions, 'executor' | 'fundingHooks'>> = {
+    intent: { executor: { hooks: { afterIntent: die } } },
+    send: { executor: { hooks: { afterSend: die } } },
+    poll: { executor: { hooks: { whilePolling: die } } },
+    cancel: { executor: { hooks: { beforeCancel: die } } },
+    transfer: { fundingHooks: { afterTransferSent: die } },
+  };
+  const chosen = steps[at];
+  if (!chosen) throw new Error(`KALSHI_BOT_TEST_KILL_AT must be one of ${Object.keys(steps).join(', ')}`);
+  return chosen;
 }
 
 main().catch((err) => {

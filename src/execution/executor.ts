@@ -29,8 +29,8 @@ export interface ExecutorDeps {
   /** The ledger's view of settlements, made fresh before every cap check. */
   settlements?: Pick<SettlementSync, 'ensureFresh'>;
   pollMs?: number;
-  /** Test seam for crash tests: throwing here leaves the journal exactly as a crash at that point would. */
-  hooks?: { afterIntent?(orderId: number): void; afterSend?(orderId: number): void };
+  /** Test seam for crash tests: throwing (or dying) here leaves the journal exactly as a crash at that point would. */
+  hooks?: { afterIntent?(orderId: number): void; afterSend?(orderId: number): void; whilePolling?(): void; beforeCancel?(): void };
 }
 
 export interface TradePlan {
@@ -290,9 +290,11 @@ export class Executor {
     while (!o.isTerminal && performance.now() < deadline && !this.stopping) {
       await sleep(Math.min(pollMs, Math.max(0, deadline - performance.now())));
       o = (await this.read(ref)) ?? o;
+      this.d.hooks?.whilePolling?.();
     }
     if (o.isTerminal) return o;
     // A 404 on cancel proves nothing (already executed, canceled, or unknown): the order itself says which.
+    this.d.hooks?.beforeCancel?.();
     await cancel();
     for (let i = 0; i < 20; i++) {
       o = (await api.getOrder(o.orderId).catch(() => null)) ?? o;

@@ -33,6 +33,8 @@ export interface FundingDeps {
   marginE4: number;
   /** How long to wait for an accepted transfer to complete before ordering without it. */
   arrivalTimeoutMs?: number;
+  /** Test seam for crash tests: called when a transfer was accepted, before its id is journaled. */
+  hooks?: { afterTransferSent?(): void };
 }
 
 /** A sent transfer missing from the exchange's history this long after it was sent never happened. */
@@ -177,6 +179,7 @@ export class ShardFunding {
     const row = journal.transfers.insertSent({ fromShard, toShard, amountE4, reason, now: clock.now() });
     try {
       const transferId = await api.createTransfer({ fromShard, toShard, amountE4 });
+      this.d.hooks?.afterTransferSent?.();
       journal.transfers.update(row, { state: 'pending', transferId }, clock.now());
       return { row, transferId };
     } catch (err) {
