@@ -84,7 +84,9 @@ async function reconcileNow(deps: { journal: Journal; api: OrderApi; executor: E
 
 /** Fills on the row's market since it was written whose order the journal does not know (it may be this one). */
 async function unexplainedFills(deps: { journal: Journal; api: OrderApi }, row: OrderRow): Promise<boolean> {
-  const fills = await deps.api.getFills({ ticker: row.ticker, minTs: Math.floor(row.created_at / 1000) - 60 });
+  const sinceMs = row.created_at - 60_000;
+  const fills = await deps.api.getFills({ ticker: row.ticker, minTs: Math.floor(sinceMs / 1000) });
   const known = deps.journal.orders.exchangeOrderIds(row.ticker);
-  return fills.some((f) => !known.has(f.orderId));
+  // The list is input too: only its fills on this market, since the row was written, count as evidence.
+  return fills.some((f) => f.ticker === row.ticker && f.createdMs >= sinceMs && f.countE2 > 0 && !known.has(f.orderId));
 }

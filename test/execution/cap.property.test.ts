@@ -15,6 +15,7 @@ const TICKERS = ['KXP-26DEC01-A', 'KXP-26DEC01-B', 'KXP-26DEC01-C', 'KXP-26DEC01
 type Step =
   | { kind: 'trade'; market: number; side: 'yes' | 'no'; contracts: number; crashAt: 'none' | 'intent' | 'send'; lateFillHours: number }
   | { kind: 'liquidity'; market: number; askSize: number; askCents: number }
+  | { kind: 'hostile'; what: 'negative-fee' | 'negative-count' | 'no-cost' }
   | { kind: 'restart' }
   | { kind: 'setCap'; dollars: number }
   | { kind: 'advance'; hours: number };
@@ -42,6 +43,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
+  // The exchange's next reports about our orders lie (a fee of -$20, a count of -6, a fill with no cost).
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('hostile' as const), what: fc.constantFrom('negative-fee' as const, 'negative-count' as const, 'no-cost' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('setCap' as const), dollars: fc.integer({ min: 3, max: 60 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), hours: fc.integer({ min: 1, max: 30 }) }) },
 );
@@ -77,6 +80,23 @@ async function boot(): Promise<App> {
   current = app;
   await app.reconcile();
   return app;
+}
+
+/** A fills page that lies about an order (whichever order asks next). */
+function hostileFills(what: 'negative-fee' | 'negative-count' | 'no-cost'): unknown {
+  const fill = {
+    fill_id: `hostile-${what}-${Math.random()}`,
+    order_id: 'whatever',
+    ticker: 'KXP-HOSTILE',
+    book_side: 'bid',
+    outcome_side: 'yes',
+    count_fp: what === 'negative-count' ? '-6.00' : '6.00',
+    yes_price_dollars: what === 'no-cost' ? '0.0000' : '0.7800',
+    is_taker: true,
+    fee_cost: what === 'negative-fee' ? '-20.000000' : '0.020000',
+    created_time: new Date(w.clock.now()).toISOString(),
+  };
+  return { fills: [fill], cursor: '' };
 }
 
 /** Realized losses of earlier days' positions booked into a day's ledger. */
@@ -149,6 +169,8 @@ describe('the daily cap', () => {
             expect(app.journal.orders.atRiskE4(today)).toBeLessThanOrEqual(Math.max(capNow, before + settledMeanwhile));
           } else if (s.kind === 'liquidity') {
             w.sim.updateMarket(tickers[s.market]!, { yesAskCents: s.askCents, yesAskSize: s.askSize, yesBidCents: 20, yesBidSize: s.askSize });
+          } else if (s.kind === 'hostile') {
+            w.sim.inject({ kind: 'reply', status: 200, body: hostileFills(s.what), count: 3, method: 'GET', pathIncludes: '/portfolio/fills' });
           } else if (s.kind === 'restart') {
             await app.stop();
             app = await boot();

@@ -2,6 +2,9 @@
 // real order, ends in a clean, journaled outcome, and the next cycle recovers. After every step the books are checked:
 // every order on the exchange has exactly one journal row with its client_order_id (none twice), and what the exchange
 // took on a trading day never exceeds the daily cap, nor is the journal's at-risk figure ever below it.
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App, AppOptions } from '../../src/app.js';
 import { tradingDay } from '../../src/clock.js';
@@ -18,8 +21,6 @@ afterEach(async () => {
 
 const TZ = 'America/New_York';
 const DAY0 = '2026-11-25';
-/** Tight enough that three full orders (3 x $4.75) would break it: the cap really binds over a test's cycles. */
-const CAP_E4 = 120_000;
 const CREATE = '/portfolio/events/orders';
 const T = 'KXFAULT-26NOV27-A';
 /** 6 contracts at 78c plus the worst-case taker fee: what an order of unknown outcome keeps counted. */
@@ -27,6 +28,7 @@ const WORST_E4 = 48_221;
 /** Past an unanswered order's GTC expiry plus the lookup margin: reconciliation may then write it off. */
 const PAST_SEND_WINDOW_MS = 61_000;
 
+// DAILY_LOSS_CAP $12: tight enough that three full orders (3 x $4.75) would break it, so the cap binds over a test.
 // Prime-tier pacing so the client's own buckets never slow a test; one hydration stream, so each cycle sends exactly
 // one GET /markets and one GET /exchange/status and a fault's count says exactly which attempts it hits.
 const ENV = { KALSHI_TIER: 'prime', DAILY_LOSS_CAP: '12' };
@@ -34,10 +36,27 @@ const OPTS: Partial<AppOptions> = { hydrateStreams: 1 };
 /** The retry bound of world()'s client (4 retries after the first attempt, GET/DELETE in got, POST in createOrder). */
 const ATTEMPTS = 5;
 
+// One Ed25519 API key for the file, registered with each test's sim: the app runs in demo mode against the sim (the
+// path a real key takes, as in shards.test.ts) instead of generating a 2048-bit RSA key per start, which costs up to
+// a few hundred ms each time. Orders are real in demo mode, exactly as in sim mode.
+const KEY = generateKeyPairSync('ed25519');
+const KEY_PEM = KEY.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const PUBLIC_PEM = KEY.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+/** Start the real app on `w`'s sim with the file's key (demo mode, base URL = the sim). */
+function startApp(env: Record<string, string> = {}, extra: Partial<AppOptions> = {}): Promise<App> {
+  const keyId = randomUUID();
+  const keyFile = join(w!.dir, `${keyId}.pem`);
+  writeFileSync(keyFile, KEY_PEM, { mode: 0o600 });
+  w!.sim.registerKey(keyId, PUBLIC_PEM);
+  const demo = { KALSHI_ENV: 'demo', KALSHI_BASE_URL: w!.sim.baseUrl, KALSHI_KEY_ID: keyId, KALSHI_PRIVATE_KEY_PATH: keyFile };
+  return w!.start({ ...ENV, ...demo, ...env }, { ...OPTS, ...extra });
+}
+
 async function setup(opts: { sim?: SimOptions; env?: Record<string, string>; extra?: Partial<AppOptions>; askSize?: number } = {}): Promise<App> {
   w = await world(opts.sim);
   w.sim.addMarket(inBandMarket(T, opts.askSize));
-  return w.start({ ...ENV, ...opts.env }, { ...OPTS, ...opts.extra });
+  return startApp(opts.env, opts.extra);
 }
 
 /** What the exchange really took per trading day of the fill (price paid plus fee), from its own records. */
@@ -76,9 +95,10 @@ function checkBooks(app: App): void {
   // The journal claims no order the exchange does not have.
   const known = new Set(onExchange.map((o) => o.order_id));
   for (const r of rows) if (r.exchange_order_id !== null) expect(known.has(r.exchange_order_id)).toBe(true);
+  const capE4 = app.config.DAILY_LOSS_CAP;
   const days = new Set([DAY0, ...w!.sim.fillsSnapshot().map((f) => tradingDay(f.tsMs, TZ))]);
   for (const day of days) {
-    expect(takenOn(day), `taken on ${day}`).toBeLessThanOrEqual(CAP_E4);
+    expect(takenOn(day), `taken on ${day}`).toBeLessThanOrEqual(capE4);
     expect(app.journal.orders.atRiskE4(day), `at risk on ${day}`).toBeGreaterThanOrEqual(takenOn(day));
   }
 }
@@ -215,6 +235,9 @@ describe('faults within the retry bound: the cycle trades through them, each req
     // The next cycle is an ordinary one.
     await tradesCleanly(app);
     expect(takenOn(DAY0)).toBe(2 * 47_521);
+    // A third finds $2.50 of room under the $12 cap: its order is cut to fit (checkBooks: the exchange took no more).
+    const third = await tradesCleanly(app);
+    expect(third.orders[0]!.count).toBeLessThan(6);
   });
 
   it('a 500 burst on the cancel of a resting order: the cancel is retried, the partial fill booked, nothing rests', async () => {
@@ -275,6 +298,7 @@ describe('an order create that never gets an answer: outcome unknown, its worst 
   it.each(cases)('$name', async (c) => {
     let slowNext = c.slow === true;
     const app = await setup({
+      env: { DAILY_LOSS_CAP: '8' },
       extra: {
         // The shorter timeout only matters for the slow case; one retry keeps it brief.
         http: { timeoutMs: 100, retries: ATTEMPTS - 1, baseDelayMs: 5, maxDelayMs: 20 },
@@ -299,6 +323,8 @@ describe('an order create that never gets an answer: outcome unknown, its worst 
     const soon = await app.runCycle();
     expect(soon.error).toBeUndefined();
     expect(statusesOf(soon)).toEqual([[T, 'executed']]);
+    // Sized to the room the open worst case leaves under the $8 cap, not to a full order.
+    expect(soon.orders[0]!.count).toBeLessThan(6);
     expect(rowsOf(app).map((x) => x.state)).toEqual(['sent', 'executed']);
     expect(app.journal.orders.atRiskE4(DAY0)).toBe(WORST_E4 + takenOn(DAY0));
     checkBooks(app);
@@ -333,7 +359,7 @@ describe('malformed market records', () => {
     w = await world();
     const tickers = ['KXBAD-26NOV27-A', 'KXBAD-26NOV27-B', 'KXBAD-26NOV27-C', 'KXBAD-26NOV27-D'];
     for (const t of tickers) w.sim.addMarket(inBandMarket(t));
-    const app = await w.start({ ...ENV, DAILY_LOSS_CAP: '50' }, OPTS);
+    const app = await startApp({ DAILY_LOSS_CAP: '50' });
     w.sim.inject({ kind: 'malformed', count: 2 });
     const s = await app.runCycle();
     expect(s.error).toBeUndefined();
