@@ -12,6 +12,7 @@ import { SimulatedCrash } from './execution/executor.js';
 import { silentLogger } from './log.js';
 import { type AlertSink, OutboxDelivery } from './notify/delivery.js';
 import { type SimExchange, type SimFault, startSimExchange } from './sim/index.js';
+import { makeRng } from './sim/prng.js';
 
 const TZ = 'America/New_York';
 const CYCLE_MINUTES = 90; // 16 cycles a trading day
@@ -28,18 +29,6 @@ export interface SoakSummary {
   alertsQueued: number;
   alertsDelivered: number;
   integrity: string;
-}
-
-/** A small seeded PRNG (mulberry32): the same seed replays the same soak. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 function faultFor(kind: FaultKind, r: () => number): SimFault | null {
@@ -65,7 +54,8 @@ function faultFor(kind: FaultKind, r: () => number): SimFault | null {
 }
 
 export async function runSoak(opts: { cycles: number; seed?: number; markets?: number; onProgress?: (line: string) => void }): Promise<SoakSummary> {
-  const r = rng(opts.seed ?? 7);
+  // Seeded: the same seed replays the same soak.
+  const r = makeRng(opts.seed ?? 7);
   const dir = mkdtempSync(join(tmpdir(), 'kalshi-soak-'));
   const clock = new ManualClock(Date.parse('2026-11-30T14:00:00Z'));
   const sim: SimExchange = await startSimExchange({ markets: opts.markets ?? 3000, rateLimit: false, clock: () => clock.now(), transferDelayMs: 5 });
