@@ -90,7 +90,7 @@ describe('SIGKILL at each step of an order, then a restart on the same journal',
         if ('rests' in step) {
           // The scan sees the ask as it was a moment ago; by the time the order arrives it has been taken, so
           // the order rests (quotes lag the book on any exchange).
-          const page = await (await fetch(`${sim.baseUrl}/markets?limit=1000&status=open&mve_filter=exclude`)).json();
+          const page = (await (await fetch(`${sim.baseUrl}/markets?limit=1000&status=open&mve_filter=exclude`)).json()) as Record<string, unknown>;
           sim.updateMarket(step.market.ticker, { yesAskSize: 0 });
           sim.inject({ kind: 'reply', status: 200, body: { ...page, cursor: '' }, count: 1000, method: 'GET', pathIncludes: '/trade-api/v2/markets' });
         }
