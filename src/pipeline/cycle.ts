@@ -244,6 +244,7 @@ export class Cycle {
           continue;
         }
         if (r.kind === 'rejected' && r.status === 403) this.block(m, ev.category, r.reason, day);
+
         const row = 'row' in r ? r.row : journal.orders.get(r.orderId)!;
         summary.orders.push({
           ticker: m.ticker,
@@ -259,17 +260,17 @@ export class Cycle {
           outcome: 'ordered',
           reason: r.kind === 'rejected' || r.kind === 'unknown' ? `order ${r.kind}: ${r.reason}` : `ordered: ${r.kind}`,
         });
+        // Refused credentials refuse every order: stop ordering this cycle and say so.
+        if (r.kind === 'rejected' && r.status === 401) {
+          this.authFailed(r.reason.split(' ')[0] ?? 'authentication_error');
+          break;
+        }
       }
       summary.halted = this.d.executor.haltIfNoRoom();
       lap('execute', t);
     } catch (err) {
       summary.error = describe(err);
-      if (err instanceof KalshiApiError && err.status === 401) {
-        this.d.alerter.send(
-          { kind: 'error', mode: this.d.mode, message: `Kalshi refused our credentials (${err.code}): trading is stopped until this is fixed.` },
-          { key: 'auth-failure', withinMs: 6 * 3_600_000 },
-        );
-      }
+      if (err instanceof KalshiApiError && err.status === 401) this.authFailed(err.code);
     }
     const tw = performance.now();
     journal.cycles.replaceDecisions(cycleId, decisions.values());
@@ -319,6 +320,14 @@ export class Cycle {
     const canTransfer = (k: number) => (listed.size === 0 ? true : (listed.get(k)?.transfersActive ?? false));
     // In the order queue, so no order (an approval's, say) moves the balances while they are read and planned.
     await executor.exclusive(() => funding.fund(needE4, canTransfer)).catch(() => undefined);
+  }
+
+  private authFailed(code: string): void {
+    const message =
+      code === 'header_timestamp_expired'
+        ? "Kalshi refused our requests as stale (header_timestamp_expired): this machine's clock is off. Sync it (NTP); trading resumes by itself."
+        : `Kalshi refused our credentials (${code}): trading is stopped until this is fixed.`;
+    this.d.alerter.send({ kind: 'error', mode: this.d.mode, message }, { key: 'auth-failure', withinMs: 6 * 3_600_000 });
   }
 
   /** A 403 on create (e.g. the key's location attestation lapsed for this category): skip it for the day, say so once. */

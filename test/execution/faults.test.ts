@@ -394,7 +394,7 @@ describe('clock skew: the exchange refuses the stale timestamp', () => {
     expect(expired).toBe('header_timestamp_expired');
     await failsCleanly(app, new RegExp(`401 ${expired}`));
     expect(messagesOf(app, 'error').filter((m) => m.includes(expired))).toEqual([
-      `Kalshi refused our credentials (${expired}): trading is stopped until this is fixed.`,
+      `Kalshi refused our requests as stale (${expired}): this machine's clock is off. Sync it (NTP); trading resumes by itself.`,
     ]);
     // Still skewed a cycle later: the same error, and one alert for the episode, not one per cycle.
     await failsCleanly(app, new RegExp(`401 ${expired}`));

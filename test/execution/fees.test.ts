@@ -78,3 +78,21 @@ describe('a 403 on create', () => {
     expect(next.orders.map((o) => o.ticker)).toContain('KXNBAGAME-26NOV27-LAL');
   });
 });
+
+describe('a 401 on create', () => {
+  it('stops ordering for the rest of the cycle with one alert (every later order would be refused too)', async () => {
+    w = await world();
+    w.sim.addMarket(inBandMarket('KXAUTHA-26NOV27-A'));
+    w.sim.addMarket({ ...inBandMarket('KXAUTHB-26NOV27-B'), volume24h: 8000 });
+    const app = await w.start();
+    const expired = { error: { code: 'header_timestamp_expired', message: 'header timestamp expired' } };
+    w.sim.inject({ kind: 'reply', status: 401, body: expired, count: 1, method: 'POST', pathIncludes: '/portfolio/events/orders' });
+    const s = await app.runCycle();
+    expect(s.orders.map((o) => [o.ticker, o.status])).toEqual([['KXAUTHA-26NOV27-A', 'rejected']]);
+    expect(w.sim.stats().byRoute['POST /portfolio/events/orders']).toBe(1);
+    expect(messagesOf(app, 'error').filter((m) => m.includes('clock is off'))).toHaveLength(1);
+    // The next cycle (clock fine again) trades both.
+    const next = await app.runCycle();
+    expect(next.orders.map((o) => o.status)).toEqual(['executed', 'executed']);
+  });
+});
