@@ -108,6 +108,21 @@ describe('SIGKILL at each step of an order, then a restart on the same journal',
         const killed = start({ ...env, KALSHI_BOT_TEST_KILL_AT: step.at });
         expect(await killed.exited).toMatchObject({ signal: null }); // tsx reports its child's death as an exit
         expect(killed.out()).not.toMatch(/stopped cleanly/);
+        // It died exactly at the named step: the journal shows the order (or transfer) caught there.
+        const seen = new Database(db, { readonly: true });
+        try {
+          const order = seen.prepare('SELECT state, exchange_order_id FROM orders ORDER BY id DESC LIMIT 1').get() as { state: string; exchange_order_id: string | null } | undefined;
+          const transfer = seen.prepare('SELECT state, transfer_id FROM transfers ORDER BY id DESC LIMIT 1').get() as { state: string; transfer_id: string | null } | undefined;
+          if (step.at === 'intent') expect(order).toEqual({ state: 'intent', exchange_order_id: null });
+          else if (step.at === 'transfer') {
+            expect(transfer).toEqual({ state: 'sent', transfer_id: null }); // accepted by the exchange, its id never journaled
+            expect(sim.transfersSnapshot()).toHaveLength(1);
+            expect(order).toBeUndefined();
+          } else expect(order?.state).toBe('resting');
+          if (step.at === 'poll' || step.at === 'cancel') expect(sim.ordersSnapshot().map((o) => o.filledE2)).toEqual([0]);
+        } finally {
+          seen.close();
+        }
 
         // Restart on the same journal: reconcile, one cycle, then a clean stop.
         const again = start(env);

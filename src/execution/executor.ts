@@ -103,12 +103,6 @@ export class Executor {
   private async run(plan: TradePlan): Promise<ExecResult> {
     const { journal, clock } = this.d;
     const shard = plan.exchangeIndex ?? 0;
-    // A loss that settled since the last look must be on the ledger before the cap is checked.
-    try {
-      await this.d.settlements?.ensureFresh();
-    } catch (err) {
-      return { kind: 'stale', reason: `could not read the exchange's settlements, so the cap cannot be checked: ${(err as Error).message}` };
-    }
     // Collateral is checked inside each shard's engine: read what is free there right before the decision.
     let freeE4 = Number.POSITIVE_INFINITY;
     if (this.d.mode !== 'DRY-RUN' && this.d.funding) {
@@ -117,6 +111,13 @@ export class Executor {
       } catch (err) {
         return { kind: 'funds', reason: `could not read the free balance of shard ${shard}: ${(err as Error).message}` };
       }
+    }
+    // A loss that settled since the last look must be on the ledger before the cap is checked (read last, so the
+    // view is seconds old at the check, whatever the balance read took).
+    try {
+      await this.d.settlements?.ensureFresh();
+    } catch (err) {
+      return { kind: 'stale', reason: `could not read the exchange's settlements, so the cap cannot be checked: ${(err as Error).message}` };
     }
     const now = clock.now();
     const day = tradingDay(now, this.d.timeZone);

@@ -1,6 +1,6 @@
 // The part of the Kalshi client that execution uses (KalshiClient satisfies it structurally).
 import type { OrderRoute } from '../kalshi/client.js';
-import type { CreateOrderResponse, Fill, Order } from '../kalshi/schemas.js';
+import type { CreateOrderResponse, Fill, Order, Position } from '../kalshi/schemas.js';
 
 export interface CreateOrderRequest {
   ticker: string;
@@ -22,4 +22,5 @@ export interface OrderApi {
   /** Routed to the order's shard: an order id alone reaches only shard 0. */
   cancelOrder(orderId: string, route: OrderRoute): Promise<{ kind: 'canceled' } | { kind: 'not-found' }>;
   getFills(params: { orderId?: string; ticker?: string; minTs?: number }): Promise<Fill[]>;
+  getPositions?(params: { ticker?: string }): Promise<Position[]>;
 }

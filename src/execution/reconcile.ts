@@ -82,8 +82,16 @@ async function reconcileNow(deps: { journal: Journal; api: OrderApi; executor: E
   return result;
 }
 
-/** Fills on the row's market since it was written whose order the journal does not know (it may be this one). */
+/**
+ * Evidence that the order may exist after all: fills on the row's market since it was written whose order the journal
+ * does not know, or an exchange position there larger than the journal's own fills explain.
+ */
 async function unexplainedFills(deps: { journal: Journal; api: OrderApi }, row: OrderRow): Promise<boolean> {
+  if (deps.api.getPositions) {
+    const pos = (await deps.api.getPositions({ ticker: row.ticker })).filter((p) => p.ticker === row.ticker);
+    const held = pos.reduce((a, p) => a + Math.abs(p.positionE2), 0);
+    if (held > deps.journal.orders.filledOn(row.ticker)) return true;
+  }
   const sinceMs = row.created_at - 60_000;
   const fills = await deps.api.getFills({ ticker: row.ticker, minTs: Math.floor(sinceMs / 1000) });
   const known = deps.journal.orders.exchangeOrderIds(row.ticker);

@@ -4,7 +4,7 @@
 // order books the larger of its worst case and what was reported.
 import type { Fill, Order } from '../kalshi/schemas.js';
 import type { OrderRow } from '../journal/orders.js';
-import { E2_PER_CONTRACT, costE4 } from '../money.js';
+import { E2_PER_CONTRACT, ROUNDING_ALLOWANCE_E4, costE4 } from '../money.js';
 
 export interface Belief {
   filledE2: number;
@@ -43,29 +43,30 @@ export function believeReport(row: Row, o: Order, fills: Fill[] | null, droppedF
   let filledE2 = countOk ? f : row.count_e2;
   let cost = o.fillCostE4;
   let fees = o.feesE4;
-  if (fills) {
-    const own = fills.filter((x) => x.countE2 > 0);
-    const fCount = own.reduce((a, x) => a + x.countE2, 0);
-    const fCost = own.reduce((a, x) => a + costE4(x.countE2, x.outcomeSide === 'no' ? x.noPriceE4 : x.yesPriceE4), 0);
-    const fFees = own.reduce((a, x) => a + x.feeE4, 0);
-    if (fCount > row.count_e2) problems.push(`fill records total ${fCount / 100} of ${row.count_e2 / 100} ordered`);
-    filledE2 = Math.max(filledE2, Math.min(fCount, row.count_e2));
-    cost = Math.max(cost, fCost);
-    fees = Math.max(fees, fFees);
-  } else if (filledE2 > 0) {
-    // Unverifiable improvement (or leg): count at no less than the limit price.
-    cost = Math.max(cost, costE4(filledE2, row.price_e4));
-  }
-  if (filledE2 > 0 && parts.takerCostE4 === null && parts.makerCostE4 === null && !fills?.length) problems.push('filled but no cost reported');
+  const own = (fills ?? []).filter((x) => x.countE2 > 0);
+  const fCount = own.reduce((a, x) => a + x.countE2, 0);
+  if (fCount > row.count_e2) problems.push(`fill records total ${fCount / 100} of ${row.count_e2 / 100} ordered`);
+  filledE2 = Math.max(filledE2, Math.min(fCount, row.count_e2));
+  // The fill records prove what they cover (an improved price, the NO leg); what they do not cover (none read, a
+  // list that lags or is short) is counted at the limit price with its share of the worst-case fee.
+  const uncovered = Math.max(0, filledE2 - fCount);
+  const fullCost = costE4(row.count_e2, row.price_e4);
+  const worstFeeE4 = Math.max(0, row.worst_case_e4 - fullCost);
+  const fCost = own.reduce((a, x) => a + costE4(x.countE2, x.outcomeSide === 'no' ? x.noPriceE4 : x.yesPriceE4), 0);
+  const fFees = own.reduce((a, x) => a + x.feeE4, 0);
+  cost = Math.max(cost, fCost + costE4(uncovered, row.price_e4));
+  fees = Math.max(fees, fFees + Math.ceil((worstFeeE4 * uncovered) / row.count_e2));
+  if (filledE2 > 0 && parts.takerCostE4 === null && parts.makerCostE4 === null && fCount === 0) problems.push('filled but no cost reported');
   if (filledE2 > 0 && cost <= 0) problems.push('filled at no cost');
   if (filledE2 === 0 && (cost > 0 || fees > 0)) problems.push(`nothing filled but ${dollars(cost + fees)} charged`);
-  const maxCost = costE4(filledE2, row.price_e4);
+  // Per-fill rounding up to $0.0001 can add one unit per fill record.
+  const maxCost = costE4(filledE2, row.price_e4) + own.length;
   if (cost > maxCost) problems.push(`fill cost ${dollars(cost)} above ${filledE2 / E2_PER_CONTRACT} x the limit ${dollars(row.price_e4)}`);
   if (cost + fees > row.worst_case_e4) problems.push(`cost and fees ${dollars(cost + fees)} above the worst case ${dollars(row.worst_case_e4)}`);
 
-  if (problems.length === 0) return { filledE2, fillCostE4: cost, feesE4: fees, flag: null };
+  // Rounding fees (the balance floored to the cent) are not in the trade fees reported: up to a cent an order.
+  if (problems.length === 0) return { filledE2, fillCostE4: cost, feesE4: filledE2 > 0 ? Math.min(fees + ROUNDING_ALLOWANCE_E4, row.worst_case_e4 - cost) : fees, flag: null };
   // Not believed: the larger of the whole worst case and what was reported (a claim to have taken more is kept).
-  const fullCost = costE4(row.count_e2, row.price_e4);
   return {
     filledE2,
     fillCostE4: Math.max(fullCost, Number.isSafeInteger(cost) && cost > 0 ? cost : 0),
@@ -77,10 +78,13 @@ export function believeReport(row: Row, o: Order, fills: Fill[] | null, droppedF
 const fmt = (v: number | null) => (v === null ? '-' : dollars(v));
 
 /** The fill records of this order within their bounds, and how many were not. */
-export function boundedFills(row: Pick<OrderRow, 'count_e2'>, exchangeOrderId: string, fills: Fill[]): { kept: Fill[]; dropped: number } {
+export function boundedFills(row: Pick<OrderRow, 'count_e2' | 'ticker' | 'side'>, exchangeOrderId: string, fills: Fill[]): { kept: Fill[]; dropped: number } {
   const kept = fills.filter(
     (f) =>
       f.orderId === exchangeOrderId &&
+      f.ticker === row.ticker &&
+      f.outcomeSide === row.side &&
+      f.yesPriceE4 + f.noPriceE4 === 10_000 &&
       f.countE2 > 0 &&
       f.countE2 <= row.count_e2 &&
       f.yesPriceE4 >= 0 &&

@@ -192,6 +192,11 @@ export class OrdersJournal {
       .all(days) as never;
   }
 
+  /** Contracts this bot's orders filled on a market (not paper), for comparing with the exchange's position. */
+  filledOn(ticker: string): number {
+    return (this.db.prepare(`SELECT COALESCE(SUM(filled_e2), 0) AS n FROM orders WHERE ticker = ? AND state != 'paper'`).get(ticker) as { n: number }).n;
+  }
+
   /** The exchange order ids this journal holds on a market. */
   exchangeOrderIds(ticker: string): Set<string> {
     const rows = this.db.prepare('SELECT exchange_order_id FROM orders WHERE ticker = ? AND exchange_order_id IS NOT NULL').all(ticker) as { exchange_order_id: string }[];

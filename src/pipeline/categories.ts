@@ -111,7 +111,8 @@ export class CategoryCache {
     }
     const ev = this.eventFees.get(eventTicker);
     if (ev) fee = { feeType: ev.feeType ?? fee.feeType, multiplierE4: ev.multiplierE4 ?? fee.multiplierE4 };
-    return KNOWN_FEE_TYPES.has(fee.feeType) ? fee : null;
+    // Above about 14x, price + fee stops rising with the price and the worst case would no longer be at the limit.
+    return KNOWN_FEE_TYPES.has(fee.feeType) && fee.multiplierE4 <= MAX_FEE_MULTIPLIER_E4 ? fee : null;
   }
 
   /** Whether the event's own fee rule (or its absence) has been read recently. */
@@ -119,6 +120,9 @@ export class CategoryCache {
     return this.clock.now() - (this.eventFees.get(eventTicker)?.at ?? -Infinity) <= EVENT_FEE_TTL_MS;
   }
 }
+
+/** Multipliers seen are 0.5-2; beyond 10x the fee rule is not trusted (fail closed). */
+const MAX_FEE_MULTIPLIER_E4 = 100_000;
 
 /** The fee types whose worst case we can bound (flat conservatively, its formula being unpublished). */
 const KNOWN_FEE_TYPES = new Set(['quadratic', 'quadratic_with_maker_fees', 'flat']);

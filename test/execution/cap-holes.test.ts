@@ -84,3 +84,33 @@ describe('hole 2: settlements between cycles', () => {
     expect(app.journal.orders.atRiskE4(day2)).toBeGreaterThanOrEqual(lossE4 + takenOn(day2));
   });
 });
+
+describe('hole 3: hostile settlement records', () => {
+  for (const lie of ['revenue of $100,000,000', 'settled in the year 2999'] as const) {
+    it(`a settlement with a ${lie} does not hide the loss`, async () => {
+      w = await world();
+      w.sim.addMarket(inBandMarket('KXLIE-26NOV25-A'));
+      const app = await w.start({ DAILY_LOSS_CAP: '6' });
+      expect((await app.executor.execute(buyYes('KXLIE-26NOV25-A'))).kind).toBe('filled');
+      w.clock.set(T0 + DAY);
+      const record = {
+        ticker: 'KXLIE-26NOV25-A',
+        market_result: 'no',
+        yes_count_fp: '6.00',
+        no_count_fp: '0.00',
+        revenue: lie.startsWith('revenue') ? 10_000_000_000 : 0,
+        settled_time: lie.startsWith('revenue') ? new Date(T0 + DAY).toISOString() : '2999-01-01T00:00:00Z',
+        fee_cost: '0.000000',
+      };
+      w.sim.inject({ kind: 'reply', status: 200, body: { settlements: [record], cursor: '' }, count: 1, method: 'GET', pathIncludes: '/portfolio/settlements' });
+      await app.runCycle();
+      const day2 = tradingDay(T0 + DAY, TZ);
+      // Revenue is bounded by $1 a contract held on the side that won (none: the YES position lost), and a time in
+      // 2999 is clamped to now: either way the $4.75 loss counts today.
+      const loss = (app.journal.db.prepare('SELECT COALESCE(SUM(loss_e4), 0) AS l FROM settlements WHERE day = ?').get(day2) as { l: number }).l;
+      expect(loss).toBeGreaterThan(47_000);
+      expect(app.journal.db.prepare('SELECT revenue_e4 FROM settlements').get()).toEqual({ revenue_e4: 0 });
+      expect(app.journal.orders.atRiskE4(day2)).toBeGreaterThanOrEqual(loss);
+    });
+  }
+});

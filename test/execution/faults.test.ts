@@ -19,6 +19,11 @@ afterEach(async () => {
   w = null;
 });
 
+
+/** The cent of rounding fees each filled order books on top of what the sim charges (it models no rounding fee). */
+const roundingOf = (app: App): number =>
+  100 * (app.journal.db.prepare('SELECT COUNT(*) AS n FROM orders WHERE final = 1 AND filled_e2 > 0').get() as { n: number }).n;
+
 const TZ = 'America/New_York';
 const DAY0 = '2026-11-25';
 const CREATE = '/portfolio/events/orders';
@@ -249,7 +254,7 @@ describe('faults within the retry bound: the cycle trades through them, each req
     expect(w!.sim.ordersSnapshot().map((o) => [o.status, o.filledE2])).toEqual([['canceled', 200]]);
     expect(rowsOf(app)).toMatchObject([{ state: 'canceled', final: 1, filled_e2: 200 }]);
     // Only what was spent counts now, not the 6-contract worst case.
-    expect(app.journal.orders.atRiskE4(DAY0)).toBe(takenOn(DAY0));
+    expect(app.journal.orders.atRiskE4(DAY0)).toBe(takenOn(DAY0) + roundingOf(app));
     expect(takenOn(DAY0)).toBeGreaterThan(0);
     checkBooks(app);
     w!.sim.updateMarket(T, { yesAskSize: 50 });
@@ -329,7 +334,7 @@ describe('an order create that never gets an answer: outcome unknown, its worst 
     // Sized to the room the open worst case leaves under the $8 cap, not to a full order.
     expect(soon.orders[0]!.count).toBeLessThan(6);
     expect(rowsOf(app).map((x) => x.state)).toEqual(['sent', 'executed']);
-    expect(app.journal.orders.atRiskE4(DAY0)).toBe(WORST_E4 + takenOn(DAY0));
+    expect(app.journal.orders.atRiskE4(DAY0)).toBe(WORST_E4 + takenOn(DAY0) + roundingOf(app));
     checkBooks(app);
 
     // Past its expiry and the lookup margin, absent from the exchange means it never arrived: closed, no longer counted.
@@ -340,7 +345,7 @@ describe('an order create that never gets an answer: outcome unknown, its worst 
       ['executed', null],
       ['executed', null],
     ]);
-    expect(app.journal.orders.atRiskE4(DAY0)).toBe(takenOn(DAY0));
+    expect(app.journal.orders.atRiskE4(DAY0)).toBe(takenOn(DAY0) + roundingOf(app));
   });
 
   it('every answer lost after the create was handled: found by client_order_id, journaled once, never sent as a second order', async () => {
@@ -447,6 +452,6 @@ describe('refusals on create: journaled as rejected, nothing counted against the
     expect(why.ok && why.value.decision?.reason).toBe(`order rejected: ${code}`);
     checkBooks(app);
     await tradesCleanly(app);
-    expect(app.journal.orders.atRiskE4(DAY0)).toBe(takenOn(DAY0));
+    expect(app.journal.orders.atRiskE4(DAY0)).toBe(takenOn(DAY0) + roundingOf(app));
   });
 });

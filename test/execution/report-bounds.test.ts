@@ -49,10 +49,11 @@ const fill = (countE2: number, yesPriceE4: number, feeE4: number, side: 'yes' | 
 
 describe('believeReport', () => {
   it('believes a consistent report, and a price-improved one at what the exchange took', () => {
-    expect(believeReport(ROW, order(), [fill(1000, 8000, 1200)])).toEqual({ filledE2: 1000, fillCostE4: 80_000, feesE4: 1200, flag: null });
+    // Fees booked: the trade fees reported plus a cent for the rounding fee (the balance is floored to the cent).
+    expect(believeReport(ROW, order(), [fill(1000, 8000, 1200)])).toEqual({ filledE2: 1000, fillCostE4: 80_000, feesE4: 1300, flag: null });
     // Filled at 0.52 under a 0.80 limit: fee at 0.52 is higher per contract, the total far lower. Believed.
     const improved = order({}, { takerCostE4: 52_000, takerFeesE4: 1750 });
-    expect(believeReport(ROW, improved, [fill(1000, 5200, 1750)])).toMatchObject({ fillCostE4: 52_000, feesE4: 1750, flag: null });
+    expect(believeReport(ROW, improved, [fill(1000, 5200, 1750)])).toMatchObject({ fillCostE4: 52_000, feesE4: 1850, flag: null });
   });
 
   it('a negative fee (or negative parts that sum to zero) is not believed; the worst case stays booked', () => {
@@ -87,7 +88,7 @@ describe('believeReport', () => {
   it('a canceled order reported unfilled whose fill records show fills books the fills', () => {
     const canceled = order({ status: 'canceled', fillCountE2: 0, remainingCountE2: 0, fillCostE4: 0, feesE4: 0 }, { takerCostE4: 0, takerFeesE4: 0 });
     const b = believeReport(ROW, canceled, [fill(400, 8000, 600)]);
-    expect(b).toMatchObject({ filledE2: 400, fillCostE4: 32_000, feesE4: 600 });
+    expect(b).toMatchObject({ filledE2: 400, fillCostE4: 32_000, feesE4: 700 });
   });
 
   it('a NO buy is counted at its NO price from the fills, whichever leg the order report uses', () => {
@@ -101,5 +102,24 @@ describe('believeReport', () => {
 
   it('fill records outside their bounds flag the order', () => {
     expect(believeReport(ROW, order(), [fill(1000, 8000, 1200)], 1).flag).toMatch(/1 fill record/);
+  });
+
+  it('an empty or short fill list proves nothing: what it does not cover counts at the limit with its share of the worst fee', () => {
+    // 10 @ 0.50 executed, reported as costing $0.01 with no fee: the fill list lags (empty) or shows 2 of the 10.
+    const row = { ...ROW, price_e4: 5000, worst_case_e4: 50_000 + 1750 + 1000 + 100 };
+    const low = order({ yesPriceE4: 5000, noPriceE4: 5000 }, { takerCostE4: 100, takerFeesE4: 0 });
+    const empty = believeReport(row, low, []);
+    expect(empty.fillCostE4).toBe(50_000);
+    expect(empty.fillCostE4 + empty.feesE4).toBe(row.worst_case_e4);
+    const two = believeReport(row, low, [fill(200, 5000, 350)]);
+    expect(two.fillCostE4).toBe(10_000 + 40_000);
+    expect(two.feesE4).toBeGreaterThanOrEqual(350 + Math.ceil((2850 * 800) / 1000));
+  });
+
+  it('honest fractional fills whose per-fill rounding adds up past count x limit are believed', () => {
+    const row = { ...ROW, count_e2: 100, price_e4: 5001, worst_case_e4: 5001 + 175 + 100 + 100 };
+    const fills = [fill(98, 5001, 172), fill(1, 5001, 2), fill(1, 5001, 2)].map((f, i) => ({ ...f, fillId: `f${i}` }));
+    const o = order({ yesPriceE4: 5001, noPriceE4: 4999, initialCountE2: 100, fillCountE2: 100 }, { takerCostE4: 5003, takerFeesE4: 176 });
+    expect(believeReport(row, o, fills).flag).toBeNull();
   });
 });
