@@ -340,13 +340,13 @@ describe('confirmations, pacing, summary', () => {
       [
         '[SIM] Daily summary 2026-11-25 (heartbeat: the bot is alive)',
         '1 cycles, 1 orders, 6 contracts filled',
-        'Spent $4.80, fees $0.07',
-        'At risk $4.87 of $50.00 cap',
+        'Spent $4.80, fees $0.08', // $0.0672 trade fees + a cent of rounding fee
+        'At risk $4.88 of $50.00 cap',
         'State: PAUSED',
       ].join('\n'),
     );
     // The same fill as its own order alert, for comparison.
-    expect(fake.sentTo(OWNER).map((x) => x.text)).toContainEqual(expect.stringMatching(/Bought YES 6\/6 contracts @ 80¢[\s\S]*Cost \$4\.80, fee \$0\.07/));
+    expect(fake.sentTo(OWNER).map((x) => x.text)).toContainEqual(expect.stringMatching(/Bought YES 6\/6 contracts @ 80¢[\s\S]*Cost \$4\.80, fee \$0\.08/));
   }, 20_000);
 });
 
