@@ -155,8 +155,8 @@ export async function runSoak(opts: { cycles: number; seed?: number; markets?: n
 }
 
 /**
- * The exchange's records against the journal: an order twice is a client_order_id used twice on the exchange, or an
- * exchange order the journal has no row for; a breach is a trading day on which the fills cost more than the day's cap.
+ * The exchange's records against the journal: an order twice is a client_order_id used twice on the exchange, an
+ * exchange order the journal has no row for, or two exchange orders for one decision (a cycle's market); a breach is a trading day on which the fills cost more than the day's cap.
  */
 function auditLedger(app: App, sim: SimExchange, capByDay: Map<string, number>): { orders: number; duplicates: number; breaches: number } {
   const onExchange = sim.ordersSnapshot();
@@ -174,6 +174,11 @@ function auditLedger(app: App, sim: SimExchange, capByDay: Map<string, number>):
     const day = tradingDay(f.tsMs, TZ);
     taken.set(day, (taken.get(day) ?? 0) + Math.ceil((f.countE2 * f.paidE4) / 100) + f.feeE4);
   }
+  // Two orders on the exchange for one decision (one cycle, one market) would be an order sent twice as well.
+  const perDecision = app.journal.db
+    .prepare('SELECT COUNT(*) AS n FROM orders WHERE exchange_order_id IS NOT NULL AND cycle_id IS NOT NULL GROUP BY cycle_id, ticker HAVING n > 1')
+    .all() as { n: number }[];
+  duplicates += perDecision.reduce((a, r) => a + r.n - 1, 0);
   let breaches = 0;
   for (const [day, e4] of taken) if (e4 > (capByDay.get(day) ?? 0)) breaches++;
   return { orders: onExchange.length, duplicates, breaches };

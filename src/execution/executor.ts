@@ -262,9 +262,12 @@ export class Executor {
    * id reaches orders on other shards is not documented; either way the order is found.
    */
   async read(ref: OrderRef): Promise<Order | null> {
-    const byId = await this.d.api.getOrder(ref.orderId).catch(() => null);
-    if (byId) return byId;
-    return this.d.api.findOrderByClientOrderId(ref.clientOrderId, ref.ticker).catch(() => null);
+    // A report about another order is no report about this one (the wire is input too).
+    const ours = (o: Order | null) =>
+      o !== null && o.ticker === ref.ticker && (o.clientOrderId === null || o.clientOrderId === ref.clientOrderId) ? o : null;
+    const byId = ours(await this.d.api.getOrder(ref.orderId).catch(() => null));
+    if (byId && byId.orderId === ref.orderId) return byId;
+    return ours(await this.d.api.findOrderByClientOrderId(ref.clientOrderId, ref.ticker).catch(() => null));
   }
 
   private async waitForOrder(ref: OrderRef): Promise<Order> {
@@ -298,11 +301,11 @@ export class Executor {
     this.d.hooks?.beforeCancel?.();
     await cancel();
     for (let i = 0; i < 20; i++) {
-      o = (await api.getOrder(o.orderId).catch(() => null)) ?? o;
+      o = (await this.read(ref)) ?? o;
       if (o.isTerminal) return o;
       // A GET right after a cancel can still say resting: ask the order list, then wait a little.
       const listed = await api.findOrderByClientOrderId(ref.clientOrderId, ref.ticker).catch(() => null);
-      if (listed?.isTerminal) return listed;
+      if (listed?.isTerminal && listed.ticker === ref.ticker && listed.clientOrderId === ref.clientOrderId) return listed;
       await sleep(Math.min(250 * (i + 1), 2000));
       if (i === 5) await cancel();
     }

@@ -15,7 +15,7 @@ const TICKERS = ['KXP-26DEC01-A', 'KXP-26DEC01-B', 'KXP-26DEC01-C', 'KXP-26DEC01
 type Step =
   | { kind: 'trade'; market: number; side: 'yes' | 'no'; contracts: number; crashAt: 'none' | 'intent' | 'send'; lateFillHours: number }
   | { kind: 'liquidity'; market: number; askSize: number; askCents: number }
-  | { kind: 'hostile'; what: 'negative-fee' | 'negative-count' | 'no-cost' }
+  | { kind: 'hostile'; what: 'negative-fee' | 'negative-count' | 'no-cost' | 'order-report' }
   | { kind: 'restart' }
   | { kind: 'setCap'; dollars: number }
   | { kind: 'advance'; hours: number };
@@ -44,7 +44,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
   // The exchange's next reports about our orders lie (a fee of -$20, a count of -6, a fill with no cost).
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('hostile' as const), what: fc.constantFrom('negative-fee' as const, 'negative-count' as const, 'no-cost' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('hostile' as const), what: fc.constantFrom('negative-fee' as const, 'negative-count' as const, 'no-cost' as const, 'order-report' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('setCap' as const), dollars: fc.integer({ min: 3, max: 60 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), hours: fc.integer({ min: 1, max: 30 }) }) },
 );
@@ -82,8 +82,29 @@ async function boot(): Promise<App> {
   return app;
 }
 
+/** An order report that lies: executed, nothing paid, a negative fee (whichever order is read next). */
+function hostileOrder(ticker: string): unknown {
+  return {
+    order: {
+      order_id: 'hostile-order',
+      client_order_id: 'hostile-client-id',
+      ticker,
+      book_side: 'bid',
+      outcome_side: 'yes',
+      status: 'executed',
+      yes_price_dollars: '0.7800',
+      initial_count_fp: '6.00',
+      fill_count_fp: '6.00',
+      remaining_count_fp: '0.00',
+      taker_fill_cost_dollars: '0.000000',
+      taker_fees_dollars: '-20.000000',
+      created_time: new Date(w.clock.now()).toISOString(),
+    },
+  };
+}
+
 /** A fills page that lies about an order (whichever order asks next). */
-function hostileFills(what: 'negative-fee' | 'negative-count' | 'no-cost'): unknown {
+function hostileFills(what: 'negative-fee' | 'negative-count' | 'no-cost' | 'order-report'): unknown {
   const fill = {
     fill_id: `hostile-${what}-${Math.random()}`,
     order_id: 'whatever',
@@ -169,6 +190,9 @@ describe('the daily cap', () => {
             expect(app.journal.orders.atRiskE4(today)).toBeLessThanOrEqual(Math.max(capNow, before + settledMeanwhile));
           } else if (s.kind === 'liquidity') {
             w.sim.updateMarket(tickers[s.market]!, { yesAskCents: s.askCents, yesAskSize: s.askSize, yesBidCents: 20, yesBidSize: s.askSize });
+          } else if (s.kind === 'hostile' && s.what === 'order-report') {
+            // The next reads of any order by id claim it executed for nothing with a fee of -$20.
+            w.sim.inject({ kind: 'reply', status: 200, body: hostileOrder(tickers[0]!), count: 4, method: 'GET', pathIncludes: '/portfolio/orders/' });
           } else if (s.kind === 'hostile') {
             w.sim.inject({ kind: 'reply', status: 200, body: hostileFills(s.what), count: 3, method: 'GET', pathIncludes: '/portfolio/fills' });
           } else if (s.kind === 'restart') {

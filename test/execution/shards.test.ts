@@ -314,4 +314,35 @@ describe('exchange shards', () => {
     expect(app.journal.transfers.recent(5).map((t) => [t.state, t.reason])).toEqual([['failed', 'the exchange reports status rejected']]);
     expect(messagesOf(app, 'error').some((m) => m.includes('ended as "rejected"'))).toBe(true);
   });
+
+  it("a report about another order is no report about ours: the order is read from the list, the journal keeps its own id", async () => {
+    w = await world();
+    w.sim.addMarket(inBandMarket(ECON));
+    const app = await w.start();
+    const foreign = {
+      order: {
+        order_id: 'not-ours',
+        client_order_id: 'someone-else',
+        ticker: ECON,
+        book_side: 'bid',
+        outcome_side: 'yes',
+        status: 'executed',
+        yes_price_dollars: '0.7800',
+        initial_count_fp: '6.00',
+        fill_count_fp: '6.00',
+        remaining_count_fp: '0.00',
+        taker_fill_cost_dollars: '0.000000',
+        taker_fees_dollars: '-20.000000',
+        created_time: new Date(T0).toISOString(),
+      },
+    };
+    w.sim.inject({ kind: 'reply', status: 200, body: foreign, count: 100, method: 'GET', pathIncludes: '/portfolio/orders/' });
+    const r = await app.executor.execute(buyYes(ECON));
+    expect(r.kind).toBe('filled');
+    const row = app.journal.orders.recent(1)[0]!;
+    const real = w.sim.ordersSnapshot()[0]!;
+    expect(row.exchange_order_id).toBe(real.order_id);
+    expect(row.report_flag).toBeNull();
+    expect(row.fill_cost_e4).toBe(46_800);
+  });
 });
