@@ -16,10 +16,10 @@ import { type Logger, silentLogger } from './log.js';
 import { Alerter } from './notify/alerter.js';
 import type { Mode } from './notify/alerts.js';
 import { expireApprovals } from './pipeline/approvals.js';
-import { DayBlocklist } from './pipeline/blocklist.js';
+import { DayBlocklist } from './rules/blocklist.js';
 import { CategoryCache } from './pipeline/categories.js';
 import { Cycle, type CycleSummary, describe } from './pipeline/cycle.js';
-import type { ApprovalRules } from './pipeline/risk.js';
+import type { ApprovalRules } from './rules/risk.js';
 import { ScanLoop, every } from './scheduler.js';
 import { type SimExchange, startSimExchange } from './sim/index.js';
 

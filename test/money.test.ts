@@ -12,7 +12,7 @@ import {
   parseScaled,
   parseUserDollarsE4,
 } from '../src/money.js';
-import { worstCaseE4 } from '../src/pipeline/risk.js';
+import { worstCaseE4 } from '../src/rules/risk.js';
 
 describe('parseDollarsE4', () => {
   it('parses the wire forms exactly', () => {

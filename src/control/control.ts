@@ -11,9 +11,9 @@ import type { OrderRow } from '../journal/orders.js';
 import type { Settings } from '../journal/settings.js';
 import type { Mode } from '../notify/alerts.js';
 import { type ApprovalOutcome, decideApproval } from '../pipeline/approvals.js';
-import type { DayBlocklist } from '../pipeline/blocklist.js';
+import type { DayBlocklist } from '../rules/blocklist.js';
 import type { CategoryCache } from '../pipeline/categories.js';
-import { type ApprovalRules, fitUnderCap } from '../pipeline/risk.js';
+import { type ApprovalRules, fitUnderCap } from '../rules/risk.js';
 import { type Parsed, parseApprovalId, parseCap, parsePnlDays, parseSet, parseTicker, parseTradesCount } from './args.js';
 
 export interface ControlClient {

@@ -9,11 +9,11 @@ import type { OrderRow } from '../journal/orders.js';
 import { E2_PER_CONTRACT, type FeeSchedule, costE4, formatUsd } from '../money.js';
 import type { Alerter } from '../notify/alerter.js';
 import type { Mode } from '../notify/alerts.js';
-import type { Side } from '../pipeline/band.js';
-import { fitUnderCap, wireOrderFor } from '../pipeline/risk.js';
+import type { Side } from '../rules/band.js';
+import { fitUnderCap } from '../rules/risk.js';
 import { type ShardFunding, shortReason } from './funding.js';
 import type { SettlementSync } from './settlements.js';
-import type { OrderApi } from './order-api.js';
+import { type OrderApi, wireOrderFor } from './order-api.js';
 import { believeReport, boundedFills, journalFills } from './report-bounds.js';
 
 export interface ExecutorDeps {

@@ -1,6 +1,7 @@
 // The part of the Kalshi client that execution uses (KalshiClient satisfies it structurally).
 import type { OrderRoute } from '../kalshi/client.js';
 import type { CreateOrderResponse, Fill, Order, Position } from '../kalshi/schemas.js';
+import type { Side } from '../rules/band.js';
 
 export interface CreateOrderRequest {
   ticker: string;
@@ -23,4 +24,9 @@ export interface OrderApi {
   cancelOrder(orderId: string, route: OrderRoute): Promise<{ kind: 'canceled' } | { kind: 'not-found' }>;
   getFills(params: { orderId?: string; ticker?: string; minTs?: number }): Promise<Fill[]>;
   getPositions?(params: { ticker?: string }): Promise<Position[]>;
+}
+
+/** The V2 order for buying a side: YES = bid at the YES price; NO = ask at 1 - NO price (price is always YES). */
+export function wireOrderFor(side: Side, priceE4: number): { side: 'bid' | 'ask'; yesPriceE4: number } {
+  return side === 'yes' ? { side: 'bid', yesPriceE4: priceE4 } : { side: 'ask', yesPriceE4: 10_000 - priceE4 };
 }

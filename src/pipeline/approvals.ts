@@ -11,10 +11,10 @@ import type { Alerter } from '../notify/alerter.js';
 import type { Mode } from '../notify/alerts.js';
 import type { ShardFunding } from '../execution/funding.js';
 import type { CategoryCache } from './categories.js';
-import { FEE_HORIZON_MARGIN_MS, evaluateMarket } from './evaluate.js';
-import type { DayBlocklist } from './blocklist.js';
-import { shardTradingOf } from './validate.js';
-import { type ApprovalRules, worstCaseE4 } from './risk.js';
+import { FEE_HORIZON_MARGIN_MS, evaluateMarket } from '../rules/evaluate.js';
+import type { DayBlocklist } from '../rules/blocklist.js';
+import { shardTradingOf } from '../rules/validate.js';
+import { type ApprovalRules, worstCaseE4 } from '../rules/risk.js';
 
 export interface ApprovalDeps {
   client: { getMarket(ticker: string): Promise<Market>; getExchangeStatus(): Promise<ExchangeStatus>; getPositions(): Promise<Position[]> };

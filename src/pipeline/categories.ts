@@ -4,6 +4,7 @@
 import type { Clock } from '../clock.js';
 import type { Event, Series, SeriesFeeChange } from '../kalshi/schemas.js';
 import type { FeeSchedule } from '../money.js';
+import { seriesPrefix } from '../rules/tickers.js';
 
 export interface CategorySource {
   getSeries(): Promise<{ series: Series[] }>;
@@ -134,4 +135,3 @@ function higherFee(a: FeeSchedule, b: FeeSchedule): FeeSchedule {
   return { feeType, multiplierE4: Math.max(a.multiplierE4, b.multiplierE4) };
 }
 
-export const seriesPrefix = (eventTicker: string): string => eventTicker.split('-', 1)[0]!;

@@ -12,12 +12,12 @@ import type { Journal } from '../journal/index.js';
 import { E2_PER_CONTRACT, e4ToDollarsNumber } from '../money.js';
 import type { Alerter } from '../notify/alerter.js';
 import type { Mode } from '../notify/alerts.js';
-import { type Side, bandCheck } from './band.js';
-import type { DayBlocklist } from './blocklist.js';
+import { type Side, bandCheck } from '../rules/band.js';
+import type { DayBlocklist } from '../rules/blocklist.js';
 import type { CategoryCache } from './categories.js';
-import { type EvaluationContext, FEE_HORIZON_MARGIN_MS, evaluateMarket, toValidationContext } from './evaluate.js';
-import { shardTradingOf } from './validate.js';
-import type { ApprovalRules } from './risk.js';
+import { type EvaluationContext, FEE_HORIZON_MARGIN_MS, evaluateMarket, toValidationContext } from '../rules/evaluate.js';
+import { shardTradingOf } from '../rules/validate.js';
+import type { ApprovalRules } from '../rules/risk.js';
 
 export interface CycleClient extends MarketsPageSource, SettlementSource {
   getExchangeStatus(): Promise<ExchangeStatus>;

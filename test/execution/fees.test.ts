@@ -2,7 +2,7 @@
 // takes effect on its date, and `flat` is bounded above every quadratic fee. Real app, real sim, real HTTP.
 import { afterEach, describe, expect, it } from 'vitest';
 import { scheduleFeeE4 } from '../../src/money.js';
-import { worstCaseE4 } from '../../src/pipeline/risk.js';
+import { worstCaseE4 } from '../../src/rules/risk.js';
 import { inBandMarket, messagesOf, T0, type World, world } from '../helpers/app.js';
 
 let w: World | null = null;

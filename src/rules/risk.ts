@@ -1,6 +1,5 @@
 // Layer 4 decisions: how many contracts, whether the daily cap allows it, whether a human must approve.
 import { DEFAULT_FEE, E2_PER_CONTRACT, type FeeSchedule, costE4, formatUsd, orderFeeBoundE4 } from '../money.js';
-import type { Side } from './band.js';
 
 export interface SizingInput {
   priceE4: number;
@@ -78,9 +77,4 @@ export function approvalRule(worstCase: number, category: string | undefined, ru
   }
   if (category && rules.approvalCategories.has(category.toLowerCase())) return `category ${category} needs approval`;
   return null;
-}
-
-/** The V2 order for buying a side: YES = bid at the YES price; NO = ask at 1 - NO price (price is always YES). */
-export function wireOrderFor(side: Side, priceE4: number): { side: 'bid' | 'ask'; yesPriceE4: number } {
-  return side === 'yes' ? { side: 'bid', yesPriceE4: priceE4 } : { side: 'ask', yesPriceE4: 10_000 - priceE4 };
 }

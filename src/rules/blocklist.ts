@@ -1,7 +1,7 @@
 // Categories (or series, where the category is unknown) the exchange refused with a 403 today, e.g. because the
 // key's location attestation lapsed: not tried again until the trading day turns. Shared by the cycle and approvals.
 import type { Market } from '../kalshi/market-schema.js';
-import { seriesPrefix } from './categories.js';
+import { seriesPrefix } from './tickers.js';
 
 export class DayBlocklist {
   private readonly reasons = new Map<string, string>();

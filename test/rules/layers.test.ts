@@ -4,9 +4,10 @@ import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MarketWire, type Market, type MarketWireInput } from '../../src/kalshi/market-schema.js';
-import { bandCheck, type BandSettings } from '../../src/pipeline/band.js';
-import { fitUnderCap, sizeOrder, wireOrderFor, worstCaseE4 } from '../../src/pipeline/risk.js';
-import { validateMarket, type ValidationContext } from '../../src/pipeline/validate.js';
+import { bandCheck, type BandSettings } from '../../src/rules/band.js';
+import { wireOrderFor } from '../../src/execution/order-api.js';
+import { fitUnderCap, sizeOrder, worstCaseE4 } from '../../src/rules/risk.js';
+import { validateMarket, type ValidationContext } from '../../src/rules/validate.js';
 
 const FIXTURE = (JSON.parse(readFileSync(`${FIXTURES_DIR}/markets__single.json`, 'utf8')) as { market: MarketWireInput }).market;
 
