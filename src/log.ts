@@ -35,3 +35,9 @@ export function rateLimited(log: (msg: string) => void, windowMs: number, now: (
     log(msg);
   };
 }
+
+/** An error as one line for a log or a reply: its name and message (never its request options or headers). */
+export function describe(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}

@@ -1,11 +1,11 @@
 // The long-running bot: reconcile, then scan every CYCLE_SECONDS; Telegram (or the terminal) in the same process.
 import { type AppOptions, createApp } from './app.js';
-import { startTransports } from './bot/index.js';
+import { startTransports } from './transports.js';
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { JournalError } from './journal/db.js';
 import { KeyLoadError } from './kalshi/signer.js';
 import { createLogger } from './log.js';
-import { describe } from './pipeline/cycle.js';
+import { describe } from './log.js';
 import { scanProgressPrinter } from './progress.js';
 
 async function main(): Promise<void> {

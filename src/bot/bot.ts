@@ -2,8 +2,8 @@
 // any chat, change nothing and get no answer (only a rate-limited log line). Then one Composer per
 // feature inside an error boundary; bot.catch is the last line of defence.
 import { Bot, type Context } from 'grammy';
-import { type Logger, rateLimited } from '../log.js';
-import type { CommandDeps } from './commands.js';
+import { describe, type Logger, rateLimited } from '../log.js';
+import type { CommandDeps } from '../chat/commands.js';
 import type { FeatureDeps } from './context.js';
 import { approvalsFeature } from './features/approvals.js';
 import { fallbackFeature } from './features/fallback.js';
@@ -68,7 +68,3 @@ export function createBot(deps: BotDeps): Bot<Context> {
 }
 
 /** Error text for logs: message only, never request options (the token is in the URL). */
-export function describe(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
-}

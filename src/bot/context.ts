@@ -1,8 +1,8 @@
 // Glue between grammY and the transport-agnostic command layer: run a command, send its reply.
 import { type Context, InlineKeyboard } from 'grammy';
 import type { Logger } from '../log.js';
-import { type CommandDeps, findCommand, runCommand } from './commands.js';
-import { type Button, type Reply, clip } from './reply.js';
+import { type CommandDeps, findCommand, runCommand } from '../chat/commands.js';
+import { type Button, type Reply, clip } from '../chat/reply.js';
 
 export interface FeatureDeps {
   commands: CommandDeps;

@@ -5,12 +5,13 @@ import type { OutboxRow } from '../journal/outbox.js';
 import { type Logger, rateLimited } from '../log.js';
 import type { Alert } from '../notify/alerts.js';
 import { type AlertSink, type DeliveryOptions, DeliveryFailure, OutboxDelivery } from '../notify/delivery.js';
-import { createBot, describe } from './bot.js';
-import { botCommandList } from './commands.js';
+import { describe } from '../log.js';
+import { createBot } from './bot.js';
+import { botCommandList } from '../chat/commands.js';
 import { keyboard } from './context.js';
-import { approvalFromRow, approvalOutcomeLine, approvalText, formatAlert, lateMarker } from './format.js';
-import { clip } from './reply.js';
-import { type Transport, type TransportApp, sleepAbortable } from './transport.js';
+import { approvalFromRow, approvalOutcomeLine, approvalText, formatAlert, lateMarker } from '../chat/format.js';
+import { clip } from '../chat/reply.js';
+import { type Transport, type TransportApp, sleepAbortable } from '../chat/transport.js';
 
 export interface TelegramOptions {
   log?: Logger;

@@ -3,10 +3,10 @@
 // Confirmations are typed: "/setcap 200 confirm", "/stopall confirm" (works with piped input too).
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { runCommand } from '../bot/commands.js';
-import { formatAlert, lateMarker } from '../bot/format.js';
-import { parseCommandLine, renderPlain } from '../bot/reply.js';
-import type { Transport, TransportApp } from '../bot/transport.js';
+import { runCommand } from '../chat/commands.js';
+import { formatAlert, lateMarker } from '../chat/format.js';
+import { parseCommandLine, renderPlain } from '../chat/reply.js';
+import type { Transport, TransportApp } from '../chat/transport.js';
 import type { Logger } from '../log.js';
 import { type AlertSink, type DeliveryOptions, OutboxDelivery } from '../notify/delivery.js';
 

@@ -4,6 +4,7 @@ import type { Executor } from '../execution/executor.js';
 import type { ShardFunding } from '../execution/funding.js';
 import type { SettlementSource, SettlementSync } from '../execution/settlements.js';
 import { KalshiApiError } from '../kalshi/errors.js';
+import { describe } from '../log.js';
 import { type HydrateProgress, type MarketsPageSource, hydrateUniverse } from '../kalshi/hydrate.js';
 import type { Market } from '../kalshi/market-schema.js';
 import type { ExchangeStatus, Position } from '../kalshi/schemas.js';
@@ -379,7 +380,3 @@ export class Cycle {
 
 type Passed = { m: Market; ev: Extract<ReturnType<typeof evaluateMarket>, { pass: true }> };
 
-export function describe(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
-}

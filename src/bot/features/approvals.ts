@@ -2,10 +2,10 @@
 // The callback data carries a fingerprint (approval id + action, or the cap it was issued against),
 // and Control's decisions are single-use, so a stale or repeated tap cannot act twice.
 import { type Context, Composer } from 'grammy';
-import { describe } from '../bot.js';
-import { runCallback } from '../commands.js';
+import { describe } from '../../log.js';
+import { runCallback } from '../../chat/commands.js';
 import { type FeatureDeps, byOf, handle, send } from '../context.js';
-import { clip, reply } from '../reply.js';
+import { clip, reply } from '../../chat/reply.js';
 
 /** The toast shown at once, before the (possibly slow) work: an approval waits for the fill, /stopall cancels one by one. */
 function workingToast(data: string): string {

@@ -4,7 +4,7 @@
 // pointer to /help.
 import { type Context, Composer } from 'grammy';
 import { type FeatureDeps, runGuarded } from '../context.js';
-import { parseCommandLine } from '../reply.js';
+import { parseCommandLine } from '../../chat/reply.js';
 
 export function fallbackFeature(d: FeatureDeps): Composer<Context> {
   const c = new Composer();

@@ -1,16 +1,11 @@
 // What main.ts calls: start the chat transport the config asks for (Telegram with a token, the
 // terminal without) plus the daily summary, and get one stop() back.
-import type { ConsoleOptions } from '../console/console.js';
-import { startConsole } from '../console/console.js';
-import { startDailySummary } from '../notify/delivery-summary.js';
-import { type TelegramOptions, startTelegram } from './telegram.js';
-import type { Transport, TransportApp } from './transport.js';
+import type { ConsoleOptions } from './console/console.js';
+import { startConsole } from './console/console.js';
+import { startDailySummary } from './notify/delivery-summary.js';
+import { type TelegramOptions, startTelegram } from './bot/telegram.js';
+import type { Transport, TransportApp } from './chat/transport.js';
 
-export { createBot } from './bot.js';
-export { COMMANDS, runCallback, runCommand } from './commands.js';
-export { startTelegram } from './telegram.js';
-export { startConsole } from '../console/console.js';
-export type { Transport, TransportApp } from './transport.js';
 
 export interface TransportsOptions {
   telegram?: TelegramOptions;
