@@ -1,6 +1,7 @@
 // createBot(deps): the grammY bot. The allow-list filter runs first: updates from anyone else, in
 // any chat, change nothing and get no answer (only a rate-limited log line). Then one Composer per
 // feature inside an error boundary; bot.catch is the last line of defence.
+import { sequentialize } from '@grammyjs/runner';
 import { Bot, type Context } from 'grammy';
 import { describe, type Logger, rateLimited } from '../log.js';
 import type { CommandDeps } from '../chat/commands.js';
@@ -42,6 +43,10 @@ export function createBot(deps: BotDeps): Bot<Context> {
       .replace(/[^\x20-\x7e]/g, '?');
     strangerLog(`stranger:${userId ?? 'none'}`, `ignored ${what} from non-allowed user ${userId ?? '(none)'} in chat ${ctx.chat?.id ?? '(none)'}`);
   });
+
+  // Updates run concurrently (@grammyjs/runner); one chat's messages stay in order, and so do its button taps, but a
+  // tap whose order waits for its fill holds neither other chats nor that chat's commands (/status answers meanwhile).
+  bot.use(sequentialize((ctx) => (ctx.chat === undefined ? undefined : `${ctx.chat.id}:${ctx.callbackQuery ? 'tap' : 'message'}`)));
 
   // 2. Features, each its own Composer, behind an error boundary.
   const f: FeatureDeps = {

@@ -5,6 +5,7 @@ import type { OutboxRow } from '../journal/outbox.js';
 import { type Logger, rateLimited } from '../log.js';
 import type { Alert } from '../notify/alerts.js';
 import { type AlertSink, type DeliveryOptions, DeliveryFailure, OutboxDelivery } from '../notify/delivery.js';
+import { type RunnerHandle, run } from '@grammyjs/runner';
 import { describe } from '../log.js';
 import { createBot } from './bot.js';
 import { botCommandList } from '../chat/commands.js';
@@ -201,6 +202,7 @@ export function startTelegram(app: TransportApp, opts: TelegramOptions = {}): Te
   delivery.start();
 
   const ac = new AbortController();
+  let runner: RunnerHandle | null = null;
   const polling = (async () => {
     // Reach the Bot API first (getMe). grammY retries 5xx/network itself until aborted; a 401 (bad token) is logged and retried slowly.
     while (!ac.signal.aborted) {
@@ -216,18 +218,10 @@ export function startTelegram(app: TransportApp, opts: TelegramOptions = {}): Te
     if (ac.signal.aborted) return;
     await bot.api.setMyCommands(botCommandList(), grammySignal(ac.signal)).catch((err) => log.warn(`Telegram: setMyCommands failed: ${describe(err)}`));
     log.info(`Telegram: polling as @${bot.botInfo.username}`);
-    while (!ac.signal.aborted) {
-      try {
-        // Pending updates are kept: commands sent while the bot was down are handled
-        // (mutating ones older than staleCommandMs are refused with a note).
-        await bot.start({ timeout: pollingTimeout, drop_pending_updates: false, allowed_updates: ['message', 'callback_query'] });
-        return;
-      } catch (err) {
-        if (ac.signal.aborted) return;
-        log.error(`Telegram: polling stopped: ${describe(err)}; restarting`);
-        await sleepAbortable(opts.initRetryMs ?? 5000, ac.signal);
-      }
-    }
+    // Pending updates are kept: commands sent while the bot was down are handled (mutating ones older than
+    // staleCommandMs are refused with a note). The runner retries failed polls itself, with backoff.
+    runner = run(bot, { runner: { fetch: { timeout: pollingTimeout, allowed_updates: ['message', 'callback_query'] }, silent: true } });
+    await runner.task();
   })();
 
   let stopping: Promise<void> | null = null;
@@ -246,7 +240,7 @@ export function startTelegram(app: TransportApp, opts: TelegramOptions = {}): Te
             timer.abort();
           }
         };
-        await bound(bot.stop(), 2000);
+        await bound(runner?.isRunning() ? runner.stop() : Promise.resolve(), 2000);
         await bound(polling, 2000);
         await delivery.stop(opts.flushMs ?? 3000);
       })();

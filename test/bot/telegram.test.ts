@@ -209,6 +209,25 @@ describe('approvals through inline buttons', () => {
     expect(ordersFor()).toHaveLength(1);
   }, 30_000);
 
+  it('/status is answered while an approved order waits for its fill (updates run concurrently)', async () => {
+    const app = await w.start(env({ APPROVAL_ABOVE_COST: '0.01' }), { executor: { pollMs: 20, fillTimeoutMs: 4000 } });
+    telegram(app);
+    const a = await approvalMessage(app);
+    // The re-check sees the ask as it was a moment ago; by the time the order arrives it was taken, so the order rests.
+    const record = await (await fetch(`${w.sim.baseUrl}/markets/${TICKER}`)).json();
+    w.sim.updateMarket(TICKER, { yesAskSize: 0 });
+    w.sim.inject({ kind: 'reply', status: 200, body: record, count: 10, method: 'GET', pathIncludes: `/markets/${TICKER}` });
+    fake.press(OWNER, a.msg, a.approve);
+    await fake.waitFor(() => ordersFor().some((o) => o.status === 'resting'), 8000, 'the approved order resting');
+    const status = await ask(OWNER, '/status', STATUS);
+    expect(status).toContain('[SIM]');
+    // Answered while the approval still waits: its order rests and its message is not yet edited.
+    expect(ordersFor().map((o) => o.status)).toEqual(['resting']);
+    expect(current(a.msg).text).not.toMatch(/APPROVED/);
+    await fake.waitFor(() => /APPROVED/.test(current(a.msg).text), 10_000, 'the approval finished');
+    expect(ordersFor().map((o) => o.status)).toEqual(['canceled']);
+  }, 30_000);
+
   it('Reject places no order and edits the message', async () => {
     const app = await w.start(env({ APPROVAL_ABOVE_COST: '0.01' }));
     telegram(app);
