@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { tradingDay } from '../../src/clock.js';
 import { SimulatedCrash } from '../../src/execution/executor.js';
-import { DAY, T0, type World, crash, world } from '../helpers/app.js';
+import { DAY, T0, type World, crash, orderRecord, world } from '../helpers/app.js';
 
 const TZ = 'America/New_York';
 const TICKERS = ['KXP-26DEC01-A', 'KXP-26DEC01-B', 'KXP-26DEC01-C', 'KXP-26DEC01-D'];
@@ -84,23 +84,14 @@ async function boot(): Promise<App> {
 
 /** An order report that lies: executed, nothing paid, a negative fee (whichever order is read next). */
 function hostileOrder(ticker: string): unknown {
-  return {
-    order: {
-      order_id: 'hostile-order',
-      client_order_id: 'hostile-client-id',
-      ticker,
-      book_side: 'bid',
-      outcome_side: 'yes',
-      status: 'executed',
-      yes_price_dollars: '0.7800',
-      initial_count_fp: '6.00',
-      fill_count_fp: '6.00',
-      remaining_count_fp: '0.00',
-      taker_fill_cost_dollars: '0.000000',
-      taker_fees_dollars: '-20.000000',
-      created_time: new Date(w.clock.now()).toISOString(),
-    },
-  };
+  return orderRecord({
+    order_id: 'hostile-order',
+    client_order_id: 'hostile-client-id',
+    ticker,
+    taker_fill_cost_dollars: '0.000000',
+    taker_fees_dollars: '-20.000000',
+    created_time: new Date(w.clock.now()).toISOString(),
+  });
 }
 
 /** A fills page that lies about an order (whichever order asks next). */

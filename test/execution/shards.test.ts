@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { buyYes, DAY, inBandMarket, messagesOf, T0, type World, world } from '../helpers/app.js';
+import { buyYes, DAY, inBandMarket, messagesOf, orderRecord, T0, type World, world } from '../helpers/app.js';
 
 let w: World | null = null;
 afterEach(async () => {
@@ -207,26 +207,14 @@ describe('exchange shards', () => {
           afterSend: (id) => {
             const row = app!.journal.orders.get(id)!;
             const real = w!.sim.ordersSnapshot().find((o) => o.order_id === row.exchange_order_id)!;
-            const order = {
+            const order = orderRecord({
               order_id: real.order_id,
               client_order_id: real.client_order_id,
               ticker: real.ticker,
-              book_side: 'bid',
-              outcome_side: 'yes',
-              status: 'executed',
-              yes_price_dollars: '0.7800',
-              no_price_dollars: '0.2200',
-              initial_count_fp: '6.00',
-              fill_count_fp: '6.00',
-              remaining_count_fp: '0.00',
-              taker_fill_cost_dollars: '4.680000',
-              maker_fill_cost_dollars: '0.000000',
               taker_fees_dollars: '-20.000000',
-              maker_fees_dollars: '0.000000',
               created_time: new Date(T0).toISOString(),
-              exchange_index: 0,
-            };
-            w!.sim.inject({ kind: 'reply', status: 200, body: { order }, count: 100, method: 'GET', pathIncludes: `/portfolio/orders/${real.order_id}` });
+            });
+            w!.sim.inject({ kind: 'reply', status: 200, body: order, count: 100, method: 'GET', pathIncludes: `/portfolio/orders/${real.order_id}` });
           },
         },
       },
@@ -319,23 +307,14 @@ describe('exchange shards', () => {
     w = await world();
     w.sim.addMarket(inBandMarket(ECON));
     const app = await w.start();
-    const foreign = {
-      order: {
-        order_id: 'not-ours',
-        client_order_id: 'someone-else',
-        ticker: ECON,
-        book_side: 'bid',
-        outcome_side: 'yes',
-        status: 'executed',
-        yes_price_dollars: '0.7800',
-        initial_count_fp: '6.00',
-        fill_count_fp: '6.00',
-        remaining_count_fp: '0.00',
-        taker_fill_cost_dollars: '0.000000',
-        taker_fees_dollars: '-20.000000',
-        created_time: new Date(T0).toISOString(),
-      },
-    };
+    const foreign = orderRecord({
+      order_id: 'not-ours',
+      client_order_id: 'someone-else',
+      ticker: ECON,
+      taker_fill_cost_dollars: '0.000000',
+      taker_fees_dollars: '-20.000000',
+      created_time: new Date(T0).toISOString(),
+    });
     w.sim.inject({ kind: 'reply', status: 200, body: foreign, count: 100, method: 'GET', pathIncludes: '/portfolio/orders/' });
     const r = await app.executor.execute(buyYes(ECON));
     expect(r.kind).toBe('filled');

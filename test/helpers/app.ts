@@ -100,3 +100,28 @@ export function alertsOf(app: App, kind?: string): Array<Record<string, unknown>
 
 /** The messages of queued alerts of one kind ('error', 'info', ...). */
 export const messagesOf = (app: App, kind: string): string[] => alertsOf(app, kind).map((a) => String(a.message));
+
+/**
+ * An order record as Kalshi's GET /portfolio/orders/{id} sends it: 6 YES at 78c, executed, as the test needs it to
+ * lie (`over` replaces fields). Used to feed the bot reports it must not believe.
+ */
+export function orderRecord(over: Record<string, unknown> & { order_id: string; client_order_id: string; ticker: string; created_time: string }): { order: Record<string, unknown> } {
+  return {
+    order: {
+      book_side: 'bid',
+      outcome_side: 'yes',
+      status: 'executed',
+      yes_price_dollars: '0.7800',
+      no_price_dollars: '0.2200',
+      initial_count_fp: '6.00',
+      fill_count_fp: '6.00',
+      remaining_count_fp: '0.00',
+      taker_fill_cost_dollars: '4.680000',
+      maker_fill_cost_dollars: '0.000000',
+      taker_fees_dollars: '0.072100',
+      maker_fees_dollars: '0.000000',
+      exchange_index: 0,
+      ...over,
+    },
+  };
+}
