@@ -233,25 +233,17 @@ export async function createApp(opts: AppOptions): Promise<App> {
   });
   const journal = Journal.open(config.DB_PATH, config);
   const alerter = new Alerter(journal, clock);
+  // What the executor and the shard funding both stand on.
+  const core = { journal, api: client, clock, alerter, mode, timeZone: config.TIMEZONE };
   const funding = new ShardFunding({
-    journal,
-    api: client,
-    clock,
-    alerter,
-    mode,
-    timeZone: config.TIMEZONE,
+    ...core,
     policy: config.SHARD_FUNDING,
     marginE4: config.SHARD_FUNDING_MARGIN,
     ...(opts.fundingHooks ? { hooks: opts.fundingHooks } : {}),
   });
   const settlements = new SettlementSync({ journal, clock, timeZone: config.TIMEZONE, source: client });
   const executor = new Executor({
-    journal,
-    api: client,
-    clock,
-    alerter,
-    mode,
-    timeZone: config.TIMEZONE,
+    ...core,
     fillTimeoutMs: config.FILL_TIMEOUT_SECONDS * 1000,
     funding,
     settlements,

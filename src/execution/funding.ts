@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Clock, tradingDay } from '../clock.js';
 import { KalshiApiError } from '../kalshi/errors.js';
-import type { Balance, Transfer } from '../kalshi/schemas.js';
+import type { Balance, ShardStatus, Transfer } from '../kalshi/schemas.js';
 import type { Journal } from '../journal/index.js';
 import type { TransferRow } from '../journal/transfers.js';
 import { formatUsd, formatUsdExact } from '../money.js';
@@ -53,16 +53,22 @@ export function freeByShard(b: Balance): Map<number, number> {
   return new Map(b.shards.map((s) => [s.exchangeIndex, s.balanceE4]));
 }
 
+/**
+ * Which shards can send or receive a transfer, from the exchange status: each listed shard says so itself; with no
+ * per-shard list (an unsharded exchange) a transfer is tried and a refusal is a clean 4xx.
+ */
+export function transfersOpen(shards: readonly ShardStatus[]): (shard: number) => boolean {
+  if (shards.length === 0) return () => true;
+  const listed = new Map(shards.map((s) => [s.exchangeIndex, s]));
+  return (k) => listed.get(k)?.transfersActive ?? false;
+}
+
 export function shortReason(shard: number, freeE4: number, needE4: number): string {
   return `shard ${shard} has ${formatUsdExact(freeE4)} free, needs ${formatUsdExact(needE4)}`;
 }
 
 export class ShardFunding {
   constructor(private readonly d: FundingDeps) {}
-
-  get policy(): FundingPolicy {
-    return this.d.policy;
-  }
 
   async free(): Promise<Map<number, number>> {
     return freeByShard(await this.d.api.getBalance());
@@ -137,12 +143,14 @@ export class ShardFunding {
    */
   async fund(needE4: ReadonlyMap<number, number>, canTransfer: (shard: number) => boolean = () => true): Promise<Map<number, number>> {
     const { journal, clock } = this.d;
+    // A dry run moves no money (and sends no order that would need it).
+    if (this.d.mode === 'DRY-RUN') return new Map();
     await this.settleOpen().catch(() => undefined);
     let free = await this.free();
     const shortOf = [...needE4].filter(([k, need]) => need > (free.get(k) ?? 0));
     if (shortOf.length === 0) return free;
     const day = tradingDay(clock.now(), this.d.timeZone);
-    if (this.d.policy === 'off' || this.d.mode === 'DRY-RUN') {
+    if (this.d.policy === 'off') {
       for (const [k, need] of shortOf) this.tellHowToFund(k, free.get(k) ?? 0, need, day);
       return free;
     }
@@ -212,7 +220,6 @@ export class ShardFunding {
   }
 
   private tellHowToFund(shard: number, freeE4: number, needE4: number, day: string): void {
-    if (this.d.mode === 'DRY-RUN') return;
     this.d.alerter.send(
       {
         kind: 'error',

@@ -60,10 +60,4 @@ export class TransfersJournal {
     return rows(this.db.prepare('SELECT * FROM transfers ORDER BY id DESC LIMIT ?').all(limit));
   }
 
-  /** Dollars moved into each shard since `sinceMs` (complete transfers). */
-  movedSince(sinceMs: number): { to_shard: number; n: number; amount_e4: number }[] {
-    return this.db
-      .prepare(`SELECT to_shard, COUNT(*) AS n, SUM(amount_e4) AS amount_e4 FROM transfers WHERE state = 'complete' AND created_at >= ? GROUP BY to_shard ORDER BY to_shard`)
-      .all(sinceMs) as never;
-  }
 }

@@ -9,7 +9,7 @@ import type { Journal } from '../journal/index.js';
 import { E2_PER_CONTRACT, formatUsd } from '../money.js';
 import type { Alerter } from '../notify/alerter.js';
 import type { Mode } from '../notify/alerts.js';
-import type { ShardFunding } from '../execution/funding.js';
+import { type ShardFunding, transfersOpen } from '../execution/funding.js';
 import type { CategoryCache } from './categories.js';
 import { FEE_HORIZON_MARGIN_MS, evaluateMarket } from '../rules/evaluate.js';
 import type { DayBlocklist } from '../rules/blocklist.js';
@@ -100,11 +100,10 @@ export async function decideApproval(d: ApprovalDeps, id: number, answer: 'appro
   while (contracts > 0 && worstCaseE4(contracts, ev.priceE4, ev.fee) > existing.worst_case_e4) contracts--;
   if (contracts < 1) return refuse(`at ${formatUsd(ev.priceE4)} not even one contract fits the approved ${formatUsd(existing.worst_case_e4)}`);
 
-  if (d.funding && d.mode !== 'DRY-RUN') {
+  if (d.funding) {
     const worst = worstCaseE4(contracts, ev.priceE4, ev.fee);
-    const transfers = status.shards.length === 0 ? () => true : (k: number) => status.shards.some((s) => s.exchangeIndex === k && s.transfersActive);
     const funding = d.funding;
-    await d.executor.exclusive(() => funding.fund(new Map([[market.exchangeIndex, worst]]), transfers)).catch(() => undefined);
+    await d.executor.exclusive(() => funding.fund(new Map([[market.exchangeIndex, worst]]), transfersOpen(status.shards))).catch(() => undefined);
   }
   const result = await d.executor.execute({
     ticker: market.ticker,

@@ -1,7 +1,7 @@
 // One scan cycle: L1 hydrate -> L2 band -> L3 validate -> L4 risk + execute, journaled.
 import { type Clock, tradingDay } from '../clock.js';
 import type { Executor } from '../execution/executor.js';
-import type { ShardFunding } from '../execution/funding.js';
+import { type ShardFunding, transfersOpen } from '../execution/funding.js';
 import type { SettlementSource, SettlementSync } from '../execution/settlements.js';
 import { KalshiApiError } from '../kalshi/errors.js';
 import { describe } from '../log.js';
@@ -306,7 +306,7 @@ export class Cycle {
    */
   private async fundShards(passed: Passed[], day: string, status: ExchangeStatus): Promise<void> {
     const { funding, journal, executor } = this.d;
-    if (!funding || this.d.mode === 'DRY-RUN' || journal.settings.get().paused || journal.orders.haltOf(day)) return;
+    if (!funding || journal.settings.get().paused || journal.orders.haltOf(day)) return;
     let roomE4 = Math.max(0, journal.settings.get().dailyCapE4 - journal.orders.atRiskE4(day));
     const needE4 = new Map<number, number>();
     for (const { m, ev } of passed) {
@@ -317,8 +317,7 @@ export class Cycle {
       roomE4 -= take;
     }
     if (needE4.size === 0) return;
-    const listed = new Map(status.shards.map((s) => [s.exchangeIndex, s]));
-    const canTransfer = (k: number) => (listed.size === 0 ? true : (listed.get(k)?.transfersActive ?? false));
+    const canTransfer = transfersOpen(status.shards);
     // In the order queue, so no order (an approval's, say) moves the balances while they are read and planned.
     await executor.exclusive(() => funding.fund(needE4, canTransfer)).catch(() => undefined);
   }

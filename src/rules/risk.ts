@@ -28,7 +28,7 @@ export function worstCaseE4(contracts: number, priceE4: number, fee?: FeeSchedul
 }
 
 /** The most contracts (<= wanted) whose worst case fits in `roomE4`. Worst case grows monotonically with the count. */
-export function contractsWithin(wanted: number, priceE4: number, roomE4: number, fee?: FeeSchedule): number {
+function contractsWithin(wanted: number, priceE4: number, roomE4: number, fee?: FeeSchedule): number {
   let lo = 0;
   let hi = wanted;
   while (lo < hi) {
