@@ -1,24 +1,28 @@
-// Builds the object graph once (config, journal, client or in-process simulated exchange, cycle,
-// control) and knows how to stop it in order. main.ts and cli.ts only call this.
+// The composition root: builds every part once, in order (config -> exchange -> journal -> execution ->
+// cycle -> scan loop -> control), and knows how to stop them in order. main.ts and cli.ts only call this.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Transport } from './chat/transport.js';
 import { type Clock, systemClock } from './clock.js';
 import { type Config, DEFAULT_BASE_URLS } from './config.js';
 import { Control } from './control/control.js';
 import { Executor, type ExecutorDeps } from './execution/executor.js';
 import { type FundingDeps, ShardFunding } from './execution/funding.js';
+import type { ReconcileResult } from './execution/reconcile.js';
 import { SettlementSync } from './execution/settlements.js';
-import { type ReconcileResult, reconcile } from './execution/reconcile.js';
+import { Journal } from './journal/index.js';
 import { KalshiClient } from './kalshi/client.js';
 import type { HydrateProgress } from './kalshi/hydrate.js';
 import { loadPrivateKey, warnIfKeyFileShared } from './kalshi/signer.js';
-import { Journal } from './journal/index.js';
-import { describe, type Logger, silentLogger } from './log.js';
+import { type Logger, silentLogger } from './log.js';
 import { Alerter } from './notify/alerter.js';
 import type { Mode } from './notify/alerts.js';
+import { startDailySummary } from './notify/delivery-summary.js';
 import { expireApprovals } from './pipeline/approvals.js';
-import { DayBlocklist } from './rules/blocklist.js';
 import { CategoryCache } from './pipeline/categories.js';
 import { Cycle, type CycleSummary } from './pipeline/cycle.js';
+import { Scan } from './pipeline/scan.js';
+import { DayBlocklist } from './rules/blocklist.js';
 import type { ApprovalRules } from './rules/risk.js';
 import { ScanLoop, every } from './scheduler.js';
 import { type SimExchange, startSimExchange } from './sim/index.js';
@@ -36,6 +40,10 @@ export interface AppOptions {
   hydrateStreams?: number;
   /** Client retry tuning (tests shorten the backoff). */
   http?: { retries?: number; baseDelayMs?: number; maxDelayMs?: number; timeoutMs?: number };
+  /** Schedule the daily summary when the app starts (default true). */
+  dailySummary?: boolean;
+  /** The whole of stop() is bounded by this; past it the journal is closed anyway. Default 20 s. */
+  stopTimeoutMs?: number;
 }
 
 export function modeOf(config: Config): Mode {
@@ -44,76 +52,84 @@ export function modeOf(config: Config): Mode {
   return config.LIVE_TRADING ? 'LIVE' : 'DRY-RUN';
 }
 
-export class App {
-  readonly loop: ScanLoop;
-  private stopExpiry: (() => void) | null = null;
-  private stopRequested = false;
-  lastSummary: CycleSummary | null = null;
-  private readonly cycleListeners = new Set<(s: CycleSummary) => void>();
+/** Every part of the running bot, built once by createApp. */
+export interface AppParts {
+  config: Config;
+  mode: Mode;
+  clock: Clock;
+  log: Logger;
+  client: KalshiClient;
+  journal: Journal;
+  alerter: Alerter;
+  executor: Executor;
+  cycle: Cycle;
+  scan: Scan;
+  loop: ScanLoop;
+  control: Control;
+  /** The simulated exchange in sim mode (null otherwise); `ownsSim`: started here, so closed here. */
+  sim: SimExchange | null;
+  ownsSim: boolean;
+  options: Pick<AppOptions, 'dailySummary' | 'stopTimeoutMs'>;
+}
 
-  constructor(
-    readonly config: Config,
-    readonly mode: Mode,
-    readonly clock: Clock,
-    readonly log: Logger,
-    readonly client: KalshiClient,
-    readonly journal: Journal,
-    readonly alerter: Alerter,
-    readonly executor: Executor,
-    readonly cycle: Cycle,
-    readonly control: Control,
-    private readonly ownedSim: SimExchange | null,
-    readonly sim: SimExchange | null,
-  ) {
-    this.loop = new ScanLoop(config.CYCLE_SECONDS * 1000, () => this.runCycle().then(() => undefined), clock, (err) =>
-      log.error(`cycle failed: ${describe(err)}`),
-    );
+export class App {
+  readonly config: Config;
+  readonly mode: Mode;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly client: KalshiClient;
+  readonly journal: Journal;
+  readonly alerter: Alerter;
+  readonly executor: Executor;
+  readonly cycle: Cycle;
+  readonly scan: Scan;
+  readonly loop: ScanLoop;
+  readonly control: Control;
+  readonly sim: SimExchange | null;
+  private readonly timers: (() => void)[] = [];
+  private transport: Transport | null = null;
+  private stopRequested = false;
+  private stopping: Promise<void> | null = null;
+  private starting: Promise<void> | null = null;
+
+  constructor(private readonly parts: AppParts) {
+    ({
+      config: this.config,
+      mode: this.mode,
+      clock: this.clock,
+      log: this.log,
+      client: this.client,
+      journal: this.journal,
+      alerter: this.alerter,
+      executor: this.executor,
+      cycle: this.cycle,
+      scan: this.scan,
+      loop: this.loop,
+      control: this.control,
+      sim: this.sim,
+    } = parts);
+  }
+
+  get lastSummary(): CycleSummary | null {
+    return this.scan.lastSummary;
   }
 
   onCycle(listener: (s: CycleSummary) => void): () => void {
-    this.cycleListeners.add(listener);
-    return () => this.cycleListeners.delete(listener);
+    return this.scan.onCycle(listener);
   }
 
-  async runCycle(): Promise<CycleSummary> {
-    expireApprovals(this);
-    // Orders whose outcome was unknown (a lost answer, a network failure) are settled before new ones.
-    if (this.journal.orders.unfinished().length > 0) {
-      const r = await this.settleUnfinished().catch((err) => {
-        this.log.warn(`reconciliation failed: ${describe(err)}`);
-        return null;
-      });
-      if (r) this.log.info(`reconciled unfinished orders: ${JSON.stringify(r)}`);
-    }
-    const s = await this.cycle.run();
-    this.lastSummary = s;
-    const orders = s.orders.length ? `, ${s.orders.length} orders` : '';
-    this.log.info(
-      `cycle ${s.cycleId}: ${s.markets} markets (${s.skipped} skipped) -> ${s.candidates} in band -> ${s.validated} validated${orders}` +
-        `${s.halted ? ', HALTED' : ''}${s.paused ? ', paused' : ''} | hydrate ${s.hydrateMs} ms, total ${s.durationMs} ms` +
-        (s.error ? ` | error: ${s.error}` : ''),
-    );
-    for (const l of this.cycleListeners) l(s);
-    return s;
-  }
-
-  private settleUnfinished(): Promise<ReconcileResult> {
-    return reconcile({
-      journal: this.journal,
-      api: this.client,
-      executor: this.executor,
-      clock: this.clock,
-      fillTimeoutMs: this.executor.fillTimeoutMs,
-    });
+  /** One cycle now (the scan loop runs the same). */
+  runCycle(): Promise<CycleSummary> {
+    return this.scan.run();
   }
 
   /** Settle every unfinished intent with the exchange. Runs before the first cycle; the chat hears the result. */
   async reconcile(opts: { announce?: boolean } = {}): Promise<ReconcileResult> {
-    const r = await this.settleUnfinished();
+    const r = await this.scan.settleUnfinished();
     // Announced by the long-running bot even when empty: it doubles as the "bot started" message on the phone.
     // A one-off CLI cycle announces only what it actually settled.
     if (opts.announce !== false || r.checked > 0) this.alerter.send({ kind: 'reconcile', mode: this.mode, ...r });
-    this.log.info(`startup reconciliation: ${JSON.stringify(r)}`);
+    this.log.info({ reconcile: r }, 'startup reconciliation');
     return r;
   }
 
@@ -129,12 +145,12 @@ export class App {
         this.log.warn(`KALSHI_TIER is ${this.config.KALSHI_TIER} but the account is ${l.tier}: pacing by the account's limits; set KALSHI_TIER=${l.tier}`);
       }
     } catch (err) {
-      this.log.warn(`could not read the account's rate limits (${describe(err)}); pacing by KALSHI_TIER=${this.config.KALSHI_TIER}`);
+      this.log.warn({ err }, `could not read the account's rate limits; pacing by KALSHI_TIER=${this.config.KALSHI_TIER}`);
     }
     try {
       this.client.http.limiter.adoptCosts(await this.client.getEndpointCosts());
     } catch (err) {
-      this.log.warn(`could not read the endpoint token costs (${describe(err)}); using the built-in table`);
+      this.log.warn({ err }, 'could not read the endpoint token costs; using the built-in table');
     }
   }
 
@@ -152,45 +168,121 @@ export class App {
       return c.kind === 'canceled' ? 1 : 0;
     };
     const work = Promise.all(open.map((r) => cancelOne(r).catch(() => 0))).then((n) => n.reduce<number>((a, b) => a + b, 0));
-    return Promise.race([work, new Promise<number>((r) => setTimeout(() => r(0), timeoutMs).unref())]);
+    const ac = new AbortController();
+    try {
+      return await Promise.race([work, sleep(timeoutMs, 0, { signal: ac.signal }).catch(() => 0)]);
+    } finally {
+      ac.abort();
+    }
   }
 
-  /** Reconcile, then cycle every CYCLE_SECONDS until stopped. */
-  async start(): Promise<void> {
+  /** The chat transport (Telegram or the terminal): stopped by stop(), after the scan loop and before the journal. */
+  useTransport(t: Transport): void {
+    this.transport = t;
+  }
+
+  /** Reconcile, then cycle every CYCLE_SECONDS until stopped; approvals expire and the daily summary is sent on time. */
+  start(): Promise<void> {
+    this.starting ??= this.startInOrder();
+    return this.starting;
+  }
+
+  private async startInOrder(): Promise<void> {
     await this.adoptAccountLimits();
     await this.reconcile();
     // A stop requested during reconciliation must not be followed by a loop that starts anyway.
     if (this.stopRequested) return;
-    this.stopExpiry = every(15_000, () => {
-      try {
-        expireApprovals(this);
-      } catch (err) {
-        this.log.error(`approval expiry failed: ${describe(err)}`);
-      }
-    });
+    this.timers.push(
+      every(15_000, () => {
+        try {
+          expireApprovals(this);
+        } catch (err) {
+          this.log.error({ err }, 'approval expiry failed');
+        }
+      }),
+    );
+    if (this.parts.options.dailySummary !== false) {
+      this.timers.push(
+        startDailySummary({
+          journal: this.journal,
+          alerter: this.alerter,
+          clock: this.clock,
+          log: this.log,
+          mode: this.mode,
+          timeZone: this.config.TIMEZONE,
+          at: this.config.DAILY_SUMMARY_AT,
+        }),
+      );
+    }
     this.loop.start();
   }
 
-  /** No new cycles and no new orders from here on; the rest of the stop waits for what is in flight. */
+  /** No new cycles and no new orders from here on (a signal handler calls this first, synchronously). */
   requestStop(): void {
     this.stopRequested = true;
     void this.executor.stop();
     void this.loop.stop();
   }
 
-  /** Stop order: no new orders -> order in flight -> scan loop -> journal close. Transports stop before this. */
-  async stop(): Promise<void> {
-    this.stopRequested = true;
-    this.stopExpiry?.();
-    const loopDone = this.loop.stop();
-    await this.executor.stop();
-    await loopDone;
-    const canceled = await this.cancelOwnResting().catch(() => 0);
-    if (canceled > 0) this.log.info(`canceled ${canceled} resting order(s) at shutdown`);
+  /**
+   * The whole shutdown, in order: no new orders and the scan loop stopped -> the order in flight finished or
+   * canceled -> the bot's own resting orders canceled -> chat transport stopped and the outbox flushed ->
+   * client and simulated exchange closed -> journal closed. Bounded: past stopTimeoutMs the journal is closed
+   * anyway (every write is a synchronous transaction, so none is cut in half).
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopInOrder();
+    return this.stopping;
+  }
+
+  private async stopInOrder(): Promise<void> {
+    this.requestStop();
+    for (const cancel of this.timers.splice(0)) cancel();
+    const orderly = async () => {
+      // A start still reconciling finishes first (it sees the stop and starts no loop).
+      await this.starting?.catch(() => undefined);
+      await this.executor.stop();
+      await this.loop.stop();
+      const canceled = await this.cancelOwnResting().catch(() => 0);
+      if (canceled > 0) this.log.info(`canceled ${canceled} resting order(s) at shutdown`);
+      await this.transport?.stop();
+    };
+    const ac = new AbortController();
+    const limit = this.parts.options.stopTimeoutMs ?? 20_000;
+    const timedOut = await Promise.race([
+      orderly().then(() => false),
+      sleep(limit, true, { signal: ac.signal }).catch(() => false),
+    ]).finally(() => ac.abort());
+    if (timedOut) this.log.error(`stop took longer than ${limit} ms: closing the journal without waiting further`);
     this.client.close();
-    if (this.ownedSim) await this.ownedSim.close();
+    if (this.parts.ownsSim && this.sim) await this.sim.close();
     this.journal.close();
   }
+}
+
+/** The exchange the config names: the simulated one (started here unless given), or Kalshi with the user's key. */
+async function connect(opts: AppOptions, clock: Clock, log: Logger) {
+  const { config } = opts;
+  const http = {
+    tier: config.KALSHI_TIER,
+    clock: () => clock.now(),
+    ...opts.http,
+    onRetry: (i: { method: string; path: string; attempt: number; delayMs: number; reason: string }) =>
+      log.debug(`retry ${i.method} ${i.path} #${i.attempt} in ${i.delayMs} ms: ${i.reason}`),
+  };
+  if (config.KALSHI_ENV !== 'sim') {
+    const privateKey = loadPrivateKey(config.KALSHI_PRIVATE_KEY_PATH!);
+    warnIfKeyFileShared(config.KALSHI_PRIVATE_KEY_PATH!, (m) => log.warn(m));
+    const baseUrl = config.KALSHI_BASE_URL ?? DEFAULT_BASE_URLS[config.KALSHI_ENV];
+    return { sim: null, ownsSim: false, client: new KalshiClient({ baseUrl, keyId: config.KALSHI_KEY_ID!, privateKey, ...http }) };
+  }
+  const sim = opts.sim ?? (await startSimExchange({ markets: config.SIM_MARKETS, clock: () => clock.now() }));
+  // The simulated exchange checks real signatures: make a key for this run and register it.
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyId = randomUUID();
+  sim.registerKey(keyId, pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  const baseUrl = config.KALSHI_BASE_URL ?? sim.baseUrl;
+  return { sim, ownsSim: !opts.sim, client: new KalshiClient({ baseUrl, keyId, privateKey: pair.privateKey, ...http }) };
 }
 
 export async function createApp(opts: AppOptions): Promise<App> {
@@ -198,57 +290,24 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? silentLogger;
   const mode = modeOf(config);
+  const timeZone = config.TIMEZONE;
 
-  let ownedSim: SimExchange | null = null;
-  let sim: SimExchange | null = opts.sim ?? null;
-  let baseUrl: string;
-  let keyId: string;
-  let privateKey;
-  if (config.KALSHI_ENV === 'sim') {
-    if (!sim) {
-      ownedSim = await startSimExchange({ markets: config.SIM_MARKETS, clock: () => clock.now() });
-      sim = ownedSim;
-    }
-    // The simulated exchange checks real signatures: make a key for this run and register it.
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    keyId = randomUUID();
-    sim.registerKey(keyId, pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
-    privateKey = pair.privateKey;
-    baseUrl = config.KALSHI_BASE_URL ?? sim.baseUrl;
-  } else {
-    keyId = config.KALSHI_KEY_ID!;
-    privateKey = loadPrivateKey(config.KALSHI_PRIVATE_KEY_PATH!);
-    warnIfKeyFileShared(config.KALSHI_PRIVATE_KEY_PATH!, (m) => log.warn(m));
-    baseUrl = config.KALSHI_BASE_URL ?? DEFAULT_BASE_URLS[config.KALSHI_ENV];
-  }
-
-  const client = new KalshiClient({
-    baseUrl,
-    keyId,
-    privateKey,
-    tier: config.KALSHI_TIER,
-    clock: () => clock.now(),
-    ...opts.http,
-    onRetry: (i) => log.debug(`retry ${i.method} ${i.path} #${i.attempt} in ${i.delayMs} ms: ${i.reason}`),
-  });
+  const { sim, ownsSim, client } = await connect(opts, clock, log);
   const journal = Journal.open(config.DB_PATH, config);
   const alerter = new Alerter(journal, clock);
-  // What the executor and the shard funding both stand on.
-  const core = { journal, api: client, clock, alerter, mode, timeZone: config.TIMEZONE };
+
+  // Execution: what the executor and the shard funding both stand on.
+  const core = { journal, api: client, clock, alerter, mode, timeZone };
   const funding = new ShardFunding({
     ...core,
     policy: config.SHARD_FUNDING,
     marginE4: config.SHARD_FUNDING_MARGIN,
     ...(opts.fundingHooks ? { hooks: opts.fundingHooks } : {}),
   });
-  const settlements = new SettlementSync({ journal, clock, timeZone: config.TIMEZONE, source: client });
-  const executor = new Executor({
-    ...core,
-    fillTimeoutMs: config.FILL_TIMEOUT_SECONDS * 1000,
-    funding,
-    settlements,
-    ...opts.executor,
-  });
+  const settlements = new SettlementSync({ journal, clock, timeZone, source: client });
+  const executor = new Executor({ ...core, fillTimeoutMs: config.FILL_TIMEOUT_SECONDS * 1000, funding, settlements, ...opts.executor });
+
+  // The cycle and the scan loop that runs it.
   const categories = new CategoryCache(client, clock);
   const blocked = new DayBlocklist();
   const approvalRules: ApprovalRules = {
@@ -263,7 +322,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     executor,
     categories,
     mode,
-    timeZone: config.TIMEZONE,
+    timeZone,
     approvalRules,
     approvalTtlMs: config.APPROVAL_TTL_MINUTES * 60_000,
     funding,
@@ -272,7 +331,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     ...(opts.hydrateStreams !== undefined ? { hydrateStreams: opts.hydrateStreams } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
-  let app: App | null = null;
+  const scan = new Scan({ journal, api: client, executor, cycle, clock, alerter, mode, log });
+  const loop = new ScanLoop(config.CYCLE_SECONDS * 1000, () => scan.run().then(() => undefined), clock, (err) => log.error({ err }, 'cycle failed'));
+
+  // The control core the chat transports call.
   const control = new Control({
     journal,
     clock,
@@ -281,13 +343,29 @@ export async function createApp(opts: AppOptions): Promise<App> {
     categories,
     alerter,
     mode,
-    timeZone: config.TIMEZONE,
+    timeZone,
     approvalRules,
     funding,
     blocked,
-    nextCycleAt: () => app?.loop.nextCycleAt ?? null,
-    skippedCycles: () => app?.loop.skipped ?? 0,
+    nextCycleAt: () => loop.nextCycleAt,
+    skippedCycles: () => loop.skipped,
   });
-  app = new App(config, mode, clock, log, client, journal, alerter, executor, cycle, control, ownedSim, sim);
-  return app;
+
+  return new App({
+    config,
+    mode,
+    clock,
+    log,
+    client,
+    journal,
+    alerter,
+    executor,
+    cycle,
+    scan,
+    loop,
+    control,
+    sim,
+    ownsSim,
+    options: { ...(opts.dailySummary !== undefined ? { dailySummary: opts.dailySummary } : {}), ...(opts.stopTimeoutMs !== undefined ? { stopTimeoutMs: opts.stopTimeoutMs } : {}) },
+  });
 }

@@ -6,12 +6,13 @@ import { createLogger } from './log.js';
 import { progressOff, runBench } from './bench.js';
 import { scanProgressPrinter } from './progress.js';
 import { soakCommand } from './soak.js';
+import { doctorCommand, exportCommand } from './ops/commands.js';
 
 async function cycle(args: string[]): Promise<void> {
   const json = args.includes('--json');
   loadDotEnv();
   const config = loadConfig();
-  const log = createLogger(json ? 'warn' : config.LOG_LEVEL);
+  const log = await createLogger({ level: json ? 'warn' : config.LOG_LEVEL });
   const app = await createApp({ config, log, onProgress: json ? progressOff : scanProgressPrinter() });
   try {
     await app.reconcile({ announce: false });
@@ -42,7 +43,9 @@ async function main(): Promise<void> {
   if (command === 'cycle') return cycle(args);
   if (command === 'bench') return runBench(args);
   if (command === 'soak') return soakCommand(args);
-  process.stderr.write('usage: tsx src/cli.ts cycle [--json] | bench [--markets N] [--latency MS] | soak [--cycles N] [--json] [--seed S]\n');
+  if (command === 'doctor') return doctorCommand(args);
+  if (command === 'export') return exportCommand(args);
+  process.stderr.write('usage: tsx src/cli.ts cycle [--json] | bench [--markets N] [--latency MS] | soak [--cycles N] [--json] [--seed S] | doctor | export --since YYYY-MM-DD [--until YYYY-MM-DD] [--csv|--json] [--out FILE]\n');
   process.exitCode = 2;
 }
 

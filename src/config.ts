@@ -1,6 +1,5 @@
 // The environment, parsed once with zod. Every bad value is named in one error; main exits non-zero.
-import { readFileSync } from 'node:fs';
-import { parseEnv } from 'node:util';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { KALSHI_TIERS } from './kalshi/ratelimit.js';
 import { looksLikeKeyText } from './kalshi/signer.js';
@@ -121,6 +120,15 @@ export const EnvSchema = z
       .optional(),
     TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/, message: 'must be a URL like https://api.telegram.org' }).default('https://api.telegram.org'),
     DAILY_SUMMARY_AT: clockTime.default('21:00'),
+
+    // Health signal for a supervisor (off unless HEALTH_PORT or HEALTH_FILE is set): the last cycle's age.
+    HEALTH_PORT: int(1, 65_535).optional(),
+    HEALTH_HOST: z
+      .union([z.ipv4(), z.ipv6(), z.hostname()], { message: 'must be an IP address or a host name, like 127.0.0.1' })
+      .default('127.0.0.1'),
+    HEALTH_FILE: z.string().min(1).optional(),
+    /** Unset: 3 cycles, at least 180 s (see healthMaxAgeMs). */
+    HEALTH_MAX_AGE_SECONDS: int(10, 86_400).optional(),
   })
   // Runs even when a field failed (`when`), so one error names every problem; a field that failed may hold
   // its raw text or nothing here, hence the type checks.
@@ -132,6 +140,10 @@ export const EnvSchema = z
       if (!env.KALSHI_KEY_ID) ctx.addIssue({ code: 'custom', path: ['KALSHI_KEY_ID'], message: `is required when KALSHI_ENV=${env.KALSHI_ENV}` });
       if (!env.KALSHI_PRIVATE_KEY_PATH)
         ctx.addIssue({ code: 'custom', path: ['KALSHI_PRIVATE_KEY_PATH'], message: `is required when KALSHI_ENV=${env.KALSHI_ENV}` });
+    }
+    if (typeof env.HEALTH_MAX_AGE_SECONDS === 'number' && typeof env.CYCLE_SECONDS === 'number' && env.HEALTH_MAX_AGE_SECONDS < env.CYCLE_SECONDS) {
+      // Shorter than a cycle's period, every check between two cycles would say stale.
+      ctx.addIssue({ code: 'custom', path: ['HEALTH_MAX_AGE_SECONDS'], message: `must be at least CYCLE_SECONDS (${env.CYCLE_SECONDS})` });
     }
     if (env.TELEGRAM_BOT_TOKEN && Array.isArray(env.TELEGRAM_ALLOWED_USER_IDS) && env.TELEGRAM_ALLOWED_USER_IDS.length === 0) {
       ctx.addIssue({
@@ -180,13 +192,7 @@ export const DEFAULT_BASE_URLS: Record<Exclude<KalshiEnv, 'sim'>, string> = {
   prod: 'https://external-api.kalshi.com/trade-api/v2',
 };
 
-/** Read ./.env (if present) into the environment; variables already set in the environment win. */
-export function loadDotEnv(path = '.env', env: NodeJS.ProcessEnv = process.env): void {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return;
-  }
-  for (const [k, v] of Object.entries(parseEnv(text))) if (env[k] === undefined) env[k] = v;
+/** Read ./.env (if present) into process.env with Node's own parser; variables already set in the environment win. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
 }

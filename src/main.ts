@@ -1,19 +1,19 @@
 // The long-running bot: reconcile, then scan every CYCLE_SECONDS; Telegram (or the terminal) in the same process.
 import { type AppOptions, createApp } from './app.js';
-import { startTransports } from './transports.js';
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { JournalError } from './journal/db.js';
 import { KeyLoadError } from './kalshi/signer.js';
 import { createLogger } from './log.js';
-import { describe } from './log.js';
 import { scanProgressPrinter } from './progress.js';
+import { startTransports } from './transports.js';
 
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL);
+  const log = await createLogger({ level: config.LOG_LEVEL });
   const app = await createApp({ config, log, onProgress: scanProgressPrinter(), ...killSwitch(process.env.KALSHI_BOT_TEST_KILL_AT) });
   log.info(
+    { mode: app.mode, cycleSeconds: config.CYCLE_SECONDS, journal: config.DB_PATH, ...(app.sim ? { sim: app.sim.baseUrl, simMarkets: config.SIM_MARKETS } : {}) },
     `mode ${app.mode}${app.sim ? ` (simulated exchange with ${config.SIM_MARKETS.toLocaleString('en-US')} markets at ${app.sim.baseUrl})` : ''}; ` +
       `cycle every ${config.CYCLE_SECONDS} s; journal ${config.DB_PATH}`,
   );
@@ -24,19 +24,12 @@ async function main(): Promise<void> {
       : 'No TELEGRAM_BOT_TOKEN: alerts print here; type /help, /status, /pause, /setcap 40 ... and press Enter.',
   );
 
-  let started: Promise<void> = Promise.resolve();
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info(`${signal}: stopping (finishing the order in flight, then closing the journal)...`);
-    // No new orders (the order in flight stops polling, cancels what rests and settles) -> scan loop ->
-    // chat transport -> outbox flush -> journal close.
-    app.requestStop();
-    await app.executor.stop();
-    await app.loop.stop();
-    await started.catch(() => undefined);
-    await transports.stop();
+    // The whole sequence (scan loop, order in flight, chat transport and outbox flush, journal) is App.stop's, bounded in time.
     await app.stop();
     log.info('stopped cleanly');
     process.exit(0);
@@ -44,8 +37,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  started = app.start();
-  await started;
+  await app.start();
 }
 
 /**
@@ -69,8 +61,8 @@ function killSwitch(at: string | undefined): Pick<AppOptions, 'executor' | 'fund
   return chosen;
 }
 
-main().catch((err) => {
+main().catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof KeyLoadError || err instanceof JournalError) process.stderr.write(`${err.message}\n`);
-  else process.stderr.write(`fatal: ${describe(err)}\n`);
+  else process.stderr.write(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

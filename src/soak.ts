@@ -143,9 +143,8 @@ export async function runSoak(opts: { cycles: number; seed?: number; markets?: n
     await s.app.reconcile({ announce: false });
     await s.delivery.stop(5_000);
     const audit = auditLedger(s.app, sim, capByDay);
-    const integrity = (s.app.journal.db.pragma('integrity_check', { simple: true }) as string) ?? 'unknown';
-    const alertsQueued = (s.app.journal.db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
-    const alertsDelivered = (s.app.journal.db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NOT NULL').get() as { n: number }).n;
+    const integrity = s.app.journal.integrity();
+    const { queued: alertsQueued, delivered: alertsDelivered } = s.app.journal.outbox.counts();
     await s.app.stop();
     return { cycles: opts.cycles, faults, kills, orders: audit.orders, duplicateOrders: audit.duplicates, capBreaches: audit.breaches, alertsQueued, alertsDelivered, integrity };
   } finally {
@@ -160,9 +159,7 @@ export async function runSoak(opts: { cycles: number; seed?: number; markets?: n
  */
 function auditLedger(app: App, sim: SimExchange, capByDay: Map<string, number>): { orders: number; duplicates: number; breaches: number } {
   const onExchange = sim.ordersSnapshot();
-  const journalIds = new Set(
-    (app.journal.db.prepare('SELECT client_order_id FROM orders').all() as { client_order_id: string }[]).map((r) => r.client_order_id),
-  );
+  const journalIds = app.journal.orders.clientOrderIds();
   const seen = new Set<string>();
   let duplicates = 0;
   for (const o of onExchange) {
@@ -175,10 +172,7 @@ function auditLedger(app: App, sim: SimExchange, capByDay: Map<string, number>):
     taken.set(day, (taken.get(day) ?? 0) + Math.ceil((f.countE2 * f.paidE4) / 100) + f.feeE4);
   }
   // Two orders on the exchange for one decision (one cycle, one market) would be an order sent twice as well.
-  const perDecision = app.journal.db
-    .prepare('SELECT COUNT(*) AS n FROM orders WHERE exchange_order_id IS NOT NULL AND cycle_id IS NOT NULL GROUP BY cycle_id, ticker HAVING n > 1')
-    .all() as { n: number }[];
-  duplicates += perDecision.reduce((a, r) => a + r.n - 1, 0);
+  duplicates += app.journal.orders.extraOrdersPerDecision();
   let breaches = 0;
   for (const [day, e4] of taken) if (e4 > (capByDay.get(day) ?? 0)) breaches++;
   return { orders: onExchange.length, duplicates, breaches };

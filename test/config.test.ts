@@ -283,21 +283,31 @@ describe('loadDotEnv', () => {
     dir = mkdtempSync(join(tmpdir(), 'kalshi-env-'));
     const path = join(dir, '.env');
     writeFileSync(path, ['# comment', 'CYCLE_SECONDS=30', 'DB_PATH=/from/dotenv.db', 'BAND_MIN="0.72"', ''].join('\n'));
-    const env: NodeJS.ProcessEnv = { DB_PATH: '/already/set.db' };
-    loadDotEnv(path, env);
-    expect(env.CYCLE_SECONDS).toBe('30');
-    expect(env.DB_PATH).toBe('/already/set.db');
-    expect(env.BAND_MIN).toBe('0.72');
-    const c = loadConfig(env);
-    expect(c.CYCLE_SECONDS).toBe(30);
-    expect(c.DB_PATH).toBe('/already/set.db');
-    expect(c.BAND_MIN).toBe(7200);
+    const keys = ['CYCLE_SECONDS', 'DB_PATH', 'BAND_MIN'] as const;
+    const saved = keys.map((k) => process.env[k]);
+    try {
+      for (const k of keys) delete process.env[k];
+      process.env.DB_PATH = '/already/set.db';
+      loadDotEnv(path);
+      expect(process.env.CYCLE_SECONDS).toBe('30');
+      expect(process.env.DB_PATH).toBe('/already/set.db');
+      expect(process.env.BAND_MIN).toBe('0.72');
+      const c = loadConfig({ CYCLE_SECONDS: process.env.CYCLE_SECONDS, DB_PATH: process.env.DB_PATH, BAND_MIN: process.env.BAND_MIN });
+      expect(c.CYCLE_SECONDS).toBe(30);
+      expect(c.DB_PATH).toBe('/already/set.db');
+      expect(c.BAND_MIN).toBe(7200);
+    } finally {
+      keys.forEach((k, i) => {
+        if (saved[i] === undefined) delete process.env[k];
+        else process.env[k] = saved[i];
+      });
+    }
   });
 
   it('a missing file is not an error and changes nothing', () => {
     dir = mkdtempSync(join(tmpdir(), 'kalshi-env-'));
-    const env: NodeJS.ProcessEnv = { A: '1' };
-    loadDotEnv(join(dir, 'nope.env'), env);
-    expect(env).toEqual({ A: '1' });
+    const before = { ...process.env };
+    loadDotEnv(join(dir, 'nope.env'));
+    expect(process.env).toEqual(before);
   });
 });

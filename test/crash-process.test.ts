@@ -126,7 +126,7 @@ describe('SIGKILL at each step of an order, then a restart on the same journal',
 
         // Restart on the same journal: reconcile, one cycle, then a clean stop.
         const again = start(env);
-        await waitFor(again, /cycle \d+: /);
+        await waitFor(again, /"msg":"cycle \d+ done in /);
         process.kill(-again.child.pid!, 'SIGTERM');
         expect((await again.exited).code).toBe(0);
         expect(again.out()).toMatch(/stopped cleanly/);

@@ -68,7 +68,8 @@ describe('the long-running bot', () => {
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     const exited = new Promise<number | null>((ok) => child.on('close', (code) => ok(code)));
     try {
-      await seen(/cycle 1: 2000 markets/, 25_000);
+      // Logs are JSON lines (stderr is not a terminal): one per layer, then the cycle's end.
+      await seen(/"msg":"hydrated 2000 markets[\s\S]*"msg":"layer 2: \d+ candidates in band[\s\S]*"msg":"cycle 1 done in \d+ ms"/, 25_000);
       expect(out).toMatch(/scan: \d+ pages, 2,000 markets/); // progress was shown
       child.stdin.write('/status\n');
       await seen(/Today \(\d{4}-\d\d-\d\d\) at risk: \$[\d.]+ of \$50.00 cap/, 5_000);

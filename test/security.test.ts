@@ -15,6 +15,7 @@ import { KeyLoadError, loadPrivateKey, warnIfKeyFileShared } from '../src/kalshi
 import { type SimExchange, startSimExchange } from '../src/sim/index.js';
 import { FakeTelegram } from './bot/fake-telegram.js';
 import { type World, inBandMarket, world } from './helpers/app.js';
+import { captureLog } from './helpers/log.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -110,7 +111,7 @@ describe('secrets never reach a log line, an error or a chat message', () => {
       f.waitFor(probe, 8000, `${what}; stderr so far:\n${stderr}`);
 
     // Telegram paces alerts to a chat at 1 s and only the start-up one is waited for: the test stays short.
-    await until('the first cycle and the start-up message', () => /cycle 1: 0 markets/.test(stderr) && said().length > 0);
+    await until('the first cycle and the start-up message', () => /"msg":"cycle 1 done/.test(stderr) && said().length > 0);
     f.sendText(OWNER, '/status');
     f.sendText(OWNER, '/setcap abc');
     f.sendText(666, '/pause'); // a stranger: one log line
@@ -126,7 +127,7 @@ describe('secrets never reach a log line, an error or a chat message', () => {
     expect(await exited).toBe(0);
 
     // What the operator saw: the warning about the key file, the stranger, a clean stop.
-    expect(stderr).toMatch(/WARN {2}KALSHI_PRIVATE_KEY_PATH .*kalshi\.pem is accessible by other users \(mode 0644\): run chmod 600/);
+    expect(stderr).toMatch(/"level":40,[^\n]*"msg":"KALSHI_PRIVATE_KEY_PATH .*kalshi\.pem is accessible by other users \(mode 0644\): run chmod 600/);
     expect(stderr).toMatch(/ignored \/pause from non-allowed user 666/);
     expect(stderr).toMatch(/stopped cleanly/);
     // Nothing anywhere holds a secret.
@@ -199,8 +200,7 @@ describe('the key file mode', () => {
   it('a key file readable by group or others is warned about at start; a private one is not', async () => {
     dir = mkdtempSync(join(tmpdir(), 'kalshi-keymode-'));
     const key = keyFile(dir, 0o640);
-    const lines: string[] = [];
-    const log = { debug() {}, info() {}, warn: (m: string) => void lines.push(m), error() {} };
+    const { log, lines } = await captureLog('warn');
     const config = (db: string) =>
       loadConfig({ KALSHI_ENV: 'demo', KALSHI_BASE_URL: 'http://127.0.0.1:9/trade-api/v2', KALSHI_KEY_ID: 'k', KALSHI_PRIVATE_KEY_PATH: key.path, DB_PATH: join(dir!, db) });
     await (await createApp({ config: config('a.db'), log })).stop();

@@ -65,4 +65,14 @@ describe('the import graph', () => {
     }
     expect(cycles(folders)).toEqual([]);
   });
+
+  it('no folder imports a root file that composes the folders (app, main, cli, transports, bench, soak)', () => {
+    const composers = new Set(['app.ts', 'main.ts', 'cli.ts', 'transports.ts', 'bench.ts', 'soak.ts']);
+    const up: string[] = [];
+    for (const [f, deps] of graph()) {
+      if (folderOf(f) === '.') continue;
+      for (const d of deps) if (folderOf(d) === '.' && composers.has(rel(d))) up.push(`${rel(f)} -> ${rel(d)}`);
+    }
+    expect(up).toEqual([]);
+  });
 });

@@ -6,9 +6,8 @@ import { type Logger, rateLimited } from '../log.js';
 import type { Alert } from '../notify/alerts.js';
 import { type AlertSink, type DeliveryOptions, DeliveryFailure, OutboxDelivery } from '../notify/delivery.js';
 import { type RunnerHandle, run } from '@grammyjs/runner';
-import { describe } from '../log.js';
 import { createBot } from './bot.js';
-import { botCommandList } from '../chat/commands.js';
+import { menuScopes, setMenu } from './features/commands.js';
 import { keyboard } from './context.js';
 import { approvalFromRow, approvalOutcomeLine, approvalText, formatAlert, lateMarker } from '../chat/format.js';
 import { clip } from '../chat/reply.js';
@@ -29,7 +28,7 @@ export interface TelegramOptions {
 }
 
 export interface TelegramTransport extends Transport {
-  readonly bot: ReturnType<typeof createBot>;
+  readonly bot: ReturnType<typeof createBot>['bot'];
   readonly delivery: OutboxDelivery;
 }
 
@@ -49,7 +48,7 @@ function toFailure(err: unknown): DeliveryFailure {
     return new DeliveryFailure(msg);
   }
   if (err instanceof HttpError) return new DeliveryFailure(`network: ${err.message}`);
-  return new DeliveryFailure(describe(err));
+  return new DeliveryFailure(err instanceof Error ? err.message : String(err));
 }
 
 /**
@@ -142,8 +141,7 @@ export class TelegramSink implements AlertSink {
   private rememberApprovalMessage(id: number, ref: MessageRef): void {
     const refs = parseRefs(this.app.journal.approvals.get(id)?.message_ref).filter((r) => r.chatId !== ref.chatId);
     refs.push(ref);
-    if (refs.length === 1) this.app.journal.approvals.setMessageRef(id, ref);
-    else this.app.journal.db.prepare('UPDATE approvals SET message_ref = ? WHERE id = ?').run(JSON.stringify(refs), id);
+    this.app.journal.approvals.setMessageRef(id, refs.length === 1 ? ref : refs);
   }
 
   private async deliverTo(chatId: number, alert: Alert, late: string | null, signal: AbortSignal): Promise<void> {
@@ -178,10 +176,11 @@ export function startTelegram(app: TransportApp, opts: TelegramOptions = {}): Te
   if (!token) throw new Error('startTelegram needs TELEGRAM_BOT_TOKEN');
   const log = opts.log ?? app.log;
   const pollingTimeout = opts.pollingTimeoutSeconds ?? 30;
-  const bot = createBot({
+  const { bot, commandGroup, features } = createBot({
     token,
     apiRoot: app.config.TELEGRAM_API_ROOT,
     allowedUserIds: app.config.TELEGRAM_ALLOWED_USER_IDS,
+    alertChatId: app.config.TELEGRAM_CHAT_ID,
     commands: { control: app.control, mode: app.mode, clock: app.clock, timeZone: app.config.TIMEZONE, transport: 'telegram', spent: new Set() },
     log,
     timeoutSeconds: pollingTimeout + 30,
@@ -211,12 +210,12 @@ export function startTelegram(app: TransportApp, opts: TelegramOptions = {}): Te
         break;
       } catch (err) {
         if (ac.signal.aborted) return;
-        log.error(`Telegram: cannot start the bot: ${describe(err)}`);
+        log.error({ err }, 'Telegram: cannot start the bot');
         await sleepAbortable(opts.initRetryMs ?? 5000, ac.signal);
       }
     }
     if (ac.signal.aborted) return;
-    await bot.api.setMyCommands(botCommandList(), grammySignal(ac.signal)).catch((err) => log.warn(`Telegram: setMyCommands failed: ${describe(err)}`));
+    await setMenu(bot.api, commandGroup, menuScopes(features), grammySignal(ac.signal)).catch((err: unknown) => log.warn({ err }, 'Telegram: setMyCommands failed'));
     log.info(`Telegram: polling as @${bot.botInfo.username}`);
     // Pending updates are kept: commands sent while the bot was down are handled (mutating ones older than
     // staleCommandMs are refused with a note). The runner retries failed polls itself, with backoff.

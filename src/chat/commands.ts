@@ -205,10 +205,11 @@ const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
 /** The spec for a command name (case-insensitive), or undefined. */
 export const findCommand = (name: string): CommandSpec | undefined => BY_NAME.get(name.toLowerCase());
 
-/** For Telegram's setMyCommands (the menu next to the text box). */
-export function botCommandList(): { command: string; description: string }[] {
-  return COMMANDS.filter((c) => c.name !== 'start').map((c) => ({ command: c.name, description: c.args ? `${c.args} ${c.description}` : c.description }));
-}
+/** The line a command shows in a menu: its arguments, then what it does. */
+export const menuDescription = (c: CommandSpec): string => (c.args ? `${c.args} ${c.description}` : c.description);
+
+/** /start is routed but not listed: Telegram's own Start button sends it. */
+export const inMenu = (name: string): boolean => name !== 'start';
 
 function helpReply(d: CommandDeps): Reply {
   const modeLine: Record<Mode, string> = {
@@ -217,7 +218,7 @@ function helpReply(d: CommandDeps): Reply {
     'DRY-RUN': 'DRY-RUN: reading Kalshi production, orders are journaled as paper fills and never sent.',
     LIVE: 'LIVE: REAL orders with real money on Kalshi production.',
   };
-  const cmds = COMMANDS.filter((c) => c.name !== 'start').map((c) => `/${c.name}${c.args ? ` ${c.args}` : ''}: ${c.description}`);
+  const cmds = COMMANDS.filter((c) => inMenu(c.name)).map((c) => `/${c.name}${c.args ? ` ${c.args}` : ''}: ${c.description}`);
   const confirm =
     d.transport === 'console'
       ? 'In the terminal, confirm with a trailing word: /setcap 200 confirm, /stopall confirm.'
@@ -249,66 +250,84 @@ export async function runCommand(d: CommandDeps, name: string, args: string, by:
   }
 }
 
-export interface CallbackResult {
+export interface TapResult {
   /** Short text for answerCallbackQuery (the toast). */
   answer: string;
   /** New content for the message that carried the button (buttons removed); undefined: leave it. */
   edit?: Reply;
 }
 
-/** Handle an inline-button tap. Data carries a fingerprint so a stale or repeated tap cannot act twice. */
-export async function runCallback(d: CommandDeps, data: string, by: string, messageText = ''): Promise<CallbackResult> {
-  const spent = d.spent ?? new Set<string>();
+// The data each kind of button carries: a fingerprint (approval id, the cap it was issued against, the time
+// it was issued) so a stale or repeated tap cannot act twice. Telegram's features route on these patterns;
+// the functions below do what a tap means, without knowing grammY.
+export const TAP_DATA = {
+  approval: /^ap:([ar]):(\d+)$/,
+  capConfirm: /^cap:(\d+):(\d+):(\d+)$/,
+  stopAll: /^stop:(\d+)$/,
+  cancel: /^x$/,
+} as const;
+
+/** Errors become a toast, never a crash. */
+async function guardedTap(run: () => Promise<TapResult> | TapResult): Promise<TapResult> {
   try {
-    const ap = /^ap:([ar]):(\d+)$/.exec(data);
-    if (ap) {
-      const id = ap[2]!;
-      const r = ap[1] === 'a' ? await d.control.approve(by, id) : await d.control.reject(by, id);
-      if (!r.ok) return { answer: r.error };
-      const o = r.value;
-      const text = approvalOutcomeText(o, id);
-      // A successful decision queues an 'approval-outcome' alert that edits the message in order;
-      // a stale tap (expired, already answered) edits it here so the dead buttons disappear.
-      if (!o.ok && o.approval) {
-        const state = o.error === 'expired' ? 'expired' : o.approval.state;
-        return {
-          answer: text,
-          edit: reply(`${approvalText(d.mode, approvalFromRow(o.approval), d.timeZone)}\n\n${approvalOutcomeLine(state, o.approval.outcome ?? text)}`),
-        };
-      }
-      return { answer: text };
-    }
-    const cap = /^cap:(\d+):(\d+):(\d+)$/.exec(data);
-    if (cap) {
-      const newE4 = Number(cap[1]);
-      const oldE4 = Number(cap[2]);
-      const issued = Number(cap[3]);
-      if (d.clock.now() - issued > confirmTtl(d)) {
-        const msg = 'This confirmation has expired: send /setcap again.';
-        return { answer: msg, edit: reply(`${messageText}\n\n→ ${msg}`) };
-      }
-      const current = d.control.settings().dailyCapE4;
-      if (current !== oldE4) {
-        const msg = `This confirmation is stale: the cap is now ${formatUsd(current)}. Send /setcap again.`;
-        return { answer: msg, edit: reply(`${messageText}\n\n→ ${msg}`) };
-      }
-      const r = setCapReply(d, d.control.setCap(by, formatPriceE4(newE4), { confirmed: true }), '');
-      return { answer: r.text.split('\n')[0]!, edit: reply(`${modeTag(d.mode)} ${r.text}`) };
-    }
-    const stop = /^stop:(\d+)$/.exec(data);
-    if (stop) {
-      const issued = Number(stop[1]);
-      if (spent.has(data) || d.clock.now() - issued > confirmTtl(d)) {
-        const msg = 'This confirmation is stale: send /stopall again.';
-        return { answer: msg, edit: reply(`${messageText}\n\n→ ${msg}`) };
-      }
-      spent.add(data);
-      const r = await stopAllNow(d, by);
-      return { answer: 'Stopped', edit: r };
-    }
-    if (data === 'x') return { answer: 'Cancelled', edit: reply(`${messageText}\n\n→ Cancelled: nothing changed.`) };
-    return { answer: 'This button is no longer valid.' };
+    return await run();
   } catch (err) {
     return { answer: `Failed: ${describeError(err)}`.slice(0, 190) };
   }
 }
+
+/** An Approve or Reject tap on an approval request. */
+export function tapApproval(d: CommandDeps, action: 'approve' | 'reject', id: string, by: string): Promise<TapResult> {
+  return guardedTap(async () => {
+    const r = action === 'approve' ? await d.control.approve(by, id) : await d.control.reject(by, id);
+    if (!r.ok) return { answer: r.error };
+    const o = r.value;
+    const text = approvalOutcomeText(o, id);
+    // A successful decision queues an 'approval-outcome' alert that edits the message in order;
+    // a stale tap (expired, already answered) edits it here so the dead buttons disappear.
+    if (!o.ok && o.approval) {
+      const state = o.error === 'expired' ? 'expired' : o.approval.state;
+      return {
+        answer: text,
+        edit: reply(`${approvalText(d.mode, approvalFromRow(o.approval), d.timeZone)}\n\n${approvalOutcomeLine(state, o.approval.outcome ?? text)}`),
+      };
+    }
+    return { answer: text };
+  });
+}
+
+/** The confirming tap of a large cap raise: valid for confirmTtlMs, and only while the cap is still the one it was asked against. */
+export function tapCapConfirm(d: CommandDeps, t: { newE4: number; oldE4: number; issuedMs: number }, by: string, messageText: string): Promise<TapResult> {
+  return guardedTap(() => {
+    if (d.clock.now() - t.issuedMs > confirmTtl(d)) {
+      const msg = 'This confirmation has expired: send /setcap again.';
+      return { answer: msg, edit: reply(`${messageText}\n\n→ ${msg}`) };
+    }
+    const current = d.control.settings().dailyCapE4;
+    if (current !== t.oldE4) {
+      const msg = `This confirmation is stale: the cap is now ${formatUsd(current)}. Send /setcap again.`;
+      return { answer: msg, edit: reply(`${messageText}\n\n→ ${msg}`) };
+    }
+    const r = setCapReply(d, d.control.setCap(by, formatPriceE4(t.newE4), { confirmed: true }), '');
+    return { answer: r.text.split('\n')[0]!, edit: reply(`${modeTag(d.mode)} ${r.text}`) };
+  });
+}
+
+/** The confirming tap of /stopall: single use, valid for confirmTtlMs. */
+export function tapStopAll(d: CommandDeps, data: string, issuedMs: number, by: string, messageText: string): Promise<TapResult> {
+  return guardedTap(async () => {
+    const spent = d.spent ?? new Set<string>();
+    if (spent.has(data) || d.clock.now() - issuedMs > confirmTtl(d)) {
+      const msg = 'This confirmation is stale: send /stopall again.';
+      return { answer: msg, edit: reply(`${messageText}\n\n→ ${msg}`) };
+    }
+    spent.add(data);
+    return { answer: 'Stopped', edit: await stopAllNow(d, by) };
+  });
+}
+
+/** The Cancel button of a confirmation. */
+export const tapCancel = (messageText: string): TapResult => ({ answer: 'Cancelled', edit: reply(`${messageText}\n\n→ Cancelled: nothing changed.`) });
+
+/** Any other button data (forged, or from an older version of the bot). */
+export const tapUnknown = (): TapResult => ({ answer: 'This button is no longer valid.' });

@@ -49,33 +49,25 @@ const LISTING_LAG_MS = 6 * 3_600_000;
 export async function syncSettlements(d: { journal: Journal; clock: Clock; timeZone: string; source: SettlementSource; fromMs?: number }): Promise<number> {
   const now = d.clock.now();
   const today = tradingDay(now, d.timeZone);
-  const db = d.journal.db;
+  const { orders, settlements: ledger } = d.journal;
   const fromMs = d.fromMs ?? now - FIRST_LOOKBACK_MS;
   const settlements = await d.source.getSettlements({ minTs: Math.floor(fromMs / 1000) });
-  const seen = db.prepare('SELECT 1 FROM settlements WHERE ticker = ? AND settled_at = ?');
-  const costBefore = db.prepare(
-    // Only what no longer counts on the settlement's day (an order final that day already counts there).
-    `SELECT COALESCE(SUM(fill_cost_e4 + fees_e4), 0) AS c FROM orders WHERE ticker = ? AND final = 1 AND final_day < ? AND filled_e2 > 0 AND state != 'paper'`,
-  );
-  // Contracts held on the side that won (or on either side when the result is not a plain yes/no).
-  const held = db.prepare(
-    `SELECT COALESCE(SUM(filled_e2), 0) AS n FROM orders WHERE ticker = @ticker AND filled_e2 > 0 AND state != 'paper' AND (@side IS NULL OR side = @side)`,
-  );
-  const insert = db.prepare('INSERT INTO settlements (ticker, settled_at, day, revenue_e4, cost_e4, loss_e4, exchange_index) VALUES (?, ?, ?, ?, ?, ?, ?)');
   let booked = 0;
   d.journal.tx(() => {
     for (const s of settlements) {
-      if (seen.get(s.ticker, s.settledMs)) continue;
+      if (ledger.has(s.ticker, s.settledMs)) continue;
       const day = tradingDay(Math.min(now, Math.max(fromMs, s.settledMs)), d.timeZone);
-      const cost = (costBefore.get(s.ticker, day) as { c: number }).c;
+      // Only what no longer counts on the settlement's day (an order final that day already counts there).
+      const cost = orders.costFinalBefore(s.ticker, day);
+      // Contracts held on the side that won (or on either side when the result is not a plain yes/no).
       const side = s.marketResult === 'yes' || s.marketResult === 'no' ? s.marketResult : null;
-      const maxRevenueE4 = (held.get({ ticker: s.ticker, side }) as { n: number }).n * 100; // $1 a winning contract (100 e2 -> 10000 e4)
+      const maxRevenueE4 = orders.heldE2(s.ticker, side) * 100; // $1 a winning contract (100 e2 -> 10000 e4)
       const revenueE4 = Math.min(Math.max(0, s.revenueE4), maxRevenueE4);
       // Revenue is credited to the earlier cost first: the loss booked is never more than what was really lost.
       const loss = Math.max(0, cost - revenueE4);
-      insert.run(s.ticker, s.settledMs, day, revenueE4, cost, loss, s.exchangeIndex);
+      ledger.insert({ ticker: s.ticker, settledMs: s.settledMs, day, revenueE4, costE4: cost, lossE4: loss, exchangeIndex: s.exchangeIndex });
       if (loss > 0) {
-        d.journal.orders.addRealizedLoss(day, loss);
+        orders.addRealizedLoss(day, loss);
         if (day === today) booked += loss;
       }
     }

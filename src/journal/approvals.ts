@@ -77,7 +77,8 @@ export class ApprovalsJournal {
     else this.db.prepare('UPDATE approvals SET outcome = ? WHERE id = ?').run(outcome, id);
   }
 
-  setMessageRef(id: number, ref: { chatId: number; messageId: number }): void {
+  /** Which message(s) carry this approval: one ref, or one per chat it was sent to. */
+  setMessageRef(id: number, ref: { chatId: number; messageId: number } | { chatId: number; messageId: number }[]): void {
     this.db.prepare('UPDATE approvals SET message_ref = ? WHERE id = ?').run(JSON.stringify(ref), id);
   }
 

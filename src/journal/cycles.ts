@@ -80,6 +80,11 @@ export class CyclesJournal {
       });
   }
 
+  /** Cycles started after `sinceMs`. */
+  countSince(sinceMs: number): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM cycles WHERE started_at > ?').get(sinceMs) as { n: number }).n;
+  }
+
   last(): CycleRow | undefined {
     const r = this.db.prepare('SELECT * FROM cycles WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1').get() as
       | CycleDbRow

@@ -6,6 +6,7 @@ import { type Db, openDb } from './db.js';
 import { OrdersJournal } from './orders.js';
 import { OutboxJournal } from './outbox.js';
 import { SettingsStore, defaultSettings } from './settings.js';
+import { SettlementsJournal } from './settlements.js';
 import { TransfersJournal } from './transfers.js';
 
 export class Journal {
@@ -15,6 +16,7 @@ export class Journal {
   readonly outbox: OutboxJournal;
   readonly settings: SettingsStore;
   readonly transfers: TransfersJournal;
+  readonly settlements: SettlementsJournal;
 
   constructor(readonly db: Db, config: Config) {
     this.orders = new OrdersJournal(db, config.TIMEZONE);
@@ -23,6 +25,7 @@ export class Journal {
     this.outbox = new OutboxJournal(db);
     this.settings = new SettingsStore(db, defaultSettings(config));
     this.transfers = new TransfersJournal(db);
+    this.settlements = new SettlementsJournal(db);
   }
 
   static open(path: string, config: Config): Journal {
@@ -32,6 +35,11 @@ export class Journal {
   /** Run fn in one transaction (better-sqlite3 transactions are synchronous, so nothing interleaves). */
   tx<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  /** SQLite's own integrity check: 'ok', or what is broken. */
+  integrity(): string {
+    return String(this.db.pragma('integrity_check', { simple: true }) ?? 'unknown');
   }
 
   close(): void {

@@ -193,6 +193,52 @@ export class OrdersJournal {
   }
 
   /** Contracts this bot's orders filled on a market (not paper), for comparing with the exchange's position. */
+  /** Orders placed on a trading day: how many, contracts filled, money spent and fees (e2, e4). */
+  dayTotals(day: string): { orders: number; filledE2: number; spentE4: number; feesE4: number } {
+    return this.db
+      .prepare(
+        `SELECT COUNT(*) AS orders, COALESCE(SUM(filled_e2), 0) AS filledE2, COALESCE(SUM(fill_cost_e4), 0) AS spentE4,
+                COALESCE(SUM(fees_e4), 0) AS feesE4 FROM orders WHERE day = ?`,
+      )
+      .get(day) as { orders: number; filledE2: number; spentE4: number; feesE4: number };
+  }
+
+  /**
+   * What a settlement on `day` may book as a loss for a market: the cost of its filled orders that no longer count on
+   * that day (an order final on the day already counts there in full).
+   */
+  costFinalBefore(ticker: string, day: string): number {
+    return (
+      this.db
+        .prepare(
+          `SELECT COALESCE(SUM(fill_cost_e4 + fees_e4), 0) AS c FROM orders WHERE ticker = ? AND final = 1 AND final_day < ? AND filled_e2 > 0 AND state != 'paper'`,
+        )
+        .get(ticker, day) as { c: number }
+    ).c;
+  }
+
+  /** Contracts held in a market (e2), on one side or on either when `side` is null. */
+  heldE2(ticker: string, side: 'yes' | 'no' | null): number {
+    return (
+      this.db
+        .prepare(`SELECT COALESCE(SUM(filled_e2), 0) AS n FROM orders WHERE ticker = @ticker AND filled_e2 > 0 AND state != 'paper' AND (@side IS NULL OR side = @side)`)
+        .get({ ticker, side }) as { n: number }
+    ).n;
+  }
+
+  /** Every client_order_id the journal has issued (for audits against the exchange). */
+  clientOrderIds(): Set<string> {
+    return new Set((this.db.prepare('SELECT client_order_id FROM orders').all() as { client_order_id: string }[]).map((r) => r.client_order_id));
+  }
+
+  /** Sent orders beyond the first for one decision (a cycle's market): each would be an order sent twice. */
+  extraOrdersPerDecision(): number {
+    const rows = this.db
+      .prepare('SELECT COUNT(*) AS n FROM orders WHERE exchange_order_id IS NOT NULL AND cycle_id IS NOT NULL GROUP BY cycle_id, ticker HAVING n > 1')
+      .all() as { n: number }[];
+    return rows.reduce((a, r) => a + r.n - 1, 0);
+  }
+
   filledOn(ticker: string): number {
     return (this.db.prepare(`SELECT COALESCE(SUM(filled_e2), 0) AS n FROM orders WHERE ticker = ? AND state != 'paper'`).get(ticker) as { n: number }).n;
   }

@@ -37,6 +37,11 @@ export class OutboxJournal {
     return this.db.prepare('SELECT * FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT 1').get() as OutboxRow | undefined;
   }
 
+  /** Alerts queued in all, and how many of them were delivered. */
+  counts(): { queued: number; delivered: number } {
+    return this.db.prepare('SELECT COUNT(*) AS queued, COUNT(delivered_at) AS delivered FROM outbox').get() as { queued: number; delivered: number };
+  }
+
   pendingCount(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL').get() as { n: number }).n;
   }

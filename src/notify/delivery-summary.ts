@@ -9,13 +9,8 @@ import type { Alert, Mode } from './alerts.js';
 
 export function buildDailySummary(journal: Journal, mode: Mode, now: number, timeZone: string): Extract<Alert, { kind: 'summary' }> {
   const day = tradingDay(now, timeZone);
-  const cycles = (journal.db.prepare('SELECT COUNT(*) AS n FROM cycles WHERE started_at > ?').get(now - 86_400_000) as { n: number }).n;
-  const o = journal.db
-    .prepare(
-      `SELECT COUNT(*) AS orders, COALESCE(SUM(filled_e2), 0) AS filled, COALESCE(SUM(fill_cost_e4), 0) AS spent,
-              COALESCE(SUM(fees_e4), 0) AS fees FROM orders WHERE day = ?`,
-    )
-    .get(day) as { orders: number; filled: number; spent: number; fees: number };
+  const cycles = journal.cycles.countSince(now - 86_400_000);
+  const o = journal.orders.dayTotals(day);
   const settings = journal.settings.get();
   return {
     kind: 'summary',
@@ -23,9 +18,9 @@ export function buildDailySummary(journal: Journal, mode: Mode, now: number, tim
     day,
     cycles,
     orders: o.orders,
-    filledE2: o.filled,
-    spentE4: o.spent,
-    feesE4: o.fees,
+    filledE2: o.filledE2,
+    spentE4: o.spentE4,
+    feesE4: o.feesE4,
     atRiskE4: journal.orders.atRiskE4(day),
     capE4: settings.dailyCapE4,
     halted: journal.orders.haltOf(day) !== undefined,

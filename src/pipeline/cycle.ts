@@ -4,7 +4,6 @@ import type { Executor } from '../execution/executor.js';
 import { type ShardFunding, transfersOpen } from '../execution/funding.js';
 import type { SettlementSource, SettlementSync } from '../execution/settlements.js';
 import { KalshiApiError } from '../kalshi/errors.js';
-import { describe } from '../log.js';
 import { type HydrateProgress, type MarketsPageSource, hydrateUniverse } from '../kalshi/hydrate.js';
 import type { Market } from '../kalshi/market-schema.js';
 import type { ExchangeStatus, Position } from '../kalshi/schemas.js';
@@ -270,7 +269,7 @@ export class Cycle {
       summary.halted = this.d.executor.haltIfNoRoom();
       lap('execute', t);
     } catch (err) {
-      summary.error = describe(err);
+      summary.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       if (err instanceof KalshiApiError && err.status === 401) this.authFailed(err.code);
     }
     const tw = performance.now();

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { type TelegramTransport, startTelegram } from '../../src/bot/telegram.js';
 import { startConsole } from '../../src/console/console.js';
+import { captureLog } from '../helpers/log.js';
 import { type World, inBandMarket, world } from '../helpers/app.js';
 import { FakeTelegram, type StoredMessage, buttonData } from './fake-telegram.js';
 
@@ -311,7 +312,8 @@ describe('only allow-listed users change anything, also in a group', () => {
   const spoke = (from: number) => fake.calls.slice(from).filter((c) => c.method !== 'getUpdates' && c.method !== 'getMe' && c.method !== 'setMyCommands');
 
   it('a stranger in a group with the allowed user: messages and taps are ignored (no reply, no change)', async () => {
-    const lines: string[] = [];
+    const captured = await captureLog();
+    const lines = captured.lines;
     const app = await w.start(
       demo({
         TELEGRAM_BOT_TOKEN: fake.token,
@@ -320,7 +322,7 @@ describe('only allow-listed users change anything, also in a group', () => {
         TELEGRAM_CHAT_ID: String(GROUP),
         APPROVAL_ABOVE_COST: '0.01',
       }),
-      { log: { debug() {}, info() {}, warn: (m) => lines.push(m), error: (m) => lines.push(m) } },
+      { log: captured.log },
     );
     transport = startTelegram(app, { pollingTimeoutSeconds: 1, pacing: { privateMs: 0, groupMs: 0 }, delivery: { pollMs: 20 }, flushMs: 200 });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDb } from '../../src/journal/db.js';
 import { OutboxJournal, type OutboxRow } from '../../src/journal/outbox.js';
-import type { Logger } from '../../src/log.js';
+import { captureLog } from '../helpers/log.js';
 import { type AlertSink, DeliveryFailure, OutboxDelivery } from '../../src/notify/delivery.js';
 
 let dir: string;
@@ -33,11 +33,7 @@ function queue(n: number): void {
 
 const rows = (): OutboxRow[] => db.prepare('SELECT * FROM outbox ORDER BY id').all() as OutboxRow[];
 
-function capture(): { log: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const push = (m: string) => lines.push(m);
-  return { lines, log: { debug() {}, info() {}, warn: push, error: push } };
-}
+const capture = () => captureLog('warn');
 
 async function until(probe: () => boolean, what: string, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
@@ -60,7 +56,7 @@ describe('OutboxDelivery', () => {
   it('after a row is abandoned, the next row starts from the base backoff', async () => {
     queue(2);
     const [first] = rows();
-    const { log, lines } = capture();
+    const { log, lines } = await capture();
     let calls = 0;
     const sink: AlertSink = {
       async deliver(_a, row) {
@@ -91,7 +87,7 @@ describe('OutboxDelivery', () => {
   it('a thrown database error does not end delivery: it backs off and goes on', async () => {
     queue(3);
     const ids = rows().map((r) => r.id);
-    const { log, lines } = capture();
+    const { log, lines } = await capture();
     const seen: number[] = [];
     const sink: AlertSink = {
       async deliver(_a, row) {

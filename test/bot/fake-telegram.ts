@@ -37,8 +37,15 @@ export class FakeTelegram {
   private failure: Failure | null = null;
   readonly messages = new Map<string, StoredMessage>(); // `${chatId}:${messageId}`
   commands: unknown[] = [];
+  /** The menu per scope, keyed by the scope's JSON ("default" when none was given). */
+  readonly menus = new Map<string, unknown[]>();
   /** Chats whose user blocked the bot: sendMessage answers 403 as Telegram does. */
   readonly blocked = new Set<number>();
+  /**
+   * Chats the bot knows (getChat answers them): a user's private chat exists for a bot once the user started it,
+   * so tests add ids here; sendText adds its chat too. Any other id: 400 "chat not found", as Telegram answers.
+   */
+  readonly knownChats = new Set<number>();
   readonly token: string;
 
   constructor(token = '123456:TEST-token_abc') {
@@ -82,6 +89,7 @@ export class FakeTelegram {
   /** A text message; a leading /command gets a bot_command entity like the real client sends. */
   sendText(fromUserId: number, text: string, opts: { chatId?: number; dateMs?: number } = {}): number {
     const chatId = opts.chatId ?? fromUserId;
+    this.knownChats.add(chatId);
     const m = /^\/\S+/.exec(text);
     const message = {
       message_id: this.nextMessageId++,
@@ -208,10 +216,12 @@ export class FakeTelegram {
       case 'deleteWebhook':
         return true;
       case 'setMyCommands':
+        // Each scope has its own menu (Bot API: BotCommandScope; absent = default).
         this.commands = (p.commands as unknown[]) ?? [];
+        this.menus.set(scopeKey(p.scope), this.commands);
         return true;
       case 'getMyCommands':
-        return this.commands;
+        return this.menus.get(scopeKey(p.scope)) ?? [];
       case 'getUpdates':
         return this.getUpdates(p, res);
       case 'sendMessage': {
@@ -248,6 +258,14 @@ export class FakeTelegram {
       }
       case 'answerCallbackQuery':
         return true;
+      case 'getChat': {
+        // ChatFullInfo as the Bot API sends it (fields that matter here; the real one has more).
+        const chatId = Number(p.chat_id);
+        if (!Number.isSafeInteger(chatId) || !this.knownChats.has(chatId)) return new ApiError(400, 'Bad Request: chat not found');
+        return chatId > 0
+          ? { id: chatId, type: 'private', first_name: `User${chatId}`, username: `user${chatId}`, accent_color_id: 0, max_reaction_count: 11 }
+          : { id: chatId, type: 'group', title: 'Group', accent_color_id: 0, max_reaction_count: 11 };
+      }
       default:
         return new ApiError(404, `Not Found: method ${method} not supported by the fake`);
     }
@@ -293,4 +311,12 @@ class ApiError {
     readonly code: number,
     readonly description: string,
   ) {}
+}
+
+/** A Bot API scope (an object, or its JSON string in a form-encoded call) as a stable key. */
+export function scopeKey(scope: unknown): string {
+  const v = typeof scope === 'string' ? (JSON.parse(scope) as unknown) : scope;
+  if (!v || typeof v !== 'object') return 'default';
+  const o = v as Record<string, unknown>;
+  return JSON.stringify(Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]])));
 }

@@ -5,7 +5,9 @@ import type { App } from '../../src/app.js';
 import { type TelegramTransport, startTelegram } from '../../src/bot/telegram.js';
 import { queueDailySummary } from '../../src/notify/delivery-summary.js';
 import { DAY, type World, world } from '../helpers/app.js';
-import { FakeTelegram, type StoredMessage, buttonData } from './fake-telegram.js';
+import { captureLog } from '../helpers/log.js';
+import { FakeTelegram, type StoredMessage, buttonData, scopeKey } from './fake-telegram.js';
+import { COMMANDS } from '../../src/chat/commands.js';
 
 const OWNER = 1001;
 const STRANGER = 666;
@@ -100,7 +102,11 @@ describe('Telegram commands (allowed user)', () => {
     expect(status).toMatch(/^\[SIM\] RUNNING/);
     expect(status).toMatch(/of \$30\.00 cap/);
     await fake.waitFor(() => fake.callsTo('setMyCommands').length > 0, 3000, 'setMyCommands');
-    expect((fake.commands as { command: string }[]).map((c) => c.command)).toEqual(expect.arrayContaining(['status', 'setcap', 'approve', 'stopall']));
+    // The menu comes from the same table that routes the commands, and shows only in the allowed user's chat.
+    const menu = (fake.menus.get(scopeKey({ type: 'chat', chat_id: OWNER })) ?? []) as { command: string; description: string }[];
+    expect(menu.map((c) => c.command)).toEqual(COMMANDS.filter((c) => c.name !== 'start').map((c) => c.name));
+    expect(menu.find((c) => c.command === 'setcap')?.description).toBe('<dollars> Set the daily loss cap');
+    expect([...fake.menus.keys()]).toEqual([scopeKey({ type: 'chat', chat_id: OWNER })]); // nothing in the default scope
 
     await ask(OWNER, '/pause', /Paused/);
     expect(app.journal.settings.get().paused).toBe(true);
@@ -145,8 +151,8 @@ describe('Telegram commands (allowed user)', () => {
   }, 30_000);
 
   it("a stranger's /setcap changes nothing and gets no answer", async () => {
-    const lines: string[] = [];
-    const app = await w.start(env(), { log: { debug() {}, info() {}, warn: (m) => lines.push(m), error: (m) => lines.push(m) } });
+    const { log, lines } = await captureLog();
+    const app = await w.start(env(), { log });
     telegram(app);
     const capBefore = app.journal.settings.get().dailyCapE4;
     fake.sendText(STRANGER, '/setcap 1');
@@ -392,7 +398,7 @@ describe('review fixes', () => {
     const app = await w.start(env());
     telegram(app);
     const hourAgo = Date.now() - 60 * 60_000;
-    // A stale /Pause (grammY's command() is case-sensitive, so this reaches the fallback) is refused.
+    // A stale /Pause (the command group matches any case) is refused.
     const stale = await sendThenProbe('/Pause', { dateMs: hourAgo });
     expect(stale).toHaveLength(1);
     expect(stale[0]).toMatch(/Ignored \/pause: it was sent 60 min ago/);
@@ -487,10 +493,8 @@ describe('review fixes', () => {
 
   it('a user who blocked the bot does not hold up alerts for the others', async () => {
     const OTHER = 1002;
-    const lines: string[] = [];
-    const app = await w.start(env({ TELEGRAM_ALLOWED_USER_IDS: `${OWNER},${OTHER}` }), {
-      log: { debug() {}, info() {}, warn: (m) => lines.push(m), error: (m) => lines.push(m) },
-    });
+    const { log, lines } = await captureLog();
+    const app = await w.start(env({ TELEGRAM_ALLOWED_USER_IDS: `${OWNER},${OTHER}` }), { log });
     fake.blocked.add(OTHER);
     const t = startTelegram(app, {
       pollingTimeoutSeconds: 1,

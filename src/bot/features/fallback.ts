@@ -1,13 +1,14 @@
-// Anything else from an allowed user. grammY's command() matches exact lower-case names addressed to
-// this bot only; other spellings (/Pause, /PAUSE@ThisBot) land here and go through the same guarded
-// runner (stale check included). Commands addressed to another bot are ignored; plain text gets a
-// pointer to /help.
-import { type Context, Composer } from 'grammy';
-import { type FeatureDeps, runGuarded } from '../context.js';
+// Anything else from an allowed user. The command group matches names case-insensitively, but compares a
+// command's @target with the bot's username exactly: other spellings of our own name (/pause@THISBOT)
+// land here and go through the same guarded runner (stale check included). Commands addressed to another
+// bot are ignored; plain text gets a pointer to /help; a button no feature knows is answered as invalid.
+import { Composer } from 'grammy';
+import { tapUnknown } from '../../chat/commands.js';
 import { parseCommandLine } from '../../chat/reply.js';
+import { type BotContext, type FeatureDeps, answerTap, runGuarded } from '../context.js';
 
-export function fallbackFeature(d: FeatureDeps): Composer<Context> {
-  const c = new Composer();
+export function fallbackFeature(d: FeatureDeps): Composer<BotContext> {
+  const c = new Composer<BotContext>();
   c.on('message:text', async (ctx) => {
     const cmd = parseCommandLine(ctx.message.text);
     if (!cmd) {
@@ -16,10 +17,11 @@ export function fallbackFeature(d: FeatureDeps): Composer<Context> {
       return;
     }
     if (cmd.target !== undefined && cmd.target.toLowerCase() !== ctx.me.username.toLowerCase()) {
-      d.log.debug(`ignored /${cmd.name} addressed to @${cmd.target.slice(0, 40)}`);
+      ctx.log.debug({ command: cmd.name.slice(0, 32), target: cmd.target.slice(0, 40) }, 'ignored a command addressed to another bot');
       return;
     }
     await runGuarded(d, ctx, cmd.name, cmd.args);
   });
+  c.on('callback_query:data', (ctx) => answerTap(ctx, 'This button is no longer valid.', tapUnknown));
   return c;
 }
