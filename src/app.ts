@@ -3,7 +3,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Transport } from './chat/transport.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock, tradingDay } from './clock.js';
 import { type Config, DEFAULT_BASE_URLS } from './config.js';
 import { Control } from './control/control.js';
 import { Executor, type ExecutorDeps } from './execution/executor.js';
@@ -91,6 +91,7 @@ export class App {
   private stopRequested = false;
   private stopping: Promise<void> | null = null;
   private starting: Promise<void> | null = null;
+  private readonly startedAt: number;
 
   constructor(private readonly parts: AppParts) {
     ({
@@ -108,6 +109,7 @@ export class App {
       control: this.control,
       sim: this.sim,
     } = parts);
+    this.startedAt = parts.clock.now();
   }
 
   get lastSummary(): CycleSummary | null {
@@ -128,7 +130,21 @@ export class App {
     const r = await this.scan.settleUnfinished();
     // Announced by the long-running bot even when empty: it doubles as the "bot started" message on the phone.
     // A one-off CLI cycle announces only what it actually settled.
-    if (opts.announce !== false || r.checked > 0) this.alerter.send({ kind: 'reconcile', mode: this.mode, ...r });
+    if (opts.announce !== false || r.checked > 0) {
+      const day = tradingDay(this.clock.now(), this.config.TIMEZONE);
+      const s = this.journal.settings.get();
+      this.alerter.send({
+        kind: 'reconcile',
+        mode: this.mode,
+        ...r,
+        capE4: s.dailyCapE4,
+        configCapE4: this.config.DAILY_LOSS_CAP,
+        atRiskE4: this.journal.orders.atRiskE4(day),
+        halted: this.journal.orders.haltOf(day) !== undefined,
+        paused: s.paused,
+        ...(this.parts.ownsSim ? { earlierSimOrders: this.journal.orders.countBefore(this.startedAt) } : {}),
+      });
+    }
     this.log.info({ reconcile: r }, 'startup reconciliation');
     return r;
   }
@@ -304,7 +320,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     marginE4: config.SHARD_FUNDING_MARGIN,
     ...(opts.fundingHooks ? { hooks: opts.fundingHooks } : {}),
   });
-  const settlements = new SettlementSync({ journal, clock, timeZone, source: client });
+  const settlements = new SettlementSync({ journal, clock, timeZone, source: client, alerter, mode });
   const executor = new Executor({ ...core, fillTimeoutMs: config.FILL_TIMEOUT_SECONDS * 1000, funding, settlements, ...opts.executor });
 
   // The cycle and the scan loop that runs it.
@@ -325,6 +341,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     timeZone,
     approvalRules,
     approvalTtlMs: config.APPROVAL_TTL_MINUTES * 60_000,
+    reaskRejected: config.APPROVAL_REASK_REJECTED,
     funding,
     blocked,
     settlements,
@@ -349,6 +366,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     blocked,
     nextCycleAt: () => loop.nextCycleAt,
     skippedCycles: () => loop.skipped,
+    cycleRunning: () => loop.busy,
   });
 
   return new App({

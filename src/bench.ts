@@ -1,20 +1,29 @@
-// `npm run bench`: hydration speed against the simulated exchange with real latency and the Basic
-// tier's rate limit, parallel windows vs a sequential cursor walk in the same run; then one full cycle.
+// `npm run bench`: how fast the bot scans, measured from outside as a user would see it. The simulated exchange runs
+// in its own process (latency per request, the tier's token buckets); the bot runs in another, as
+// `cycle --json --cycles N` in demo mode pointed at it (a fresh install: the first cycle is cold, the next ones plan
+// from what it learned), then once more after a restart. In the same run: a sequential cursor walk (the baseline),
+// the rate-limit floor from the account's real buckets, the time JSON parsing and schema checks take, the decision
+// layers and everything after hydration (from the bot's journal), the bot's peak RSS, requests and 429s.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createApp } from './app.js';
+import Database from 'better-sqlite3';
 import { loadConfig } from './config.js';
 import { KalshiClient } from './kalshi/client.js';
-import { type HydrateProgress, hydrateUniverse } from './kalshi/hydrate.js';
+import type { HydrateProgress } from './kalshi/hydrate.js';
+import { MarketTable } from './kalshi/market-table.js';
+import { MarketsPage } from './kalshi/schemas.js';
+import { Journal } from './journal/index.js';
 import { scanProgressPrinter } from './progress.js';
-import { startSimExchange } from './sim/index.js';
 
 export const progressOff = (_: HydrateProgress) => {};
+
+const TIERS = ['basic', 'advanced', 'premier', 'prime'] as const;
+type SimTier = (typeof TIERS)[number];
 
 interface SimProcess {
   baseUrl: string;
@@ -22,11 +31,12 @@ interface SimProcess {
   close(): void;
 }
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+
 /** Start src/sim/serve.ts as a child process and wait for its ready line. */
 async function spawnSim(env: Record<string, string>): Promise<SimProcess> {
-  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
-  const script = fileURLToPath(new URL('./sim/serve.ts', import.meta.url));
-  const child = spawn(tsx, [script], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(TSX, [join(ROOT, 'src/sim/serve.ts')], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const queue: string[] = [];
   const waiters: ((l: string) => void)[] = [];
@@ -39,7 +49,7 @@ async function spawnSim(env: Record<string, string>): Promise<SimProcess> {
     new Promise<string>((ok, fail) => {
       const l = queue.shift();
       if (l !== undefined) return ok(l);
-      const t = setTimeout(() => fail(new Error('the simulated exchange did not answer')), 60_000);
+      const t = setTimeout(() => fail(new Error('the simulated exchange did not answer')), 120_000);
       waiters.push((x) => {
         clearTimeout(t);
         ok(x);
@@ -59,6 +69,55 @@ async function spawnSim(env: Record<string, string>): Promise<SimProcess> {
   };
 }
 
+interface CycleLine {
+  markets: number;
+  hydrateMs: number;
+  durationMs: number;
+  orders: unknown[];
+}
+
+/** Peak resident set of a process (Linux: VmHWM), MB; null where /proc is not available. */
+function peakRssMb(pid: number): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The bot as a user runs it: `cycle --json --cycles N` in its own process (node + tsx's loader, one process). */
+function runBot(env: Record<string, string>, cycles: number, onLine: (l: CycleLine) => void): Promise<{ lines: CycleLine[]; peakRssMb: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'cycle', '--json', '--cycles', String(cycles)], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const lines: CycleLine[] = [];
+    let peak: number | null = null;
+    const poll = setInterval(() => {
+      const p = child.pid === undefined ? null : peakRssMb(child.pid);
+      if (p !== null) peak = Math.max(peak ?? 0, p);
+    }, 50);
+    createInterface({ input: child.stdout }).on('line', (l) => {
+      try {
+        const s = JSON.parse(l) as CycleLine;
+        lines.push(s);
+        onLine(s);
+      } catch {
+        // not a summary line
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(poll);
+      if (lines.length < cycles) reject(new Error(`the bot exited (code ${code}) after ${lines.length} of ${cycles} cycles`));
+      else resolve({ lines, peakRssMb: peak });
+    });
+  });
+}
+
 function arg(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(name);
   const v = i >= 0 ? Number(args[i + 1]) : fallback;
@@ -66,34 +125,101 @@ function arg(args: string[], name: string, fallback: number): number {
   return v;
 }
 
-const rate = (markets: number, ms: number) => Math.round((markets / ms) * 1000);
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 const say = (s: string) => process.stdout.write(`${s}\n`);
+const note = (s: string) => process.stderr.write(`${s}\n`);
+const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** CPU a page of the listing costs the bot: decode, JSON.parse, the schema, the table (ms per page, medians). */
+async function parseCosts(baseUrl: string, pages: number): Promise<{ decode: number; json: number; schema: number; table: number; bytes: number; bytesPerMarket: number }> {
+  const bodies: Buffer[] = [];
+  let cursor = '';
+  for (let i = 0; i < pages; i++) {
+    const r = await fetch(`${baseUrl}/markets?limit=1000&status=open&mve_filter=exclude${cursor ? `&cursor=${cursor}` : ''}`);
+    if (r.status === 429) {
+      await new Promise((w) => setTimeout(w, 200));
+      i--;
+      continue;
+    }
+    const b = Buffer.from(await r.arrayBuffer());
+    bodies.push(b);
+    cursor = (JSON.parse(b.toString('utf8')) as { cursor: string }).cursor;
+    if (!cursor) break;
+  }
+  const t = { decode: [] as number[], json: [] as number[], schema: [] as number[], table: [] as number[] };
+  const table = new MarketTable(bodies.length * 1000);
+  for (let round = 0; round < 3; round++) {
+    for (const b of bodies) {
+      let t0 = performance.now();
+      const text = b.toString('utf8');
+      t.decode.push(performance.now() - t0);
+      t0 = performance.now();
+      const raw: unknown = JSON.parse(text);
+      t.json.push(performance.now() - t0);
+      t0 = performance.now();
+      const page = MarketsPage.parse(raw);
+      t.schema.push(performance.now() - t0);
+      t0 = performance.now();
+      for (const m of page.markets) if (m.status === 'active' && !m.isCombo) table.put(m);
+      t.table.push(performance.now() - t0);
+    }
+  }
+  return {
+    decode: median(t.decode),
+    json: median(t.json),
+    schema: median(t.schema),
+    table: median(t.table),
+    bytes: median(bodies.map((b) => b.length)),
+    bytesPerMarket: table.approxBytes() / Math.max(1, table.size),
+  };
+}
 
 export async function runBench(args: string[]): Promise<void> {
   const markets = arg(args, '--markets', 20_000);
   const latencyMs = arg(args, '--latency', 600);
-  const streams = arg(args, '--streams', 16);
-  say(`bench: ${markets.toLocaleString('en-US')} simulated markets, ${latencyMs} ms latency per request, Basic tier (200 read tokens/s), ${streams} streams`);
+  const cycles = Math.max(2, Math.floor(arg(args, '--cycles', 3)));
+  const json = args.includes('--json');
+  const tierAt = args.indexOf('--tier');
+  const tier = (tierAt >= 0 ? args[tierAt + 1] : 'basic') as SimTier;
+  if (!TIERS.includes(tier)) throw new Error(`--tier must be one of ${TIERS.join(', ')}`);
+  note(`bench: ${markets.toLocaleString('en-US')} simulated markets, ${latencyMs} ms a request, ${tier} tier; the exchange and the bot in their own processes`);
 
-  // The exchange runs in its own process (its own core), as the real one would be elsewhere.
+  const dir = mkdtempSync(join(tmpdir(), 'kalshi-bench-'));
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyId = randomUUID();
-  const t0 = performance.now();
+  const keyPath = join(dir, 'bench-key.pem');
+  writeFileSync(keyPath, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  chmodSync(keyPath, 0o600);
+  let t = performance.now();
   const sim = await spawnSim({
     SIM_MARKETS: String(markets),
     SIM_LATENCY_MS: String(latencyMs),
-    SIM_TIER: 'basic',
+    SIM_TIER: tier,
     SIM_KEY_ID: keyId,
     SIM_PUBLIC_KEY_PEM: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   });
-  say(`  simulated exchange (separate process) ready in ${Math.round(performance.now() - t0)} ms`);
+  note(`  simulated exchange ready in ${secs(performance.now() - t)} (records rendered once, served while unchanged)`);
   const client = new KalshiClient({ baseUrl: sim.baseUrl, keyId, privateKey: pair.privateKey, tier: 'basic' });
-  const progress = scanProgressPrinter();
   try {
+    // The floor is the account's: its real buckets and the listing's token cost.
+    const limits = await client.getAccountLimits();
+    client.http.limiter.adopt({ read: limits.read, write: limits.write });
+    client.http.limiter.adoptCosts(await client.getEndpointCosts());
+    const pageCost = client.http.limiter.costOf('GET', '/markets');
+
+    note('  parse and schema costs on sample pages...');
+    const costs = await parseCosts(sim.baseUrl, Math.min(8, Math.ceil(markets / 1000)));
+
     // Baseline: one sequential cursor walk, the way most bots page the universe.
-    let t = performance.now();
+    await new Promise((r) => setTimeout(r, 1500));
+    note('  sequential cursor walk (the baseline)...');
+    const progress = scanProgressPrinter();
+    t = performance.now();
     let cursor: string | null = null;
-    let seqMarkets = 0;
+    let seqListed = 0;
     let seqPages = 0;
     do {
       const page: Awaited<ReturnType<KalshiClient['getMarketsPage']>> = await client.getMarketsPage({
@@ -103,55 +229,94 @@ export async function runBench(args: string[]): Promise<void> {
         ...(cursor ? { cursor } : {}),
       });
       seqPages++;
-      seqMarkets += page.markets.filter((m) => m.status === 'active').length;
+      seqListed += page.markets.length;
       cursor = page.cursor;
-      progress({ pages: seqPages, markets: seqMarkets, skipped: 0, elapsedMs: Math.round(performance.now() - t), streamsDone: cursor ? 0 : 1, streams: 1 });
+      progress({ pages: seqPages, markets: seqListed, skipped: 0, elapsedMs: Math.round(performance.now() - t), streamsDone: cursor ? 0 : 1, streams: 1 });
     } while (cursor);
-    const seqMs = performance.now() - t;
+    const sequentialMs = performance.now() - t;
+    const floorPages = Math.ceil(seqListed / 1000);
+    const floorMs = (Math.max(0, floorPages * pageCost - limits.read.capacity) / limits.read.refillPerSec) * 1000 + latencyMs;
 
-    await new Promise((r) => setTimeout(r, 1500)); // let the token bucket refill between runs
-    t = performance.now();
-    const first = await hydrateUniverse(client, { streams, onProgress: progress });
-    const firstMs = performance.now() - t;
-
+    // The bot: a fresh install, paused (a cycle that orders nothing), in demo mode against the exchange.
+    const dbPath = join(dir, 'bot.db');
+    const journal = Journal.open(dbPath, loadConfig({ KALSHI_ENV: 'sim', DB_PATH: dbPath }));
+    journal.settings.update({ paused: true }, 'bench', Date.now());
+    journal.close();
+    const env = {
+      KALSHI_ENV: 'demo',
+      KALSHI_BASE_URL: sim.baseUrl,
+      KALSHI_KEY_ID: keyId,
+      KALSHI_PRIVATE_KEY_PATH: keyPath,
+      KALSHI_TIER: tier,
+      DB_PATH: dbPath,
+      LOG_LEVEL: 'warn',
+    };
     await new Promise((r) => setTimeout(r, 1500));
-    t = performance.now();
-    const balanced = await hydrateUniverse(client, {
-      streams,
-      onProgress: progress,
-      previousCreatedS: first.markets.map((m) => Math.floor(m.createdMs / 1000)),
-    });
-    const balMs = performance.now() - t;
+    note(`  the bot: ${cycles} cycles in one process (fresh install: the first is cold)...`);
+    const first = await runBot(env, cycles, (l) => note(`    cycle: ${l.markets} markets, hydrate ${secs(l.hydrateMs)}, after hydration ${l.durationMs - l.hydrateMs} ms`));
+    await new Promise((r) => setTimeout(r, 1500));
+    note('  the bot again after a restart: one cycle, planned from the journal...');
+    const again = await runBot(env, 1, (l) => note(`    cycle: ${l.markets} markets, hydrate ${secs(l.hydrateMs)}, after hydration ${l.durationMs - l.hydrateMs} ms`));
     const stats = await sim.stats();
 
+    const steady = first.lines.slice(1);
+    const coldMs = first.lines[0]!.hydrateMs;
+    const hydrateMs = median(steady.map((l) => l.hydrateMs));
+    const restartMs = again.lines[0]!.hydrateMs;
+    const afterHydrateMs = median([...steady, ...again.lines].map((l) => l.durationMs - l.hydrateMs));
+    const db = new Database(dbPath, { readonly: true });
+    const timings = (db.prepare('SELECT timings FROM cycles ORDER BY id').all() as { timings: string }[]).map((r) => JSON.parse(r.timings) as Record<string, number>);
+    db.close();
+    const layers = (tm: Record<string, number>) => (tm.band ?? 0) + (tm.validate ?? 0) + (tm.execute ?? 0);
+    const decideMs = median(timings.slice(1).map(layers));
+    const journalMs = median(timings.slice(1).map((tm) => tm.journal ?? 0));
+    const peak = Math.max(first.peakRssMb ?? 0, again.peakRssMb ?? 0);
+    const scanPages = floorPages;
+    const parseTotal = costs.decode + costs.json + costs.schema + costs.table;
+    const out = {
+      markets: first.lines.at(-1)!.markets,
+      hydrateMs: Math.round(hydrateMs),
+      coldMs: Math.round(coldMs),
+      sequentialMs: Math.round(sequentialMs),
+      floorMs: Math.round(floorMs),
+      decideMs: Math.round(decideMs),
+      afterHydrateMs: Math.round(afterHydrateMs),
+      peakRssMb: first.peakRssMb === null && again.peakRssMb === null ? null : Math.round(peak),
+      requests: stats.requests,
+      rateLimited: stats.rateLimited,
+    };
+    if (json) {
+      say(JSON.stringify(out));
+      return;
+    }
+    const x = (ms: number) => `${(ms / floorMs).toFixed(2)}x floor`;
+    const rows: Array<[string, string]> = [
+      ['markets', out.markets.toLocaleString('en-US')],
+      [
+        'rate-limit floor',
+        `${secs(floorMs)} (${floorPages} pages x ${pageCost} tokens, bucket ${limits.read.capacity}, ${limits.read.refillPerSec}/s, + one ${latencyMs} ms request)`,
+      ],
+      ['sequential cursor walk', `${secs(sequentialMs)} (${seqPages} pages; the baseline)`],
+      ['cold scan (fresh install)', `${secs(coldMs)}  ${x(coldMs)}, ${(sequentialMs / coldMs).toFixed(1)}x faster than the walk`],
+      ['steady scan', `${secs(hydrateMs)}  ${x(hydrateMs)}, ${(sequentialMs / hydrateMs).toFixed(1)}x faster than the walk`],
+      ['after a restart', `${secs(restartMs)}  ${x(restartMs)} (planned from the journal)`],
+      ['decision layers 2-4', `${Math.round(decideMs)} ms over ${out.markets.toLocaleString('en-US')} markets (compact table)`],
+      ['after hydration, no orders', `${Math.round(afterHydrateMs)} ms (layers, journal of decisions ${Math.round(journalMs)} ms, everything)`],
+      ['peak RSS of the bot', out.peakRssMb === null ? 'n/a (no /proc)' : `${out.peakRssMb} MB`],
+      [
+        'parse + schema per page',
+        `${parseTotal.toFixed(1)} ms (decode ${costs.decode.toFixed(1)}, JSON.parse ${costs.json.toFixed(1)}, zod ${costs.schema.toFixed(1)}, table ${costs.table.toFixed(1)}; ${(costs.bytes / 1e6).toFixed(1)} MB a page)`,
+      ],
+      ['  for one scan', `${secs(parseTotal * scanPages)} of CPU over ${scanPages} pages (${((parseTotal * scanPages * 100) / hydrateMs).toFixed(0)}% of one core during the scan)`],
+      ['table memory', `~${Math.round(costs.bytesPerMarket)} B a market (${((costs.bytesPerMarket * out.markets) / 1e6).toFixed(0)} MB for the universe)`],
+      ['requests, 429s', `${stats.requests} requests, ${stats.rateLimited} answered 429`],
+    ];
+    const w = Math.max(...rows.map((r) => r[0].length));
     say('');
-    say('hydration (markets/s, higher is better)');
-    say(`  sequential cursor walk : ${seqMarkets} markets, ${seqPages} pages, ${Math.round(seqMs)} ms -> ${rate(seqMarkets, seqMs)} markets/s (baseline)`);
-    say(`  parallel, first scan   : ${first.markets.length} markets, ${first.pages} pages, ${Math.round(firstMs)} ms -> ${rate(first.markets.length, firstMs)} markets/s (${(seqMs / firstMs).toFixed(2)}x)`);
-    say(`  parallel, balanced     : ${balanced.markets.length} markets, ${balanced.pages} pages, ${Math.round(balMs)} ms -> ${rate(balanced.markets.length, balMs)} markets/s (${(seqMs / balMs).toFixed(2)}x)`);
-    say(`  429s from the exchange : ${stats.rateLimited} over ${stats.requests} requests`);
+    for (const [k, v] of rows) say(`  ${k.padEnd(w)}  ${v}`);
   } finally {
     client.close();
     sim.close();
-  }
-
-  // One full cycle (all four layers, real journal) over the same size of universe, without latency.
-  const dir = mkdtempSync(join(tmpdir(), 'kalshi-bench-'));
-  const cycleSim = await startSimExchange({ markets, rateLimit: 'basic' });
-  try {
-    const config = loadConfig({ KALSHI_ENV: 'sim', DB_PATH: join(dir, 'bench.db'), SIM_MARKETS: String(markets) });
-    const app = await createApp({ config, sim: cycleSim, onProgress: progressOff });
-    try {
-      const s = await app.runCycle();
-      say('');
-      say(`one cycle over ${s.markets} markets: ${s.candidates} in band -> ${s.validated} validated -> ${s.orders.length} orders${s.halted ? ' (halted)' : ''}`);
-      say(`  per layer (ms): ${Object.entries(s.timings).map(([k, v]) => `${k} ${v}`).join(', ')}; total ${s.durationMs}`);
-      if (s.error) say(`  error: ${s.error}`);
-    } finally {
-      await app.stop();
-    }
-  } finally {
-    await cycleSim.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -8,31 +8,44 @@ import { scanProgressPrinter } from './progress.js';
 import { soakCommand } from './soak.js';
 import { doctorCommand, exportCommand } from './ops/commands.js';
 
+/** `cycle [--json] [--cycles N]`: N full cycles in one process, one summary each (a JSON line with --json). */
 async function cycle(args: string[]): Promise<void> {
   const json = args.includes('--json');
+  const at = args.indexOf('--cycles');
+  const cycles = at >= 0 ? Number(args[at + 1]) : 1;
+  if (!(Number.isInteger(cycles) && cycles >= 1)) throw new ConfigError(['--cycles must be a whole number >= 1']);
   loadDotEnv();
   const config = loadConfig();
   const log = await createLogger({ level: json ? 'warn' : config.LOG_LEVEL });
   const app = await createApp({ config, log, onProgress: json ? progressOff : scanProgressPrinter() });
   try {
+    // Pace by the account's real buckets, as the long-running bot does.
+    await app.adoptAccountLimits();
     await app.reconcile({ announce: false });
-    const s = await app.runCycle();
-    const out = {
-      mode: s.mode,
-      markets: s.markets,
-      skipped: s.skipped,
-      candidates: s.candidates,
-      validated: s.validated,
-      orders: s.orders,
-      halted: s.halted,
-      atRisk: s.atRisk,
-      cap: s.cap,
-      hydrateMs: s.hydrateMs,
-      durationMs: s.durationMs,
-    };
-    if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
-    else process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-    if (s.error) process.exitCode = 1;
+    for (let n = 1; n <= cycles; n++) {
+      if (n > 1) {
+        // Cycles are 50 s apart in service: let the read bucket refill, so each scan starts as it would there.
+        const { capacity, refillPerSec } = app.client.http.limiter.read.limits;
+        await new Promise((r) => setTimeout(r, Math.ceil((capacity / refillPerSec) * 1000) + 100));
+      }
+      const s = await app.runCycle();
+      const out = {
+        mode: s.mode,
+        markets: s.markets,
+        skipped: s.skipped,
+        candidates: s.candidates,
+        validated: s.validated,
+        orders: s.orders,
+        halted: s.halted,
+        atRisk: s.atRisk,
+        cap: s.cap,
+        hydrateMs: s.hydrateMs,
+        durationMs: s.durationMs,
+      };
+      if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
+      else process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      if (s.error) process.exitCode = 1;
+    }
   } finally {
     await app.stop();
   }
@@ -45,7 +58,7 @@ async function main(): Promise<void> {
   if (command === 'soak') return soakCommand(args);
   if (command === 'doctor') return doctorCommand(args);
   if (command === 'export') return exportCommand(args);
-  process.stderr.write('usage: tsx src/cli.ts cycle [--json] | bench [--markets N] [--latency MS] | soak [--cycles N] [--json] [--seed S] | doctor | export --since YYYY-MM-DD [--until YYYY-MM-DD] [--csv|--json] [--out FILE]\n');
+  process.stderr.write('usage: tsx src/cli.ts cycle [--json] [--cycles N] | bench [--markets N] [--latency MS] [--tier basic|advanced|premier|prime] [--json] | soak [--cycles N] [--json] [--seed S] | doctor | export --since YYYY-MM-DD [--until YYYY-MM-DD] [--csv|--json] [--out FILE]\n');
   process.exitCode = 2;
 }
 

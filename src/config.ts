@@ -106,6 +106,8 @@ export const EnvSchema = z
     APPROVAL_ABOVE_COST: dollarsE4().optional(),
     APPROVAL_CATEGORIES: list.default([]),
     APPROVAL_TTL_MINUTES: int(1, 24 * 60).default(10),
+    // A market you rejected is not asked about again the same trading day unless this is true.
+    APPROVAL_REASK_REJECTED: bool.default(false),
     FILL_TIMEOUT_SECONDS: int(1, 300).default(10),
     SHARD_FUNDING: z.enum(['auto', 'off'], { message: 'must be auto or off' }).default('auto'),
     SHARD_FUNDING_MARGIN: dollarsE4().default(50_000),

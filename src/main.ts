@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { JournalError } from './journal/db.js';
 import { KeyLoadError } from './kalshi/signer.js';
 import { createLogger } from './log.js';
+import { HealthError, startHealthFor } from './ops/health.js';
 import { scanProgressPrinter } from './progress.js';
 import { startTransports } from './transports.js';
 
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
     `mode ${app.mode}${app.sim ? ` (simulated exchange with ${config.SIM_MARKETS.toLocaleString('en-US')} markets at ${app.sim.baseUrl})` : ''}; ` +
       `cycle every ${config.CYCLE_SECONDS} s; journal ${config.DB_PATH}`,
   );
+  // The last good cycle's age for a supervisor (HEALTH_PORT / HEALTH_FILE; off by default).
+  const health = await startHealthFor(app);
   const transports = startTransports(app);
   log.info(
     transports.kind === 'telegram'
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info(`${signal}: stopping (finishing the order in flight, then closing the journal)...`);
     // The whole sequence (scan loop, order in flight, chat transport and outbox flush, journal) is App.stop's, bounded in time.
+    await health?.close();
     await app.stop();
     log.info('stopped cleanly');
     process.exit(0);
@@ -62,7 +66,7 @@ function killSwitch(at: string | undefined): Pick<AppOptions, 'executor' | 'fund
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof KeyLoadError || err instanceof JournalError) process.stderr.write(`${err.message}\n`);
+  if (err instanceof ConfigError || err instanceof KeyLoadError || err instanceof JournalError || err instanceof HealthError) process.stderr.write(`${err.message}\n`);
   else process.stderr.write(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

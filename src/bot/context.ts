@@ -1,8 +1,9 @@
 // Glue between grammY and the transport-agnostic command layer: run a command or a tap, send its reply.
-import { type Context, InlineKeyboard } from 'grammy';
+import { type Context, GrammyError, InlineKeyboard, InputFile, Keyboard } from 'grammy';
 import type { Logger } from '../log.js';
 import { type CommandDeps, type TapResult, findCommand, runCommand } from '../chat/commands.js';
-import { type Button, type Reply, clip, reply } from '../chat/reply.js';
+import { esc, toPlain } from '../chat/html.js';
+import { type Button, type Reply, clip, photoCaption, reply, splitMessage } from '../chat/reply.js';
 
 /** grammY's context plus a child logger for this one update (its id, chat and user on every line). */
 export type BotContext = Context & { log: Logger };
@@ -27,10 +28,31 @@ export function keyboard(buttons: Button[][] | undefined): InlineKeyboard | unde
   return kb;
 }
 
-/** Every reply to a chat goes through here: clipped to Telegram's 4096-character limit. */
+/**
+ * Every reply to a chat goes through here: HTML parse mode, split at line breaks into messages within Telegram's
+ * 4096-character limit (the buttons go on the last one). A reply with a photo sends it first, the text as its
+ * caption; a text too long for a caption (1024) goes on in messages after the photo.
+ */
 export async function send(ctx: Context, r: Reply): Promise<void> {
-  const kb = keyboard(r.buttons);
-  await ctx.reply(clip(r.text), kb ? { reply_markup: kb } : {});
+  const kb = keyboard(r.buttons) ?? replyKeyboard(r.keyboard);
+  let text: string | null = r.text;
+  if (r.photo) {
+    const { caption, rest } = photoCaption(r.text);
+    await ctx.replyWithPhoto(new InputFile(r.photo.png, r.photo.filename), { caption, parse_mode: 'HTML', ...(rest === null && kb ? { reply_markup: kb } : {}) });
+    text = rest;
+  }
+  if (text === null) return;
+  const parts = splitMessage(text);
+  for (const [i, part] of parts.entries()) {
+    const last = i === parts.length - 1;
+    await ctx.reply(part, { parse_mode: 'HTML', ...(last && kb ? { reply_markup: kb } : {}) });
+  }
+}
+
+/** The everyday commands under the text box: resized, and kept until replaced. */
+function replyKeyboard(rows: string[][] | undefined): Keyboard | undefined {
+  if (!rows?.length) return undefined;
+  return Keyboard.from(rows.map((row) => row.map((t) => Keyboard.text(t)))).resized().persistent();
 }
 
 /** Who did it, for the audit trail: "telegram:<user id>". */
@@ -43,7 +65,7 @@ export const byOf = (ctx: Context): string => `telegram:${ctx.from?.id ?? 'unkno
 export async function runGuarded(d: FeatureDeps, ctx: Context, name: string, args: string): Promise<void> {
   const spec = findCommand(name);
   if (!spec) {
-    await ctx.reply(`Unknown command /${name.slice(0, 32)}. Send /help for the list.`);
+    await ctx.reply(`Unknown command /${esc(name.slice(0, 32))}. Send /help for the list.`, { parse_mode: 'HTML' });
     return;
   }
   const msg = ctx.message;
@@ -70,16 +92,21 @@ export function tappedText(ctx: Context): string {
  */
 export async function answerTap(ctx: BotContext, toast: string, work: () => Promise<TapResult> | TapResult): Promise<void> {
   // A failed answer only costs the spinner; it must not look like the action failed.
-  await ctx.answerCallbackQuery({ text: toast }).catch((err: unknown) => ctx.log.warn({ err }, 'could not answer the button tap'));
+  await ctx.answerCallbackQuery({ text: toPlain(toast).slice(0, 190) }).catch((err: unknown) => ctx.log.warn({ err }, 'could not answer the button tap'));
   const r = await work();
+  if (r.follow) await send(ctx, r.follow).catch((err: unknown) => ctx.log.warn({ err }, 'could not send the follow-up'));
   if (r.edit && ctx.callbackQuery?.message) {
     try {
-      await ctx.editMessageText(clip(r.edit.text));
+      const kb = keyboard(r.edit.buttons);
+      await ctx.editMessageText(clip(r.edit.text), { parse_mode: 'HTML', ...(kb ? { reply_markup: kb } : {}) });
       return;
     } catch (err) {
+      // Telegram refuses an edit that changes nothing: the message already says it.
+      if (err instanceof GrammyError && /not modified/i.test(err.description)) return;
       ctx.log.warn({ err }, "could not edit the button's message");
     }
   }
+  if (r.follow) return;
   // No edit (or it failed): say the result in a message, since the toast was spent on "working".
   await send(ctx, reply(r.answer)).catch((err: unknown) => ctx.log.warn({ err }, "could not send the button's result"));
 }

@@ -5,6 +5,7 @@ import type { OutboxRow } from '../journal/outbox.js';
 import { type Logger, rateLimited } from '../log.js';
 import type { Alert } from '../notify/alerts.js';
 import { type AlertSink, type DeliveryOptions, DeliveryFailure, OutboxDelivery } from '../notify/delivery.js';
+import { deliverable } from '../notify/deliverable.js';
 import { type RunnerHandle, run } from '@grammyjs/runner';
 import { createBot } from './bot.js';
 import { menuScopes, setMenu } from './features/commands.js';
@@ -110,6 +111,8 @@ export class TelegramSink implements AlertSink {
   }
 
   async deliver(alert: Alert, row: OutboxRow, late: string | null, signal: AbortSignal): Promise<void> {
+    const how = deliverable(alert, this.app.journal, this.app.clock.now());
+    if (!how.send) return; // counted as delivered: the person asked not to hear it, or it can no longer be answered
     let done = this.done.get(row.id);
     if (!done) {
       this.done.clear();
@@ -122,7 +125,7 @@ export class TelegramSink implements AlertSink {
       await this.pace(chatId, signal);
       if (signal.aborted) throw new DeliveryFailure('stopping');
       try {
-        await this.deliverTo(chatId, alert, late, signal);
+        await this.deliverTo(chatId, alert, late, how.silent, signal);
       } catch (err) {
         if (signal.aborted || !isChatRefusal(err)) throw toFailure(err);
         // This chat refuses the bot: skip it for this row, the others still get the alert.
@@ -144,7 +147,7 @@ export class TelegramSink implements AlertSink {
     this.app.journal.approvals.setMessageRef(id, refs.length === 1 ? ref : refs);
   }
 
-  private async deliverTo(chatId: number, alert: Alert, late: string | null, signal: AbortSignal): Promise<void> {
+  private async deliverTo(chatId: number, alert: Alert, late: string | null, silent: boolean, signal: AbortSignal): Promise<void> {
     const tz = this.app.config.TIMEZONE;
     if (alert.kind === 'approval-outcome') {
       const a = this.app.journal.approvals.get(alert.id);
@@ -153,7 +156,7 @@ export class TelegramSink implements AlertSink {
         const text = `${approvalText(alert.mode, approvalFromRow(a), tz)}\n\n${approvalOutcomeLine(alert.state, alert.text)}`;
         try {
           // No reply_markup: the Approve/Reject buttons go away with the edit.
-          await this.api.editMessageText(chatId, ref.messageId, clip(text), {}, grammySignal(signal));
+          await this.api.editMessageText(chatId, ref.messageId, clip(text), { parse_mode: 'HTML' }, grammySignal(signal));
           return;
         } catch (err) {
           if (err instanceof GrammyError && err.error_code === 400) {
@@ -165,7 +168,12 @@ export class TelegramSink implements AlertSink {
     }
     const r = formatAlert(alert, tz);
     const kb = keyboard(r.buttons);
-    const msg = await this.api.sendMessage(chatId, clip(withLate(r.text, late)), kb ? { reply_markup: kb } : {}, grammySignal(signal));
+    const msg = await this.api.sendMessage(
+      chatId,
+      clip(withLate(r.text, late)),
+      { parse_mode: 'HTML', ...(silent ? { disable_notification: true } : {}), ...(kb ? { reply_markup: kb } : {}) },
+      grammySignal(signal),
+    );
     if (alert.kind === 'approval') this.rememberApprovalMessage(alert.id, { chatId, messageId: msg.message_id });
   }
 }
@@ -242,6 +250,11 @@ export function startTelegram(app: TransportApp, opts: TelegramOptions = {}): Te
         await bound(runner?.isRunning() ? runner.stop() : Promise.resolve(), 2000);
         await bound(polling, 2000);
         await delivery.stop(opts.flushMs ?? 3000);
+        // A clean stop says so in the chat (quietly): the person can tell a stop from a crash.
+        const stopped = formatAlert({ kind: 'stopped', mode: app.mode, delivered: delivery.delivered, queued: app.journal.outbox.pendingCount() }, app.config.TIMEZONE);
+        for (const chatId of alertChats(app)) {
+          await bound(bot.api.sendMessage(chatId, stopped.text, { parse_mode: 'HTML', disable_notification: true }), 1000);
+        }
       })();
       return stopping;
     },

@@ -1,4 +1,7 @@
-// Pure formatters: control results and alerts -> plain text. Shared by Telegram and the terminal.
+// Pure formatters: control results and alerts -> Telegram HTML (every interpolated string escaped; the terminal
+// shows it with the tags removed). Shared by Telegram and the terminal. Conventions for a phone: the human title
+// first and the ticker after it, prices in cents, money in dollars, the number that matters in bold, dates with
+// their zone.
 import type { StatusView } from '../control/control.js';
 import type { ApprovalRow } from '../journal/approvals.js';
 import type { OrderRow } from '../journal/orders.js';
@@ -6,6 +9,7 @@ import type { Settings } from '../journal/settings.js';
 import type { Order, Position } from '../kalshi/schemas.js';
 import { formatUsd } from '../money.js';
 import type { Alert, Mode } from '../notify/alerts.js';
+import { b, code, esc } from './html.js';
 import type { Button, Reply } from './reply.js';
 
 export const modeTag = (mode: Mode): string => `[${mode}]`;
@@ -23,16 +27,26 @@ export function cents(priceE4: number): string {
   return `${Number.isInteger(c) ? c : c.toFixed(2).replace(/0$/, '')}¢`;
 }
 
+/** A local time with its zone: "14:05 ET", or with the date "2026-12-01 14:05 ET" (never an ambiguous day/month). */
 export function localTime(ms: number, timeZone: string, withDate = false): string {
-  const f = new Intl.DateTimeFormat('en-GB', {
+  const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
+    hourCycle: 'h23',
     hour: '2-digit',
     minute: '2-digit',
-    second: '2-digit',
-    hour12: false,
-    ...(withDate ? { year: 'numeric', month: '2-digit', day: '2-digit' } : {}),
-  });
-  return f.format(new Date(ms));
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    timeZoneName: 'shortGeneric',
+  }).formatToParts(new Date(ms));
+  const p = (t: Intl.DateTimeFormatPartTypes) => parts.find((x) => x.type === t)?.value ?? '';
+  const time = `${p('hour')}:${p('minute')} ${p('timeZoneName')}`;
+  return withDate ? `${p('year')}-${p('month')}-${p('day')} ${time}` : time;
+}
+
+/** A market as a person reads it: its title, then the ticker. */
+export function marketName(title: string, ticker: string): string {
+  return title ? `${esc(title)} · ${code(ticker)}` : code(ticker);
 }
 
 export function ago(ms: number): string {
@@ -47,23 +61,29 @@ export function ago(ms: number): string {
 const STATE_WORD = { running: 'RUNNING', paused: 'PAUSED (scans go on, no orders)', halted: 'HALTED (daily cap reached)' } as const;
 
 export function formatStatus(s: StatusView, now: number, timeZone: string): string {
-  const lines = [`${modeTag(s.mode)} ${STATE_WORD[s.state]}${s.halted && s.paused ? ', also paused' : ''}`];
+  const lines = [`${modeTag(s.mode)} ${b(STATE_WORD[s.state])}${s.halted && s.paused ? ', also paused' : ''}`];
+  if (s.runningCycle) lines.push(`Cycle #${s.runningCycle.id} running (started ${ago(now - s.runningCycle.startedAt)} ago)`);
   const c = s.lastCycle;
   if (c) {
     lines.push(
       `Last cycle #${c.id}: ${localTime(c.startedAt, timeZone)} (${ago(now - c.startedAt)} ago), took ${(c.durationMs / 1000).toFixed(1)} s`,
-      `  ${c.markets} markets -> ${c.candidates} in band -> ${c.validated} validated -> ${c.orders} orders${c.error ? `\n  error: ${c.error}` : ''}`,
+      `  ${c.markets} markets → ${c.candidates} in band → ${c.validated} validated → ${c.orders} orders${c.error ? `\n  error: ${esc(c.error)}` : ''}`,
     );
   } else lines.push('Last cycle: none yet');
-  lines.push(`Today (${s.day}) at risk: ${formatUsd(s.atRiskE4)} of ${formatUsd(s.capE4)} cap`);
+  lines.push(`Today (${s.day}) at risk: ${b(formatUsd(s.atRiskE4))} of ${formatUsd(s.capE4)} cap${s.capSource === 'journal' ? ' (set in chat)' : ''}`);
   lines.push(`Open positions: ${s.openPositions ?? 'unknown (exchange not answering)'}`);
   lines.push(`Balance: ${s.balanceE4 === null ? 'unknown (exchange not answering)' : formatUsd(s.balanceE4)}`);
   // Each shard keeps its own balance: an order can only use what is free on its market's shard.
   if (s.shardBalances && s.shardBalances.length > 0) {
-    lines.push(`By shard: ${s.shardBalances.map((b) => `${b.exchangeIndex}${SHARD_NAMES[b.exchangeIndex] ? ` ${SHARD_NAMES[b.exchangeIndex]}` : ''} ${formatUsd(b.balanceE4)}`).join(' · ')}`);
+    lines.push(`By shard: ${s.shardBalances.map((x) => `${x.exchangeIndex}${SHARD_NAMES[x.exchangeIndex] ? ` ${SHARD_NAMES[x.exchangeIndex]}` : ''} ${formatUsd(x.balanceE4)}`).join(' · ')}`);
   }
-  if (s.pendingApprovals > 0) lines.push(`Approvals waiting: ${s.pendingApprovals}`);
-  lines.push(`Next cycle: ${s.nextCycleAt === null ? 'not scheduled' : `${localTime(s.nextCycleAt, timeZone)} (in ${ago(s.nextCycleAt - now)})`}`);
+  if (s.pendingApprovals > 0) lines.push(`Approvals waiting: ${b(s.pendingApprovals)} (/approvals)`);
+  const next = s.runningCycle
+    ? `after cycle #${s.runningCycle.id}`
+    : s.nextCycleAt === null
+      ? 'not scheduled'
+      : `${localTime(s.nextCycleAt, timeZone)} (in ${ago(s.nextCycleAt - now)})`;
+  lines.push(`Next cycle: ${next}`);
   if (s.skippedCycles > 0) lines.push(`Cycles skipped because the previous one ran long: ${s.skippedCycles}`);
   return lines.join('\n');
 }
@@ -72,7 +92,7 @@ export function formatPositions(ps: Position[]): string {
   if (ps.length === 0) return 'No open positions.';
   const lines = ps.map((p) => {
     const side = p.positionE2 > 0 ? 'YES' : 'NO';
-    return `${p.ticker}: ${contracts(Math.abs(p.positionE2))} ${side}, exposure ${formatUsd(p.exposureE4)}, realized ${formatUsd(p.realizedPnlE4)}`;
+    return `${code(p.ticker)}: ${b(`${contracts(Math.abs(p.positionE2))} ${side}`)}, exposure ${formatUsd(p.exposureE4)}, realized ${formatUsd(p.realizedPnlE4)}`;
   });
   return [`Open positions (${ps.length}):`, ...lines].join('\n');
 }
@@ -82,21 +102,22 @@ export function formatOrders(o: { resting: Order[]; unfinished: OrderRow[] }): s
   lines.push(o.resting.length ? `Resting on the exchange (${o.resting.length}):` : 'No orders resting on the exchange.');
   for (const r of o.resting) {
     const price = r.outcomeSide === 'yes' ? r.yesPriceE4 : r.noPriceE4;
-    lines.push(`  ${r.ticker} ${r.outcomeSide.toUpperCase()} ${contracts(r.remainingCountE2)} left of ${contracts(r.initialCountE2)} @ ${cents(price)}`);
+    lines.push(`  ${code(r.ticker)} ${r.outcomeSide.toUpperCase()} ${contracts(r.remainingCountE2)} left of ${contracts(r.initialCountE2)} @ ${cents(price)}`);
   }
   if (o.unfinished.length) {
     lines.push(`Unfinished in the journal (${o.unfinished.length}):`);
-    for (const r of o.unfinished) lines.push(`  #${r.id} ${r.ticker} ${r.side.toUpperCase()} ${contracts(r.count_e2)} @ ${cents(r.price_e4)}: ${r.state}`);
+    for (const r of o.unfinished) lines.push(`  #${r.id} ${marketName(r.title, r.ticker)} ${r.side.toUpperCase()} ${contracts(r.count_e2)} @ ${cents(r.price_e4)}: ${esc(r.state)}`);
   }
   return lines.join('\n');
 }
 
+/** One line per order, so a long list can be split between lines (never inside one). */
 export function formatTrades(rows: OrderRow[], timeZone: string): string {
   if (rows.length === 0) return 'No trades yet.';
   const lines = rows.map(
     (r) =>
-      `#${r.id} ${localTime(r.created_at, timeZone, true)} [${r.mode}] ${r.ticker} ${r.side.toUpperCase()} ` +
-      `${contracts(r.filled_e2)}/${contracts(r.count_e2)} @ ${cents(r.price_e4)}: ${r.state}, cost ${formatUsd(r.fill_cost_e4)}, fee ${formatUsd(r.fees_e4)}`,
+      `#${r.id} ${localTime(r.created_at, timeZone, true)} [${r.mode}] ${marketName(r.title, r.ticker)} ${r.side.toUpperCase()} ` +
+      `${contracts(r.filled_e2)}/${contracts(r.count_e2)} @ ${cents(r.price_e4)}: ${esc(r.state)}, cost ${b(formatUsd(r.fill_cost_e4))}, fee ${formatUsd(r.fees_e4)}`,
   );
   return [`Last ${rows.length} orders:`, ...lines].join('\n');
 }
@@ -107,9 +128,9 @@ export function formatPnl(v: { days: number; rows: { day: string; orders: number
   const spent = v.rows.reduce((a, r) => a + r.spent_e4, 0);
   const fees = v.rows.reduce((a, r) => a + r.fees_e4, 0);
   return [
-    `Spending by day (last ${v.days} trading days with fills; realized P&L comes at settlement):`,
+    `Spending by day (last ${v.days} trading days with fills; realized P&amp;L comes at settlement):`,
     ...lines,
-    `Total: spent ${formatUsd(spent)}, fees ${formatUsd(fees)}`,
+    `Total: spent ${b(formatUsd(spent))}, fees ${formatUsd(fees)}`,
   ].join('\n');
 }
 
@@ -120,25 +141,42 @@ export function formatWhy(v: {
   decision: { layer: 2 | 3 | 4 | 5; outcome: string; reason: string; side?: 'yes' | 'no' | null; priceE4?: number | null; cycleId: number } | undefined;
   lastCycle: { id: number } | undefined;
 }): string {
-  if (!v.lastCycle) return `No cycle has run yet, so there is nothing to explain for ${v.ticker}.`;
+  if (!v.lastCycle) return `No cycle has run yet, so there is nothing to explain for ${code(v.ticker)}.`;
   const d = v.decision;
-  if (!d) return `${v.ticker} was not in the last cycle (#${v.lastCycle.id}): unknown ticker, not open, or skipped as a bad record.`;
+  if (!d) return `${code(v.ticker)} was not in the last cycle (#${v.lastCycle.id}): unknown ticker, not open, or skipped as a bad record.`;
   const side = d.side ? ` ${d.side.toUpperCase()}` : '';
   const price = d.priceE4 != null ? ` @ ${cents(d.priceE4)}` : '';
-  return `${v.ticker} in cycle #${d.cycleId}: ${d.outcome} at ${LAYER[d.layer] ?? `layer ${d.layer}`}${side}${price}\nReason: ${d.reason}`;
+  return `${code(v.ticker)} in cycle #${d.cycleId}: ${b(d.outcome)} at ${LAYER[d.layer] ?? `layer ${d.layer}`}${side}${price}\nReason: ${esc(d.reason)}`;
 }
 
+/** Every line is named as /set (or the command that changes it) accepts it. */
 export function formatSettings(s: Settings): string {
   return [
-    'Settings (change with /set <name> <value>, cap with /setcap):',
-    `cap: ${formatUsd(s.dailyCapE4)} per day`,
-    `paused: ${s.paused ? 'yes' : 'no'}`,
+    'Settings (change with /set &lt;name&gt; &lt;value&gt;):',
+    `cap: ${b(formatUsd(s.dailyCapE4))} per day (/setcap)`,
+    `paused: ${s.paused ? 'yes' : 'no'} (/pause, /resume)`,
     `band: ${cents(s.bandMinE4)} to ${cents(s.bandMaxE4)}`,
     `horizon: ${s.horizonDays} days`,
     `minvolume: ${s.minVolume24h} contracts in 24 h`,
     `poslimit: ${s.positionLimit} contracts per market`,
     `maxcost: ${formatUsd(s.maxCostPerTradeE4)} per trade`,
-    `exclude: ${s.excludedCategories.length ? s.excludedCategories.join(', ') : 'none'}`,
+    `exclude: ${s.excludedCategories.length ? esc(s.excludedCategories.join(', ')) : 'none'}`,
+    `notify: ${formatNotifyInline(s.notify)} (/notify)`,
+  ].join('\n');
+}
+
+export function formatNotifyInline(n: Settings['notify']): string {
+  return Object.entries(n)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}
+
+export function formatNotify(n: Settings['notify'], changed?: boolean): string {
+  const head = changed === undefined ? 'Notifications' : changed ? 'Notifications changed' : 'Notifications unchanged';
+  return [
+    `${head} (on = with sound, silent = no sound, off = not sent):`,
+    ...Object.entries(n).map(([k, v]) => `${k}: ${b(v)}`),
+    'Change with /notify &lt;kind&gt; &lt;on|silent|off&gt;, e.g. /notify fills silent. Halts can be silent, never off.',
   ].join('\n');
 }
 
@@ -173,9 +211,9 @@ export function approvalFromRow(a: ApprovalRow): ApprovalFields {
 export function approvalText(mode: Mode, a: ApprovalFields, timeZone: string): string {
   return [
     `${modeTag(mode)} Approval #${a.id} needed`,
-    `${a.ticker}: ${a.title}`,
-    `Buy ${a.side.toUpperCase()} ${contracts(a.countE2)} @ ${cents(a.priceE4)}, worst case ${formatUsd(a.worstCaseE4)}`,
-    `Rule: ${a.rule || 'approval required'}`,
+    marketName(a.title, a.ticker),
+    `Buy ${b(`${a.side.toUpperCase()} ${contracts(a.countE2)} @ ${cents(a.priceE4)}`)}, worst case ${b(formatUsd(a.worstCaseE4))}`,
+    `Rule: ${esc(a.rule || 'approval required')}`,
     `Expires ${localTime(a.expiresAt, timeZone)}`,
   ].join('\n');
 }
@@ -190,10 +228,18 @@ const OUTCOME_WORD: Record<string, string> = {
 };
 
 export function approvalOutcomeLine(state: string, text: string): string {
-  return `→ ${OUTCOME_WORD[state] ?? state.toUpperCase()}: ${text}`;
+  return `→ ${b(OUTCOME_WORD[state] ?? state.toUpperCase())}: ${esc(text)}`;
 }
 
 // ---------- alerts ----------
+
+/** A signed amount of money: "+$1.32" / "−$4.68". */
+export function signedUsd(e4: number): string {
+  return e4 < 0 ? `−${formatUsd(-e4)}` : `+${formatUsd(e4)}`;
+}
+
+/** Lines of a digest message (kept under Telegram's limit: the rest is counted, and /trades lists them all). */
+const DIGEST_MAX_LINES = 25;
 
 /** The text (and buttons) of an alert message. Every alert starts with its mode tag. */
 export function formatAlert(alert: Alert, timeZone: string): Reply {
@@ -204,45 +250,91 @@ export function formatAlert(alert: Alert, timeZone: string): Reply {
       const verb = alert.mode === 'DRY-RUN' ? 'PAPER fill (not sent)' : alert.filledE2 === alert.countE2 ? 'Order filled' : 'Order partly filled';
       return {
         text: [
-          `${tag} ${verb}: ${alert.ticker}`,
-          alert.title,
-          `Bought ${alert.side.toUpperCase()} ${filled} contracts @ ${cents(alert.priceE4)} (${alert.state})`,
-          `Cost ${formatUsd(alert.costE4)}, fee ${formatUsd(alert.feesE4)}`,
+          `${tag} ${verb}`,
+          marketName(alert.title, alert.ticker),
+          `Bought ${b(`${alert.side.toUpperCase()} ${filled}`)} contracts @ ${cents(alert.priceE4)} (${esc(alert.state)})`,
+          `Cost ${b(formatUsd(alert.costE4))}, fee ${formatUsd(alert.feesE4)}`,
           `At risk today: ${formatUsd(alert.atRiskE4)} of ${formatUsd(alert.capE4)} cap`,
+        ].join('\n'),
+      };
+    }
+    case 'digest': {
+      const spent = alert.orders.reduce((a, o) => a + o.costE4, 0);
+      const fees = alert.orders.reduce((a, o) => a + o.feesE4, 0);
+      const paper = alert.mode === 'DRY-RUN' ? ' (paper, not sent)' : '';
+      const lines = alert.orders
+        .slice(0, DIGEST_MAX_LINES)
+        .map((o) => `• ${marketName(o.title, o.ticker)}: ${o.side.toUpperCase()} ${contracts(o.filledE2)}/${contracts(o.countE2)} @ ${cents(o.priceE4)} ${formatUsd(o.costE4)}`);
+      const more = alert.orders.length - DIGEST_MAX_LINES;
+      return {
+        text: [
+          `${tag} Cycle #${alert.cycleId}: ${b(alert.orders.length)} orders filled${paper}, spent ${b(formatUsd(spent))}, fees ${formatUsd(fees)}`,
+          ...lines,
+          ...(more > 0 ? [`… and ${more} more (/trades ${Math.min(50, alert.orders.length)})`] : []),
+          `At risk today: ${b(formatUsd(alert.atRiskE4))} of ${formatUsd(alert.capE4)} cap`,
+        ].join('\n'),
+      };
+    }
+    case 'settlement': {
+      const pnl = alert.revenueE4 - alert.costE4;
+      const verdict = pnl > 0 ? '🟢 WON' : pnl < 0 ? '🔴 LOST' : 'EVEN';
+      const held = alert.side ? `${contracts(alert.contractsE2)} ${alert.side.toUpperCase()}` : `${contracts(alert.contractsE2)} contracts`;
+      return {
+        text: [
+          `${tag} Settled: ${b(verdict)} ${b(signedUsd(pnl))}`,
+          marketName(alert.title, alert.ticker),
+          `Result ${esc(alert.result.toUpperCase())}; held ${held}; paid ${formatUsd(alert.costE4)}, got ${formatUsd(alert.revenueE4)}`,
+          `Realized P&amp;L on ${alert.day}: ${b(signedUsd(alert.dayRealizedE4))}`,
         ].join('\n'),
       };
     }
     case 'halt':
       return {
-        text: `${tag} 🛑 Trading HALTED for ${alert.day}: ${alert.reason}\nAt risk ${formatUsd(alert.atRiskE4)} of ${formatUsd(alert.capE4)} cap. Scans go on; raise the cap with /setcap to resume today.`,
+        text: `${tag} 🛑 ${b(`Trading HALTED for ${alert.day}`)}: ${esc(alert.reason)}\nAt risk ${b(formatUsd(alert.atRiskE4))} of ${formatUsd(alert.capE4)} cap. Scans go on; raise the cap with /setcap to resume today.`,
       };
     case 'approval':
       return { text: approvalText(alert.mode, alert, timeZone), buttons: approvalButtons(alert.id) };
     case 'approval-outcome':
       return { text: `${tag} Approval #${alert.id} ${approvalOutcomeLine(alert.state, alert.text)}` };
     case 'error':
-      return { text: `${tag} ⚠️ ${alert.message}` };
-    case 'reconcile':
-      return {
-        text:
-          alert.checked === 0
-            ? `${tag} Started: no unfinished orders to reconcile. Scanning begins now; /status for details.`
-            : `${tag} Started. Reconciliation: ${alert.checked} unfinished orders checked, ${alert.settled} settled, ` +
-              `${alert.canceled} canceled, ${alert.notSent} never sent, ${alert.unresolved} unresolved` +
-              (alert.unresolved > 0 ? '\n⚠️ Some orders could not be resolved: check /orders.' : ''),
-      };
+      return { text: `${tag} ⚠️ ${esc(alert.message)}` };
+    case 'reconcile': {
+      const head =
+        alert.checked === 0
+          ? `${tag} ${b('Started')}: no unfinished orders to reconcile.`
+          : `${tag} ${b('Started')}. Reconciliation: ${alert.checked} unfinished orders checked, ${alert.settled} settled, ` +
+            `${alert.canceled} canceled, ${alert.notSent} never sent, ${alert.unresolved} unresolved` +
+            (alert.unresolved > 0 ? '\n⚠️ Some orders could not be resolved: check /orders.' : '');
+      const lines = [head];
+      if (alert.capE4 !== undefined && alert.atRiskE4 !== undefined) {
+        const state = alert.halted ? `${b('HALTED')} for today${alert.paused ? ', also paused' : ''}` : alert.paused ? b('PAUSED') : 'trading';
+        lines.push(`Today: at risk ${b(formatUsd(alert.atRiskE4))} of ${formatUsd(alert.capE4)} cap; ${state}.`);
+        if (alert.configCapE4 !== undefined && alert.configCapE4 !== alert.capE4) {
+          lines.push(`The cap in force is ${formatUsd(alert.capE4)}, set in chat and kept in the journal; DAILY_LOSS_CAP says ${formatUsd(alert.configCapE4)} (/setcap to change).`);
+        }
+      }
+      if (alert.earlierSimOrders) {
+        lines.push(
+          `The simulated exchange starts fresh each run: its positions and balance begin again, while the journal keeps ${alert.earlierSimOrders} orders from earlier runs (/trades). Point DB_PATH at a new file for a clean slate.`,
+        );
+      }
+      lines.push('Scanning begins now; /status for details.');
+      return { text: lines.join('\n') };
+    }
     case 'summary':
       return {
         text: [
           `${tag} Daily summary ${alert.day} (heartbeat: the bot is alive)`,
           `${alert.cycles} cycles, ${alert.orders} orders, ${contracts(alert.filledE2)} contracts filled`,
-          `Spent ${formatUsd(alert.spentE4)}, fees ${formatUsd(alert.feesE4)}`,
+          `Spent ${b(formatUsd(alert.spentE4))}, fees ${formatUsd(alert.feesE4)}`,
           `At risk ${formatUsd(alert.atRiskE4)} of ${formatUsd(alert.capE4)} cap`,
-          `State: ${alert.halted ? 'HALTED' : alert.paused ? 'PAUSED' : 'running'}`,
+          `State: ${alert.halted ? `HALTED${alert.paused ? ', also paused' : ''}` : alert.paused ? 'PAUSED' : 'running'}`,
         ].join('\n'),
       };
     case 'info':
-      return { text: `${tag} ${alert.message}` };
+      return { text: `${tag} ${esc(alert.message)}` };
+    case 'stopped':
+      return { text: `${tag} ${b('Stopped')}; ${alert.delivered} alerts delivered this run${alert.queued > 0 ? `, ${alert.queued} still queued (they go out at the next start)` : ''}.` };
   }
 }
 
@@ -252,4 +344,4 @@ export function lateMarker(lateMs: number): string {
 }
 
 /** Kalshi's shard map as observed (the market's own exchange_index is what routes; this only labels /status). */
-const SHARD_NAMES: Record<number, string> = { 0: 'default', 1: 'combos', 2: 'crypto', 3: 'sports' };
+export const SHARD_NAMES: Record<number, string> = { 0: 'default', 1: 'combos', 2: 'crypto', 3: 'sports' };

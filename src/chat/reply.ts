@@ -1,5 +1,7 @@
 // Transport-agnostic replies: text plus optional buttons. Telegram renders buttons as an inline
 // keyboard (callback data = `data`); the terminal prints the typed equivalent (`typed`).
+import { esc, toPlain } from './html.js';
+
 export interface Button {
   text: string;
   /** Callback data (<= 64 bytes): carries a fingerprint so a stale button cannot act twice. */
@@ -9,9 +11,29 @@ export interface Button {
 }
 
 export interface Reply {
-  /** Plain text (no parse mode): market titles and user input need no escaping. */
+  /** Telegram HTML (parse_mode "HTML"): built with src/chat/html.ts, every interpolated string escaped. */
   text: string;
   buttons?: Button[][];
+  /** Commands on the keyboard below the text box (Telegram's reply keyboard); the terminal ignores it. */
+  keyboard?: string[][];
+  /** A picture (a chart): Telegram sends it as a photo with `text` as its caption (see photoCaption); the terminal saves it to a file. */
+  photo?: { png: Buffer; filename: string };
+}
+
+/** Telegram's limit on a photo's caption: characters of text, after the HTML tags are parsed. */
+export const CAPTION_MAX = 1024;
+
+/**
+ * A photo reply's text as Telegram takes it: all of it as the caption when it fits; otherwise the first paragraph (up
+ * to the first blank line) as the caption, and the rest as a message of its own after the photo.
+ */
+export function photoCaption(html: string): { caption: string; rest: string | null } {
+  if (toPlain(html).length <= CAPTION_MAX) return { caption: html, rest: null };
+  const cut = html.indexOf('\n\n');
+  const head = cut >= 0 ? html.slice(0, cut) : (html.split('\n')[0] ?? '');
+  const rest = html.slice(head.length).replace(/^\n+/, '');
+  const caption = toPlain(head).length <= CAPTION_MAX ? head : esc(`${toPlain(head).slice(0, CAPTION_MAX - 1)}…`);
+  return { caption, rest: rest.trim() === '' ? null : rest };
 }
 
 export const reply = (text: string, buttons?: Button[][]): Reply => (buttons ? { text, buttons } : { text });
@@ -30,16 +52,33 @@ export function parseCommandLine(line: string): { name: string; args: string; ta
 
 /** The terminal's rendering of a reply: the text, then one line per button row with what to type. */
 export function renderPlain(r: Reply): string {
-  if (!r.buttons?.length) return r.text;
+  if (!r.buttons?.length) return toPlain(r.text);
   const rows = r.buttons.map((row) => `  ${row.map((b) => `[${b.text}: ${b.typed}]`).join('  ')}`);
-  return `${r.text}\n${rows.join('\n')}`;
+  return `${toPlain(r.text)}\n${rows.join('\n')}`;
 }
 
-/** Telegram limits a message to 4096 characters; long text is cut with a note. Every Telegram send and edit goes through it. */
-export function clip(text: string, max = 4000): string {
-  if (text.length <= max) return text;
-  let cut = text.slice(0, max - 20);
-  // Don't leave half of a surrogate pair (an emoji) at the end.
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut}\n… (cut, too long)`;
+/**
+ * Telegram limits a message to 4096 characters (of text, after the HTML tags are parsed). A long reply is split into
+ * several messages at line breaks: a row is never cut (a line is self-contained HTML: tags never span lines here).
+ * A single line longer than the limit is shown as plain text, cut.
+ */
+export function splitMessage(html: string, max = 4000): string[] {
+  const parts: string[] = [];
+  let cur = '';
+  for (const line of html.split('\n')) {
+    const piece = toPlain(line).length > max ? esc(`${toPlain(line).slice(0, max - 20)}… (cut)`) : line;
+    const next = cur === '' ? piece : `${cur}\n${piece}`;
+    if (toPlain(next).length > max && cur !== '') {
+      parts.push(cur);
+      cur = piece;
+    } else cur = next;
+  }
+  if (cur !== '' || parts.length === 0) parts.push(cur);
+  return parts;
+}
+
+/** For an edit (one message only): the first part of a long text, with a note that it goes on. */
+export function clip(html: string, max = 4000): string {
+  const parts = splitMessage(html, max - 30);
+  return parts.length === 1 ? parts[0]! : `${parts[0]}\n… (cut, too long)`;
 }

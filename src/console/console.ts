@@ -1,13 +1,16 @@
 // The terminal transport (no Telegram token): alerts print to the output, and a line typed on the
 // input ("/status", "/setcap 40") runs the same command handler as Telegram and prints the reply.
 // Confirmations are typed: "/setcap 200 confirm", "/stopall confirm" (works with piped input too).
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { runCommand } from '../chat/commands.js';
 import { formatAlert, lateMarker } from '../chat/format.js';
+import { deliverable } from '../notify/deliverable.js';
 import { parseCommandLine, renderPlain } from '../chat/reply.js';
 import type { Transport, TransportApp } from '../chat/transport.js';
 import type { Logger } from '../log.js';
+import { savePhoto } from './photo.js';
 import { type AlertSink, type DeliveryOptions, OutboxDelivery } from '../notify/delivery.js';
 
 export interface ConsoleOptions {
@@ -18,6 +21,8 @@ export interface ConsoleOptions {
   flushMs?: number;
   /** Who the audit trail names for typed commands. Default "console". */
   by?: string;
+  /** Where a reply's picture (the /pnl chart) is saved. Default: charts/ next to the journal. */
+  chartDir?: string;
 }
 
 export interface ConsoleTransport extends Transport {
@@ -36,6 +41,7 @@ export function startConsole(app: TransportApp, opts: ConsoleOptions = {}): Cons
 
   const sink: AlertSink = {
     async deliver(alert, _row, late) {
+      if (!deliverable(alert, app.journal, app.clock.now()).send) return;
       const r = formatAlert(alert, app.config.TIMEZONE);
       write(renderPlain(late ? { ...r, text: `${r.text}\n${late}` } : r));
     },
@@ -59,7 +65,9 @@ export function startConsole(app: TransportApp, opts: ConsoleOptions = {}): Cons
         return;
       }
       try {
-        write(renderPlain(await runCommand(deps, cmd.name, cmd.args, by)));
+        const r = await runCommand(deps, cmd.name, cmd.args, by);
+        write(renderPlain(r));
+        if (r.photo) write(`Chart saved: ${savePhoto(r.photo, opts.chartDir ?? join(dirname(app.config.DB_PATH), 'charts'))}`);
       } catch (err) {
         log.error(`console command failed: ${(err as Error).message}`);
       }
@@ -75,6 +83,7 @@ export function startConsole(app: TransportApp, opts: ConsoleOptions = {}): Cons
         rl.close();
         await chain;
         await delivery.stop(opts.flushMs ?? 1000);
+        write(renderPlain(formatAlert({ kind: 'stopped', mode: app.mode, delivered: delivery.delivered, queued: app.journal.outbox.pendingCount() }, app.config.TIMEZONE)));
       })();
       return stopping;
     },

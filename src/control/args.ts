@@ -1,5 +1,6 @@
 // Chat arguments, parsed with zod at the edge. A bad argument returns the sentence that says what is accepted.
 import { z } from 'zod';
+import { NOTIFY_KINDS, type NotifyKind, type NotifyLevel } from '../journal/settings.js';
 import { parseUserDollarsE4 } from '../money.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -117,7 +118,25 @@ export function parseSet(text: string): Parsed<{ name: SettableName; patch: Reco
   const name = m[1]!.toLowerCase() as SettableName;
   // Own keys only: "__proto__" or "constructor" must not find Object.prototype's members.
   const spec = Object.hasOwn(SETTABLE, name) ? SETTABLE[name] : undefined;
-  if (!spec) return { ok: false, error: `Unknown setting "${m[1]}". ${usage}` };
+  if (!spec) return { ok: false, error: `Unknown setting "${m[1]!.slice(0, 40)}". ${usage}` };
   const r = (spec.schema as z.ZodType<Record<string, unknown>>).safeParse(m[2]!.trim());
   return r.success ? { ok: true, value: { name, patch: r.data } } : { ok: false, error: `Bad value for ${name}. Accepted: /set ${spec.help}` };
+}
+
+export const NOTIFY_USAGE = `Usage: /notify <kind> <on|silent|off>, kind one of ${NOTIFY_KINDS.join(', ')} (or all); halts can be on or silent, never off.`;
+
+/** "fills silent" -> { kinds: ['fills'], level: 'silent' }. */
+export function parseNotify(text: string): Parsed<{ kinds: NotifyKind[]; level: NotifyLevel }> {
+  const m = /^(\w+)\s+(on|silent|off)$/i.exec(text.trim());
+  if (!m) return { ok: false, error: NOTIFY_USAGE };
+  const name = m[1]!.toLowerCase();
+  const level = m[2]!.toLowerCase() as NotifyLevel;
+  const kinds = name === 'all' ? [...NOTIFY_KINDS] : (NOTIFY_KINDS as readonly string[]).includes(name) ? [name as NotifyKind] : null;
+  if (!kinds) return { ok: false, error: `Unknown kind "${name.slice(0, 32)}". ${NOTIFY_USAGE}` };
+  // A halt is the one message a person must not miss: it can be quiet, never absent.
+  if (level === 'off' && kinds.includes('halts')) {
+    if (name !== 'all') return { ok: false, error: `Halts cannot be turned off (they can be silent). ${NOTIFY_USAGE}` };
+    return { ok: true, value: { kinds: kinds.filter((k) => k !== 'halts'), level } };
+  }
+  return { ok: true, value: { kinds, level } };
 }

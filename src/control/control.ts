@@ -5,6 +5,7 @@ import type { Executor } from '../execution/executor.js';
 import type { ShardFunding } from '../execution/funding.js';
 import type { Market } from '../kalshi/market-schema.js';
 import type { Balance, ExchangeStatus, Order, Position } from '../kalshi/schemas.js';
+import type { ApprovalRow } from '../journal/approvals.js';
 import type { CycleRow } from '../journal/cycles.js';
 import type { Journal } from '../journal/index.js';
 import type { OrderRow } from '../journal/orders.js';
@@ -14,9 +15,11 @@ import { type ApprovalOutcome, decideApproval } from '../pipeline/approvals.js';
 import type { DayBlocklist } from '../rules/blocklist.js';
 import type { CategoryCache } from '../pipeline/categories.js';
 import { type ApprovalRules, fitUnderCap } from '../rules/risk.js';
-import { type Parsed, parseApprovalId, parseCap, parsePnlDays, parseSet, parseTicker, parseTradesCount } from './args.js';
+import { type PnlClient, PnlReports } from './pnl.js';
+import { type Parsed, parseApprovalId, parseCap, parseNotify, parsePnlDays, parseSet, parseTicker, parseTradesCount } from './args.js';
 
-export interface ControlClient {
+/** PnlClient: the market, position and balance reads of /positions, /balance (src/control/pnl.ts). */
+export interface ControlClient extends PnlClient {
   getMarket(ticker: string): Promise<Market>;
   getExchangeStatus(): Promise<ExchangeStatus>;
   getPositions(): Promise<Position[]>;
@@ -42,6 +45,8 @@ export interface ControlDeps {
   /** The scheduler's view: when the next cycle starts (null when stopped), and starts missed while a cycle ran long. */
   nextCycleAt(): number | null;
   skippedCycles(): number;
+  /** Whether a cycle is running right now. */
+  cycleRunning?(): boolean;
 }
 
 export type RunState = 'running' | 'paused' | 'halted';
@@ -62,6 +67,10 @@ export interface StatusView {
   nextCycleAt: number | null;
   skippedCycles: number;
   pendingApprovals: number;
+  /** The cycle running right now, if any. */
+  runningCycle: { id: number; startedAt: number } | null;
+  /** Halts and pauses name when they happened, and a cap that differs from DAILY_LOSS_CAP says it came from the journal. */
+  capSource: 'config' | 'journal';
 }
 
 /** Cap raises above this factor need a confirming tap. */
@@ -77,6 +86,11 @@ export class Control {
 
   get mode(): Mode {
     return this.d.mode;
+  }
+
+  /** P&L at a glance: /positions, /pnl, /balance, /profit, /daily, /performance (src/control/pnl.ts). */
+  get reports(): PnlReports {
+    return new PnlReports(this.d);
   }
 
   private today(): string {
@@ -108,6 +122,8 @@ export class Control {
       nextCycleAt: this.d.nextCycleAt(),
       skippedCycles: this.d.skippedCycles(),
       pendingApprovals: journal.approvals.pending(this.d.clock.now()).length,
+      runningCycle: this.d.cycleRunning?.() ? (journal.cycles.unfinished() ?? null) : null,
+      capSource: journal.settings.isDefault('dailyCapE4') ? 'config' : 'journal',
     };
   }
 
@@ -162,6 +178,27 @@ export class Control {
     return { ok: true, value: outcome };
   }
 
+  /** Approvals waiting for an answer, oldest first. */
+  pendingApprovals(): ApprovalRow[] {
+    return this.d.journal.approvals.pending(this.d.clock.now());
+  }
+
+  /** One approval as it stands (for the toast of a tap on it). */
+  approval(id: number): ApprovalRow | undefined {
+    return this.d.journal.approvals.get(id);
+  }
+
+  /**
+   * Answer every approval that was waiting when the "all" button was issued (`issuedMs`), one after the other through
+   * the same path as a single tap: each re-checks its market and the cap. Approvals raised after the button are left.
+   */
+  async decideAll(by: string, answer: 'approve' | 'reject', issuedMs: number): Promise<ApprovalOutcome[]> {
+    const due = this.pendingApprovals().filter((a) => a.created_at <= issuedMs);
+    const out: ApprovalOutcome[] = [];
+    for (const a of due) out.push(await decideApproval(this.d, a.id, answer, by));
+    return out;
+  }
+
   async positions(): Promise<Position[]> {
     return (await this.d.client.getPositions()).filter((p) => p.positionE2 !== 0);
   }
@@ -194,9 +231,42 @@ export class Control {
     return this.d.journal.settings.get();
   }
 
-  set(by: string, text: string): Parsed<{ name: string; settings: Settings; changed: boolean }> {
+  /** Per-kind alert levels; with text ("fills silent"), change them first. */
+  notify(by: string, text: string): Parsed<{ notify: Settings['notify']; changed: boolean }> {
+    const { journal, clock } = this.d;
+    if (text.trim() === '') return { ok: true, value: { notify: journal.settings.get().notify, changed: false } };
+    const p = parseNotify(text);
+    if (!p.ok) return p;
+    const next = { ...journal.settings.get().notify };
+    for (const k of p.value.kinds) next[k] = p.value.level;
+    const changes = journal.settings.update({ notify: next }, by, clock.now());
+    return { ok: true, value: { notify: journal.settings.get().notify, changed: changes.length > 0 } };
+  }
+
+  /**
+   * Change a setting. Risky values (a per-trade cost above the daily cap, a band wider than 50-99%) need a confirming
+   * tap, like a large cap raise; an exclude list naming a category the exchange does not have is refused with the list.
+   */
+  set(by: string, text: string, opts: { confirmed?: boolean } = {}): Parsed<{ name: string; settings: Settings; changed: boolean; needsConfirm?: string }> {
     const p = parseSet(text);
     if (!p.ok) return p;
+    const patch = p.value.patch as Partial<Settings>;
+    const current = this.d.journal.settings.get();
+    if (patch.excludedCategories) {
+      const known = this.d.categories.knownCategories();
+      const lower = new Set(known.map((k) => k.toLowerCase()));
+      const unknown = known.length > 0 ? patch.excludedCategories.filter((c) => !lower.has(c.toLowerCase())) : [];
+      if (unknown.length > 0) return { ok: false, error: `Unknown categor${unknown.length > 1 ? 'ies' : 'y'} ${unknown.map((u) => `"${u}"`).join(', ')}. Known: ${known.join(', ')}. Nothing was changed.` };
+    }
+    if (!opts.confirmed) {
+      const risky =
+        patch.maxCostPerTradeE4 !== undefined && patch.maxCostPerTradeE4 > current.dailyCapE4
+          ? `a per-trade cost above the daily cap (${(patch.maxCostPerTradeE4 / 10_000).toFixed(2)} > ${(current.dailyCapE4 / 10_000).toFixed(2)} dollars)`
+          : patch.bandMinE4 !== undefined && (patch.bandMinE4 < 5_000 || (patch.bandMaxE4 ?? 0) > 9_900)
+            ? 'a band wider than 50-99%'
+            : null;
+      if (risky) return { ok: true, value: { name: p.value.name, settings: current, changed: false, needsConfirm: risky } };
+    }
     try {
       const changes = this.d.journal.settings.update(p.value.patch as Partial<Settings>, by, this.d.clock.now());
       return { ok: true, value: { name: p.value.name, settings: this.d.journal.settings.get(), changed: changes.length > 0 } };

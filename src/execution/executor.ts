@@ -8,6 +8,7 @@ import type { Journal } from '../journal/index.js';
 import type { OrderRow } from '../journal/orders.js';
 import { E2_PER_CONTRACT, type FeeSchedule, costE4, formatUsd } from '../money.js';
 import type { Alerter } from '../notify/alerter.js';
+import type { OrderAlert } from '../notify/alerts.js';
 import type { Mode } from '../notify/alerts.js';
 import type { Side } from '../rules/band.js';
 import { fitUnderCap } from '../rules/risk.js';
@@ -185,6 +186,10 @@ export class Executor {
     const { journal, clock } = this.d;
     if (journal.orders.markHalted(day, reason, clock.now())) {
       this.d.alerter.send({ kind: 'halt', mode: this.d.mode, day, atRiskE4, capE4: journal.settings.get().dailyCapE4, reason });
+      // Nothing asked of a person can be placed today any more: every open request expires now (its message is edited).
+      for (const a of journal.approvals.expireAll(clock.now(), 'halt')) {
+        this.d.alerter.send({ kind: 'approval-outcome', mode: this.d.mode, id: a.id, state: 'expired', text: 'expired: trading halted for the day' });
+      }
     }
   }
 
@@ -353,7 +358,7 @@ export class Executor {
 
   private alertOrder(row: OrderRow): void {
     const { journal, clock } = this.d;
-    this.d.alerter.send({
+    const alert: OrderAlert = {
       kind: 'order',
       mode: this.d.mode,
       ticker: row.ticker,
@@ -367,7 +372,9 @@ export class Executor {
       feesE4: row.fees_e4,
       atRiskE4: journal.orders.atRiskE4(tradingDay(clock.now(), this.d.timeZone)),
       capE4: journal.settings.get().dailyCapE4,
-    });
+    };
+    // A cycle's fills go out as one digest when the cycle ends; an approval's order is told at once.
+    this.d.alerter.send(alert, undefined, row.cycle_id ?? undefined);
   }
 }
 

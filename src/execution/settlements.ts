@@ -3,9 +3,21 @@
 import { type Clock, tradingDay } from '../clock.js';
 import type { Settlement } from '../kalshi/schemas.js';
 import type { Journal } from '../journal/index.js';
+import type { Alerter } from '../notify/alerter.js';
+import type { Alert, Mode } from '../notify/alerts.js';
 
 export interface SettlementSource {
   getSettlements(params: { minTs?: number }): Promise<Settlement[]>;
+}
+
+interface SyncDeps {
+  journal: Journal;
+  clock: Clock;
+  timeZone: string;
+  source: SettlementSource;
+  /** Tell the chat: each settled position, won or lost, with the day's realized P&L. */
+  alerter?: Alerter;
+  mode?: Mode;
 }
 
 /** No order passes the cap check on a ledger whose view of the exchange's settlements is older than this. */
@@ -20,7 +32,7 @@ export const SETTLEMENTS_FRESH_MS = 5_000;
 export class SettlementSync {
   private lastMs = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly d: { journal: Journal; clock: Clock; timeZone: string; source: SettlementSource }) {}
+  constructor(private readonly d: SyncDeps) {}
 
   async sync(): Promise<number> {
     const asOf = this.d.clock.now();
@@ -46,13 +58,14 @@ const LISTING_LAG_MS = 6 * 3_600_000;
  * the window asked for (or in the future) is clamped into it for the day it counts on, and revenue is bounded by $1
  * for every contract the journal holds on the side that won (a larger revenue would hide a loss).
  */
-export async function syncSettlements(d: { journal: Journal; clock: Clock; timeZone: string; source: SettlementSource; fromMs?: number }): Promise<number> {
+export async function syncSettlements(d: SyncDeps & { fromMs?: number }): Promise<number> {
   const now = d.clock.now();
   const today = tradingDay(now, d.timeZone);
   const { orders, settlements: ledger } = d.journal;
   const fromMs = d.fromMs ?? now - FIRST_LOOKBACK_MS;
   const settlements = await d.source.getSettlements({ minTs: Math.floor(fromMs / 1000) });
   let booked = 0;
+  const told: Extract<Alert, { kind: 'settlement' }>[] = [];
   d.journal.tx(() => {
     for (const s of settlements) {
       if (ledger.has(s.ticker, s.settledMs)) continue;
@@ -66,11 +79,33 @@ export async function syncSettlements(d: { journal: Journal; clock: Clock; timeZ
       // Revenue is credited to the earlier cost first: the loss booked is never more than what was really lost.
       const loss = Math.max(0, cost - revenueE4);
       ledger.insert({ ticker: s.ticker, settledMs: s.settledMs, day, revenueE4, costE4: cost, lossE4: loss, exchangeIndex: s.exchangeIndex });
+      const heldE2 = orders.heldE2(s.ticker, null);
+      if (d.alerter && d.mode && heldE2 > 0) {
+        const pos = orders.positionOf(s.ticker);
+        told.push({
+          kind: 'settlement',
+          mode: d.mode,
+          ticker: s.ticker,
+          title: pos.title,
+          result: s.marketResult ?? 'unknown',
+          side: pos.side,
+          contractsE2: heldE2,
+          revenueE4,
+          costE4: pos.costE4,
+          day,
+          dayRealizedE4: 0,
+        });
+      }
       if (loss > 0) {
         orders.addRealizedLoss(day, loss);
         if (day === today) booked += loss;
       }
     }
   });
+  // The day's realized P&L: revenue minus the whole cost of every position settled that day (fees included).
+  for (const t of told) {
+    t.dayRealizedE4 = ledger.onDay(t.day).reduce((a, x) => a + x.revenueE4 - orders.positionOf(x.ticker).costE4, 0);
+    d.alerter!.send(t);
+  }
   return booked;
 }

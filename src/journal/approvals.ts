@@ -56,6 +56,27 @@ export class ApprovalsJournal {
       .get(ticker, now) as ApprovalRow | undefined;
   }
 
+  /** Worst case of every approval still open: what the open requests would ask of the cap together. */
+  pendingWorstE4(now: number): number {
+    return (this.db.prepare(`SELECT COALESCE(SUM(worst_case_e4), 0) AS w FROM approvals WHERE state = 'pending' AND expires_at > ?`).get(now) as { w: number }).w;
+  }
+
+  /** When a person last rejected a request for this market (null: never). */
+  lastRejectedAt(ticker: string): number | null {
+    const r = this.db.prepare(`SELECT MAX(decided_at) AS t FROM approvals WHERE ticker = ? AND state = 'rejected'`).get(ticker) as { t: number | null };
+    return r.t;
+  }
+
+  /** Expire every open approval at once (the day halted): returns them, to edit their messages. */
+  expireAll(now: number, by: string): ApprovalRow[] {
+    const open = this.db.prepare(`SELECT * FROM approvals WHERE state = 'pending'`).all() as ApprovalRow[];
+    const mark = this.db.prepare(`UPDATE approvals SET state = 'expired', decided_at = ?, decided_by = ?, outcome = ? WHERE id = ? AND state = 'pending'`);
+    this.db.transaction(() => {
+      for (const a of open) mark.run(now, by, 'expired: trading halted for the day', a.id);
+    })();
+    return open.map((a) => ({ ...a, state: 'expired' as const }));
+  }
+
   pending(now: number): ApprovalRow[] {
     return this.db.prepare(`SELECT * FROM approvals WHERE state = 'pending' AND expires_at > ? ORDER BY id`).all(now) as ApprovalRow[];
   }

@@ -1,5 +1,6 @@
 // Cycle summaries and the last cycle's decision trail (for /why and /status).
 import type { Db } from './db.js';
+import { DecisionTrail, type TrailColumns, packNames } from './decisions.js';
 
 export interface CycleCounts {
   markets: number;
@@ -50,7 +51,11 @@ interface CycleDbRow {
 }
 
 export class CyclesJournal {
-  constructor(private readonly db: Db) {}
+  private readonly trail: DecisionTrail;
+
+  constructor(private readonly db: Db) {
+    this.trail = new DecisionTrail(db);
+  }
 
   start(mode: string, now: number): number {
     return Number(this.db.prepare('INSERT INTO cycles (started_at, mode) VALUES (?, ?)').run(now, mode).lastInsertRowid);
@@ -85,6 +90,13 @@ export class CyclesJournal {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM cycles WHERE started_at > ?').get(sinceMs) as { n: number }).n;
   }
 
+  /** The newest cycle that started and has not finished (a crashed one stays so: ask the scheduler whether one runs). */
+  unfinished(): { id: number; startedAt: number } | undefined {
+    return this.db.prepare('SELECT id, started_at AS startedAt FROM cycles WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1').get() as
+      | { id: number; startedAt: number }
+      | undefined;
+  }
+
   last(): CycleRow | undefined {
     const r = this.db.prepare('SELECT * FROM cycles WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1').get() as
       | CycleDbRow
@@ -116,7 +128,21 @@ export class CyclesJournal {
     );
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM decisions').run();
+      this.trail.clear();
       for (const d of decisions) insert.run(d.ticker, cycleId, d.layer, d.outcome, d.reason, d.side ?? null, d.priceE4 ?? null);
+    })();
+  }
+
+  /**
+   * Replace the trail with this cycle's decisions in compact form (one row: ~120,000 decisions in tens of ms, where
+   * a row per decision takes most of a second). Row i of `columns` is the i-th ticker of `names` (packNames of the
+   * newline-separated tickers, or the tickers themselves).
+   */
+  replaceTrail(cycleId: number, names: Buffer | readonly string[], columns: TrailColumns): void {
+    const packed = Buffer.isBuffer(names) ? names : packNames(Buffer.from(names.slice(0, columns.count).join('\n')));
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM decisions').run();
+      this.trail.write(cycleId, packed, columns);
     })();
   }
 
@@ -131,7 +157,7 @@ export class CyclesJournal {
     const r = this.db.prepare('SELECT * FROM decisions WHERE ticker = ? COLLATE NOCASE').get(ticker) as
       | { ticker: string; cycle_id: number; layer: 2 | 3 | 4 | 5; outcome: Decision['outcome']; reason: string; side: 'yes' | 'no' | null; price_e4: number | null }
       | undefined;
-    if (!r) return undefined;
+    if (!r) return this.trail.find(ticker);
     return { ticker: r.ticker, cycleId: r.cycle_id, layer: r.layer, outcome: r.outcome, reason: r.reason, side: r.side, priceE4: r.price_e4 };
   }
 }

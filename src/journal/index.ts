@@ -5,6 +5,8 @@ import { CyclesJournal } from './cycles.js';
 import { type Db, openDb } from './db.js';
 import { OrdersJournal } from './orders.js';
 import { OutboxJournal } from './outbox.js';
+import { PnlQueries } from './pnl-queries.js';
+import { ScanProfiles } from './scans.js';
 import { SettingsStore, defaultSettings } from './settings.js';
 import { SettlementsJournal } from './settlements.js';
 import { TransfersJournal } from './transfers.js';
@@ -17,6 +19,10 @@ export class Journal {
   readonly settings: SettingsStore;
   readonly transfers: TransfersJournal;
   readonly settlements: SettlementsJournal;
+  /** What the last full scan learned (created-time distribution), per exchange. */
+  readonly scans: ScanProfiles;
+  /** Read-only: what the P&L commands show. */
+  readonly pnl: PnlQueries;
 
   constructor(readonly db: Db, config: Config) {
     this.orders = new OrdersJournal(db, config.TIMEZONE);
@@ -26,6 +32,8 @@ export class Journal {
     this.settings = new SettingsStore(db, defaultSettings(config));
     this.transfers = new TransfersJournal(db);
     this.settlements = new SettlementsJournal(db);
+    this.scans = new ScanProfiles(db);
+    this.pnl = new PnlQueries(db);
   }
 
   static open(path: string, config: Config): Journal {

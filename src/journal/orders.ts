@@ -217,6 +217,17 @@ export class OrdersJournal {
     ).c;
   }
 
+  /** What the bot bought in a market (real fills, not paper): its title, the side, and the whole cost with fees. */
+  positionOf(ticker: string): { title: string; side: 'yes' | 'no' | null; costE4: number } {
+    const r = this.db
+      .prepare(
+        `SELECT MAX(title) AS title, MIN(side) AS side, MAX(side) AS side2, COALESCE(SUM(fill_cost_e4 + fees_e4), 0) AS cost
+         FROM orders WHERE ticker = ? AND filled_e2 > 0 AND state != 'paper'`,
+      )
+      .get(ticker) as { title: string | null; side: 'yes' | 'no' | null; side2: 'yes' | 'no' | null; cost: number };
+    return { title: r.title ?? '', side: r.side === r.side2 ? r.side : null, costE4: r.cost };
+  }
+
   /** Contracts held in a market (e2), on one side or on either when `side` is null. */
   heldE2(ticker: string, side: 'yes' | 'no' | null): number {
     return (
@@ -224,6 +235,11 @@ export class OrdersJournal {
         .prepare(`SELECT COALESCE(SUM(filled_e2), 0) AS n FROM orders WHERE ticker = @ticker AND filled_e2 > 0 AND state != 'paper' AND (@side IS NULL OR side = @side)`)
         .get({ ticker, side }) as { n: number }
     ).n;
+  }
+
+  /** Orders created before a time (e.g. by an earlier run). */
+  countBefore(ms: number): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM orders WHERE created_at < ?').get(ms) as { n: number }).n;
   }
 
   /** Every client_order_id the journal has issued (for audits against the exchange). */

@@ -4,6 +4,16 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Db } from './db.js';
 
+/** Which alerts a person hears, per kind (like Freqtrade's notification_settings). */
+export const NOTIFY_KINDS = ['fills', 'digests', 'approvals', 'halts', 'settlements', 'summary'] as const;
+export type NotifyKind = (typeof NOTIFY_KINDS)[number];
+export const NotifyLevel = z.enum(['on', 'silent', 'off']);
+export type NotifyLevel = z.infer<typeof NotifyLevel>;
+export const NotifySettings = z.object(Object.fromEntries(NOTIFY_KINDS.map((k) => [k, NotifyLevel])) as Record<NotifyKind, typeof NotifyLevel>);
+export type NotifySettings = z.infer<typeof NotifySettings>;
+/** Everything rings, except the daily heartbeat. */
+export const DEFAULT_NOTIFY: NotifySettings = { fills: 'on', digests: 'on', approvals: 'on', halts: 'on', settlements: 'on', summary: 'silent' };
+
 export const SettingsSchema = z.object({
   dailyCapE4: z.number().int().min(1),
   paused: z.boolean(),
@@ -16,6 +26,7 @@ export const SettingsSchema = z.object({
   positionLimit: z.number().int().min(1),
   maxCostPerTradeE4: z.number().int().min(1),
   excludedCategories: z.array(z.string()),
+  notify: NotifySettings,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingName = keyof Settings;
@@ -31,6 +42,7 @@ export function defaultSettings(config: Config): Settings {
     positionLimit: config.POSITION_LIMIT,
     maxCostPerTradeE4: config.MAX_COST_PER_TRADE,
     excludedCategories: config.EXCLUDED_CATEGORIES,
+    notify: DEFAULT_NOTIFY,
   };
 }
 
@@ -54,7 +66,9 @@ export class SettingsStore {
     const rows = this.db.prepare('SELECT name, value FROM settings').all() as { name: string; value: string }[];
     const merged: Record<string, unknown> = { ...this.defaults };
     for (const row of rows) {
-      if (row.name in this.defaults) merged[row.name] = JSON.parse(row.value);
+      if (!(row.name in this.defaults)) continue;
+      const v = JSON.parse(row.value) as unknown;
+      merged[row.name] = row.name === 'notify' && v && typeof v === 'object' ? { ...this.defaults.notify, ...v } : v;
     }
     // A stored value that no longer validates falls back to the default rather than trading on garbage.
     const parsed = SettingsSchema.safeParse(merged);
@@ -63,6 +77,16 @@ export class SettingsStore {
 
   get(): Settings {
     return this.cache;
+  }
+
+  /** The configured default (from the environment) of one setting. */
+  defaultOf<K extends SettingName>(name: K): Settings[K] {
+    return this.defaults[name];
+  }
+
+  /** Whether a setting is at its configured default (no stored override differs from it). */
+  isDefault(name: SettingName): boolean {
+    return JSON.stringify(this.cache[name]) === JSON.stringify(this.defaults[name]);
   }
 
   /** Apply several changes in one transaction with one audit row each. Validates the whole result first. */

@@ -1,7 +1,11 @@
 // The wire Market record -> the app's Market. Prices become integer e4, counts integer e2.
 // Unknown fields are ignored (zod objects strip them); removed 2026 fields are never read.
 import { z } from 'zod';
-import { parseCountE2, parseDollarsE4 } from '../money.js';
+import { parseCountE2 as countImport, parseDollarsE4 as dollarsImport } from '../money.js';
+
+// Imported bindings read through an accessor under tsx: these run for every field of 120,000 records a scan.
+const parseCountE2 = countImport;
+const parseDollarsE4 = dollarsImport;
 
 /** A dollar string ("0.5600", up to 6 decimals on the wire) -> integer e4. */
 export const priceE4 = z.string().transform((v, ctx) => {
@@ -48,30 +52,70 @@ export const exchangeIndex = z.number().int().min(0).max(100);
 
 export const PriceRangeWire = z.object({ start: priceE4, end: priceE4, step: priceE4 });
 
+/**
+ * The wire record as Kalshi documents it (KALSHI_API.md). Only the fields marked "read" below are parsed: the
+ * listing carries 120,000+ of these every cycle, so what the app never uses is neither checked nor kept.
+ */
+export interface MarketWireInput {
+  /** read */
+  ticker: string;
+  /** read */
+  event_ticker: string;
+  market_type?: string;
+  /** read (orders and approvals show it) */
+  title?: string;
+  yes_sub_title?: string;
+  no_sub_title?: string;
+  /** read */
+  status: string;
+  /** read (the scan's created-time windows) */
+  created_time: string;
+  open_time?: string;
+  /** read (settlement time when no expected expiration is given) */
+  close_time: string;
+  /** read */
+  expected_expiration_time?: string | null;
+  latest_expiration_time?: string;
+  /** read */
+  yes_bid_dollars: string;
+  /** read */
+  yes_ask_dollars: string;
+  no_bid_dollars?: string;
+  no_ask_dollars?: string;
+  last_price_dollars?: string;
+  /** read */
+  yes_bid_size_fp?: string;
+  /** read */
+  yes_ask_size_fp?: string;
+  volume_fp?: string;
+  /** read */
+  volume_24h_fp?: string;
+  open_interest_fp?: string;
+  price_ranges?: Array<{ start: string; end: string; step: string }>;
+  /** read (combos are not traded) */
+  mve_collection_ticker?: string;
+  /** read */
+  exchange_index?: number;
+}
+
+/**
+ * Wire -> Market. Every field the app uses, and only those: the layers read prices, sizes, 24h volume, settlement
+ * time, status, shard and event; orders and approvals show the title; the scan plans by created time.
+ */
 export const MarketWire = z
   .object({
     ticker: z.string().min(1),
     event_ticker: z.string().min(1),
-    market_type: z.string(),
     title: z.string().default(''),
-    yes_sub_title: z.string().optional(),
     status: z.string(),
     created_time: timeMs,
-    open_time: timeMs.optional(),
     close_time: timeMs,
     expected_expiration_time: timeMs.nullish(),
-    latest_expiration_time: timeMs.optional(),
     yes_bid_dollars: priceE4,
     yes_ask_dollars: priceE4,
-    no_bid_dollars: priceE4,
-    no_ask_dollars: priceE4,
-    last_price_dollars: priceE4.optional(),
     yes_bid_size_fp: countE2.optional(),
     yes_ask_size_fp: countE2.optional(),
-    volume_fp: countE2.optional(),
     volume_24h_fp: countE2.optional(),
-    open_interest_fp: countE2.optional(),
-    price_ranges: z.array(PriceRangeWire).optional(),
     mve_collection_ticker: z.string().optional(),
     // Absent means shard 0 (records from before sharding).
     exchange_index: exchangeIndex.optional(),
@@ -79,37 +123,32 @@ export const MarketWire = z
   // Bounds at the edge: a price outside [0, 1] or a negative size or volume is not market data; the record is skipped.
   .refine(
     (m) =>
-      [m.yes_bid_dollars, m.yes_ask_dollars, m.no_bid_dollars, m.no_ask_dollars, m.last_price_dollars ?? 0].every((p) => p >= 0 && p <= 10_000) &&
-      [m.yes_bid_size_fp, m.yes_ask_size_fp, m.volume_fp, m.volume_24h_fp, m.open_interest_fp].every((c) => c === undefined || c >= 0),
+      m.yes_bid_dollars >= 0 &&
+      m.yes_bid_dollars <= 10_000 &&
+      m.yes_ask_dollars >= 0 &&
+      m.yes_ask_dollars <= 10_000 &&
+      (m.yes_bid_size_fp ?? 0) >= 0 &&
+      (m.yes_ask_size_fp ?? 0) >= 0 &&
+      (m.volume_24h_fp ?? 0) >= 0,
     { message: 'a price outside [0, 1] or a negative count' },
   )
   .transform((m) => ({
     ticker: m.ticker,
     eventTicker: m.event_ticker,
-    marketType: m.market_type,
     title: m.title,
-    subtitle: m.yes_sub_title ?? '',
     status: m.status,
     createdMs: m.created_time,
-    closeMs: m.close_time,
     /** When the market is expected to settle: the expected expiration if known, else the close time. */
     settlesMs: m.expected_expiration_time ?? m.close_time,
     yesBidE4: m.yes_bid_dollars,
     yesAskE4: m.yes_ask_dollars,
-    noBidE4: m.no_bid_dollars,
-    noAskE4: m.no_ask_dollars,
-    lastPriceE4: m.last_price_dollars ?? null,
     // Sizes at the top of book. NO ask size = YES bid size (a NO buy takes the YES bids), and vice versa.
     yesBidSizeE2: m.yes_bid_size_fp ?? 0,
     yesAskSizeE2: m.yes_ask_size_fp ?? 0,
-    volumeE2: m.volume_fp ?? 0,
     volume24hE2: m.volume_24h_fp ?? 0,
-    openInterestE2: m.open_interest_fp ?? 0,
-    priceRanges: m.price_ranges ?? [],
     isCombo: m.mve_collection_ticker !== undefined || m.ticker.startsWith('KXMVE'),
     exchangeIndex: m.exchange_index ?? 0,
   }));
 
 export type Market = z.output<typeof MarketWire>;
-export type MarketWireInput = z.input<typeof MarketWire>;
 export type PriceRange = z.output<typeof PriceRangeWire>;

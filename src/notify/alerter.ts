@@ -1,7 +1,8 @@
 // Queues alerts in the outbox (durable first); transports deliver them from there.
 import type { Clock } from '../clock.js';
 import type { Journal } from '../journal/index.js';
-import type { Alert } from './alerts.js';
+import { type Alert, priorityOf } from './alerts.js';
+import { digestOf } from './digest.js';
 
 export class Alerter {
   private readonly listeners = new Set<() => void>();
@@ -11,10 +12,35 @@ export class Alerter {
     private readonly clock: Clock,
   ) {}
 
-  /** Queue an alert; with a dedupe key, the same alert within the window is dropped (e.g. a repeating error). */
-  send(alert: Alert, dedupe?: { key: string; withinMs: number }): void {
-    const id = this.journal.outbox.enqueue(alert.kind, alert, this.clock.now(), dedupe);
-    if (id !== null) for (const l of this.listeners) l();
+  /**
+   * Queue an alert; with a dedupe key, the same alert within the window is dropped (e.g. a repeating error).
+   * Urgent kinds jump the queue. `holdCycle`: held until that cycle's digest (see foldCycle).
+   */
+  send(alert: Alert, dedupe?: { key: string; withinMs: number }, holdCycle?: number): void {
+    const id = this.journal.outbox.enqueue(alert.kind, alert, this.clock.now(), {
+      ...(dedupe ? { dedupe } : {}),
+      priority: priorityOf(alert.kind),
+      ...(holdCycle !== undefined ? { holdCycle } : {}),
+    });
+    if (id !== null && holdCycle === undefined) this.wake();
+  }
+
+  /** A cycle ended (or a crashed one is found at start): its held fills become one digest message. */
+  foldCycle(cycleId: number): void {
+    const id = this.journal.outbox.foldHeld(cycleId, this.clock.now(), (payloads) => {
+      const d = digestOf(cycleId, payloads);
+      return d ? { kind: d.kind, payload: d, priority: 2 } : null;
+    });
+    if (id !== null) this.wake();
+  }
+
+  /** Fold what a crash left held (called at start, before the first cycle). */
+  foldLeftovers(): void {
+    for (const c of this.journal.outbox.heldCycles()) this.foldCycle(c);
+  }
+
+  private wake(): void {
+    for (const l of this.listeners) l();
   }
 
   /** Transports subscribe to be woken when something is queued (they also poll). */

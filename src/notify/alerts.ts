@@ -6,8 +6,8 @@ export type Mode = z.infer<typeof Mode>;
 
 const e4 = z.number().int();
 
-export const Alert = z.discriminatedUnion('kind', [
-  z.object({
+/** One order's fill (a cycle's are folded into its digest; an approval's is sent alone). */
+export const OrderAlert = z.object({
     kind: z.literal('order'),
     mode: Mode,
     ticker: z.string(),
@@ -21,7 +21,12 @@ export const Alert = z.discriminatedUnion('kind', [
     feesE4: e4,
     atRiskE4: e4,
     capE4: e4,
-  }),
+  });
+export type OrderAlert = z.infer<typeof OrderAlert>;
+
+
+export const Alert = z.discriminatedUnion('kind', [
+  OrderAlert,
   z.object({ kind: z.literal('halt'), mode: Mode, day: z.string(), atRiskE4: e4, capE4: e4, reason: z.string() }),
   z.object({
     kind: z.literal('approval'),
@@ -52,6 +57,14 @@ export const Alert = z.discriminatedUnion('kind', [
     canceled: z.number().int(),
     notSent: z.number().int(),
     unresolved: z.number().int(),
+    // The start-up state (optional: rows queued by older versions have none).
+    capE4: e4.optional(),
+    configCapE4: e4.optional(),
+    atRiskE4: e4.optional(),
+    halted: z.boolean().optional(),
+    paused: z.boolean().optional(),
+    /** Sim mode: orders the journal keeps from earlier runs (the simulated exchange itself starts fresh). */
+    earlierSimOrders: z.number().int().optional(),
   }),
   z.object({
     kind: z.literal('summary'),
@@ -68,6 +81,40 @@ export const Alert = z.discriminatedUnion('kind', [
     paused: z.boolean(),
   }),
   z.object({ kind: z.literal('info'), mode: Mode, message: z.string() }),
+  // A cycle's fills in one message, sent when the cycle ends.
+  z.object({
+    kind: z.literal('digest'),
+    mode: Mode,
+    cycleId: z.number().int(),
+    orders: z.array(OrderAlert),
+    atRiskE4: e4,
+    capE4: e4,
+  }),
+  // A position settled: won or lost, by how much, and the day's realized P&L so far.
+  z.object({
+    kind: z.literal('settlement'),
+    mode: Mode,
+    ticker: z.string(),
+    title: z.string(),
+    result: z.string(),
+    side: z.enum(['yes', 'no']).nullable(),
+    contractsE2: z.number().int(),
+    revenueE4: e4,
+    costE4: e4,
+    day: z.string(),
+    dayRealizedE4: e4,
+  }),
+  // A clean stop.
+  z.object({ kind: z.literal('stopped'), mode: Mode, delivered: z.number().int(), queued: z.number().int() }),
 ]);
 export type Alert = z.infer<typeof Alert>;
 export type AlertKind = Alert['kind'];
+
+/**
+ * What jumps the queue: the halt first of all (it never waits behind a flood of anything), then errors and approval
+ * requests (and their outcomes), then the rest. Within a priority, alerts go out in the order they were queued.
+ */
+export function priorityOf(kind: AlertKind): 0 | 1 | 2 {
+  if (kind === 'halt') return 0;
+  return kind === 'error' || kind === 'approval' || kind === 'approval-outcome' ? 1 : 2;
+}

@@ -49,13 +49,13 @@ export async function runDoctor(config: Config, deps: DoctorDeps): Promise<Check
   const doFetch = deps.fetch ?? fetch;
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const cwd = deps.cwd ?? process.cwd();
-  const sim = config.KALSHI_ENV === 'sim';
+  const env = config.KALSHI_ENV;
 
   add(modeCheck(config));
 
   // ---- the key ----
   let key: KeyObject | null = null;
-  if (sim) {
+  if (env === 'sim') {
     add({ name: 'key file', status: 'skip', detail: 'sim mode: the bot makes its own key for the built-in simulated exchange' });
     if (config.KALSHI_KEY_ID || config.KALSHI_PRIVATE_KEY_PATH) {
       add({
@@ -87,7 +87,6 @@ export async function runDoctor(config: Config, deps: DoctorDeps): Promise<Check
   }
 
   // ---- the exchange: reachable, its clock, then signed reads ----
-  const env = config.KALSHI_ENV;
   if (env === 'sim') {
     add({ name: 'exchange', status: 'skip', detail: 'sim mode: the simulated exchange runs inside the bot (no account, nothing to reach)' });
   } else {
@@ -166,8 +165,6 @@ function keyFix(reason: string, path: string): string {
   return "save the private key Kalshi showed when the API key was made (it starts with -----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----) in that file";
 }
 
-const StatusBody = ExchangeStatus;
-
 /** GET /exchange/status without a signature: is the host there, is it trading, and what time does it say it is. */
 async function reachExchange(
   baseUrl: string,
@@ -199,9 +196,9 @@ async function reachExchange(
       clock: clockCheck(res.headers.get('date'), t0, t1),
     };
   }
-  let parsed: z.output<typeof StatusBody> | null = null;
+  let parsed: z.output<typeof ExchangeStatus> | null = null;
   try {
-    const r = StatusBody.safeParse(JSON.parse(text));
+    const r = ExchangeStatus.safeParse(JSON.parse(text));
     parsed = r.success ? r.data : null;
   } catch {
     parsed = null;
@@ -392,9 +389,13 @@ async function telegramChecks(config: Config, doFetch: typeof fetch, timeoutMs: 
       : { name: 'allow-list', status: 'fail', detail: 'TELEGRAM_ALLOWED_USER_IDS is empty: nobody could command the bot', fix: 'set it to your numeric user id (ask @userinfobot)' },
   );
   // Alerts go to TELEGRAM_CHAT_ID, or else to each allowed user's private chat: each must exist for this bot.
-  const chats: { id: number; role: string }[] =
-    config.TELEGRAM_CHAT_ID !== undefined ? [{ id: config.TELEGRAM_CHAT_ID, role: 'alert chat (TELEGRAM_CHAT_ID)' }] : [];
-  for (const id of users) if (id !== config.TELEGRAM_CHAT_ID) chats.push({ id, role: config.TELEGRAM_CHAT_ID === undefined ? 'alert chat (allowed user)' : 'allowed user' });
+  const chats: { id: number; role: string; alerts: boolean }[] =
+    config.TELEGRAM_CHAT_ID !== undefined ? [{ id: config.TELEGRAM_CHAT_ID, role: 'alert chat (TELEGRAM_CHAT_ID)', alerts: true }] : [];
+  for (const id of users) {
+    if (id === config.TELEGRAM_CHAT_ID) continue;
+    const alerts = config.TELEGRAM_CHAT_ID === undefined;
+    chats.push({ id, role: alerts ? 'alert chat (allowed user)' : 'allowed user', alerts });
+  }
   const open = username ? `open t.me/${username}` : 'open the bot';
   for (const c of chats) {
     const r = await tgCall(root, token, 'getChat', { chat_id: c.id }, doFetch, timeoutMs);
@@ -407,7 +408,8 @@ async function telegramChecks(config: Config, doFetch: typeof fetch, timeoutMs: 
     const group = c.id < 0;
     out.push({
       name: 'chat',
-      status: 'fail',
+      // Alerts must get through; an allowed user beside a separate alert chat can still command from that chat.
+      status: c.alerts ? 'fail' : 'warn',
       detail: `${c.role} ${c.id}: ${r.code === null ? `Telegram cannot be reached (${r.description})` : `${r.code} ${r.description}`}`,
       fix:
         r.code === 403

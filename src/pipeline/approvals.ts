@@ -14,6 +14,7 @@ import type { CategoryCache } from './categories.js';
 import { FEE_HORIZON_MARGIN_MS, evaluateMarket } from '../rules/evaluate.js';
 import type { DayBlocklist } from '../rules/blocklist.js';
 import { shardTradingOf } from '../rules/validate.js';
+import { approvalRoomE4 } from '../rules/approval-room.js';
 import { type ApprovalRules, worstCaseE4 } from '../rules/risk.js';
 
 export interface ApprovalDeps {
@@ -146,4 +147,58 @@ export function expireApprovals(d: Pick<ApprovalDeps, 'journal' | 'clock' | 'ale
     d.alerter.send({ kind: 'approval-outcome', mode: d.mode, id: a.id, state: 'expired', text: 'expired without an answer' });
   }
   return due.length;
+}
+
+export interface RaiseDeps {
+  journal: Journal;
+  clock: Clock;
+  alerter: Alerter;
+  mode: Mode;
+  timeZone: string;
+  approvalTtlMs: number;
+  /** Ask again about a market rejected earlier the same trading day (APPROVAL_REASK_REJECTED). */
+  reaskRejected?: boolean;
+}
+
+export type RaiseResult = { raised: true; id: number } | { raised: false; reason: string };
+
+/**
+ * Ask a human about a flagged trade, unless asking makes no sense: one open request per market; a market the
+ * person rejected today is not asked about again; and the open requests together never ask for more than the
+ * room left under the cap (each counts at its worst case, as an order would).
+ */
+export function raiseApproval(
+  d: RaiseDeps,
+  m: Pick<Market, 'ticker' | 'title'>,
+  ev: { side: 'yes' | 'no'; priceE4: number; contracts: number; worstCaseE4: number; approval: string | null },
+): RaiseResult {
+  const { journal, clock } = d;
+  const now = clock.now();
+  const day = tradingDay(now, d.timeZone);
+  if (journal.approvals.pendingFor(m.ticker, now)) return { raised: false, reason: 'a request for this market is already open' };
+  const rejectedAt = journal.approvals.lastRejectedAt(m.ticker);
+  if (!d.reaskRejected && rejectedAt !== null && tradingDay(rejectedAt, d.timeZone) === day) {
+    return { raised: false, reason: 'you rejected this market today' };
+  }
+  const room = approvalRoomE4({
+    capE4: journal.settings.get().dailyCapE4,
+    atRiskE4: journal.orders.atRiskE4(day),
+    openApprovalsE4: journal.approvals.pendingWorstE4(now),
+  });
+  if (ev.worstCaseE4 > room) {
+    return { raised: false, reason: `its worst case ${formatUsd(ev.worstCaseE4)} does not fit the ${formatUsd(room)} left under the cap after the open requests` };
+  }
+  const expiresAt = now + d.approvalTtlMs;
+  const fields = {
+    ticker: m.ticker,
+    title: m.title,
+    side: ev.side,
+    countE2: ev.contracts * E2_PER_CONTRACT,
+    priceE4: ev.priceE4,
+    worstCaseE4: ev.worstCaseE4,
+    rule: ev.approval ?? '',
+  };
+  const id = journal.approvals.create({ ...fields, now, expiresAt });
+  d.alerter.send({ kind: 'approval', mode: d.mode, id, ...fields, expiresAt });
+  return { raised: true, id };
 }

@@ -89,6 +89,11 @@ export class CategoryCache {
     return { series: this.series.get(seriesPrefix(eventTicker)), eventCategory: null };
   }
 
+  /** Every category the exchange's series name (known once the series list has been read), sorted. */
+  knownCategories(): string[] {
+    return [...new Set([...this.series.values()].map((s) => s.category).filter((c): c is string => !!c))].sort((a, b) => a.localeCompare(b));
+  }
+
   categoryOf(eventTicker: string): string | undefined {
     const { series, eventCategory } = this.seriesOf(eventTicker);
     return series?.category || eventCategory || undefined;

@@ -4,19 +4,23 @@ import type { Executor } from '../execution/executor.js';
 import { type ShardFunding, transfersOpen } from '../execution/funding.js';
 import type { SettlementSource, SettlementSync } from '../execution/settlements.js';
 import { KalshiApiError } from '../kalshi/errors.js';
-import { type HydrateProgress, type MarketsPageSource, hydrateUniverse } from '../kalshi/hydrate.js';
+import { type CreatedProfile, type HydrateProgress, type HydrateResult, type MarketsPageSource, hydrateUniverse } from '../kalshi/hydrate.js';
 import type { Market } from '../kalshi/market-schema.js';
+import type { MarketTable } from '../kalshi/market-table.js';
 import type { ExchangeStatus, Position } from '../kalshi/schemas.js';
 import type { Decision } from '../journal/cycles.js';
+import { packNamesAsync } from '../journal/decisions.js';
 import type { Journal } from '../journal/index.js';
 import { E2_PER_CONTRACT, e4ToDollarsNumber } from '../money.js';
 import type { Alerter } from '../notify/alerter.js';
 import type { Mode } from '../notify/alerts.js';
-import { type Side, bandCheck } from '../rules/band.js';
+import type { Side } from '../rules/band.js';
 import type { DayBlocklist } from '../rules/blocklist.js';
+import { raiseApproval } from './approvals.js';
 import type { CategoryCache } from './categories.js';
 import { type EvaluationContext, FEE_HORIZON_MARGIN_MS, evaluateMarket, toValidationContext } from '../rules/evaluate.js';
 import { shardTradingOf } from '../rules/validate.js';
+import { DecisionColumns, type Passed, ReasonTexts, bandPass, evaluatePass, lookupRows } from '../rules/table-pass.js';
 import type { ApprovalRules } from '../rules/risk.js';
 
 export interface CycleClient extends MarketsPageSource, SettlementSource {
@@ -35,6 +39,8 @@ export interface CycleDeps {
   timeZone: string;
   approvalRules: ApprovalRules;
   approvalTtlMs: number;
+  /** Ask again about a market rejected earlier the same trading day. */
+  reaskRejected?: boolean;
   /** Collateral per shard; absent: orders are not funded (dry-run, tests of the cap alone). */
   funding?: ShardFunding;
   /** Categories or series the exchange refused (403) today. */
@@ -42,6 +48,11 @@ export interface CycleDeps {
   settlements: SettlementSync;
   hydrateStreams?: number;
   onProgress?: (p: HydrateProgress) => void;
+  /**
+   * Which exchange the journal's scan profile (the last scan's created-time distribution) belongs to. Default: by
+   * mode (sim, demo, prod). The profile plans the scan's windows, also after a restart.
+   */
+  profileScope?: string;
 }
 
 export interface CycleOrder {
@@ -70,19 +81,33 @@ export interface CycleSummary {
   hydrateMs: number;
   durationMs: number;
   timings: Record<string, number>;
+  /** How the scan went: requests, windows (planned + split off), how it was planned, records listed. */
+  scan?: { pages: number; windows: number; splits: number; planned: 'profile' | 'prior'; streams: number; listed: number; duplicates: number };
+  /** Everything after hydration (layers, journal), ms. */
+  afterHydrateMs?: number;
   error?: string;
 }
 
+/** Which universe a scan profile describes: the simulated exchange, Kalshi's demo, or production. */
+export const profileScopeOf = (mode: Mode): string => (mode === 'SIM' ? 'sim' : mode === 'DEMO' ? 'demo' : 'prod');
+
 export class Cycle {
-  private previousCreatedS: number[] | undefined;
+  /** The last scan's created-time distribution (from the journal at the first cycle after a start). */
+  private profile: CreatedProfile | null | undefined;
+  /** Reason texts formatted in earlier cycles (while the settings they depend on are unchanged). */
+  private readonly texts = new ReasonTexts();
 
   constructor(private readonly d: CycleDeps) {}
 
+  private get scope(): string {
+    return this.d.profileScope ?? profileScopeOf(this.d.mode);
+  }
+
   /** Positions held plus resting, per ticker, from the exchange and the journal's unfinished and paper orders. */
-  private async exposures(): Promise<Map<string, number>> {
+  private exposures(positions: readonly Position[]): Map<string, number> {
     const out = new Map<string, number>();
     const add = (t: string, n: number) => out.set(t, (out.get(t) ?? 0) + n);
-    for (const p of await this.d.client.getPositions()) add(p.ticker, Math.abs(p.positionE2));
+    for (const p of positions) add(p.ticker, Math.abs(p.positionE2));
     for (const [t, n] of this.d.journal.orders.pendingByTicker()) add(t, n);
     if (this.d.mode === 'DRY-RUN') for (const [t, n] of this.d.journal.orders.paperByTicker()) add(t, n);
     return out;
@@ -114,29 +139,60 @@ export class Cycle {
       durationMs: 0,
       timings,
     };
-    const decisions = new Map<string, Decision>();
+    // The decision trail: one row per market of the scan, set as the layers go (a cycle that fails early has fewer).
+    let table: MarketTable | null = null;
+    let cols = new DecisionColumns(0);
+    const decisions = {
+      set: (ticker: string, dec: Decision) => {
+        const i = table?.row(ticker);
+        if (i !== undefined) cols.set(i, dec);
+      },
+    };
+    let tAfter = 0;
+    let namesPacked: Promise<Buffer> | null = null;
     try {
-      // L1
+      // L1. The reads that do not depend on the scan go out while it pages (at 600 ms a request they would
+      // otherwise follow it one after another): exchange status, positions, settlements, the series list.
       let t = performance.now();
-      // allSettled, not all: a failed status read must not leave the scan paging on into the next cycle.
-      const [scanned, exchange] = await Promise.allSettled([
+      const ordersBefore = journal.scans.ordersFingerprint();
+      this.profile ??= this.loadProfile();
+      // allSettled, not all: a failed read must not leave the scan paging on into the next cycle.
+      const [scanned, exchange, held, settled] = await Promise.allSettled([
         hydrateUniverse(this.d.client, {
           nowMs: clock.now(),
+          profile: this.profile,
           ...(this.d.hydrateStreams !== undefined ? { streams: this.d.hydrateStreams } : {}),
-          ...(this.previousCreatedS ? { previousCreatedS: this.previousCreatedS } : {}),
           ...(this.d.onProgress ? { onProgress: this.d.onProgress } : {}),
         }),
         this.d.client.getExchangeStatus(),
+        this.d.client.getPositions(),
+        this.d.settlements.sync(),
+        this.d.categories.ensure([]),
       ]);
       if (scanned.status === 'rejected') throw scanned.reason;
       if (exchange.status === 'rejected') throw exchange.reason;
       const universe = scanned.value;
       const status = exchange.value;
-      this.previousCreatedS = universe.markets.map((m) => Math.floor(m.createdMs / 1000));
-      summary.markets = universe.markets.length;
+      table = universe.table;
+      summary.markets = table.size;
       summary.skipped = universe.skipped;
       summary.hydrateMs = universe.elapsedMs;
+      summary.scan = {
+        pages: universe.pages,
+        windows: universe.windows,
+        splits: universe.splits,
+        planned: universe.planned,
+        streams: universe.streams,
+        listed: universe.listed,
+        duplicates: universe.duplicates,
+      };
       t = lap('hydrate', t);
+      tAfter = t;
+      // The trail's tickers are compressed on the thread pool while the layers run here.
+      namesPacked = packNamesAsync(table.tickerText());
+      namesPacked.catch(() => undefined);
+      this.keepProfile(universe);
+      t = lap('profile', t);
       if (!status.tradingActive && status.shards.every((s) => !s.tradingActive)) {
         this.d.alerter.send(
           { kind: 'error', mode: this.d.mode, message: 'The exchange is not trading: no orders until it reopens.' },
@@ -144,26 +200,24 @@ export class Cycle {
         );
       }
 
-      // L2 over the whole universe.
+      // L2 over the whole universe, on the table's columns.
       const settings = journal.settings.get();
-      const candidates: Market[] = [];
-      for (const m of universe.markets) {
-        const band = bandCheck(m, settings);
-        if (!band.ok) decisions.set(m.ticker, { ticker: m.ticker, layer: 2, outcome: 'rejected', reason: band.reason });
-        else candidates.push(m);
-      }
+      this.texts.use({ ...settings });
+      cols = new DecisionColumns(table.size, this.texts);
+      const bandSide = new Uint8Array(table.size);
+      const bandPrice = new Int32Array(table.size);
+      const candidates = bandPass(table, settings, cols, bandSide, bandPrice);
       summary.candidates = candidates.length;
       t = lap('band', t);
 
       // L3: categories are looked up only for candidates that pass the cheap checks.
-      const exposures = await this.exposures();
+      if (held.status === 'rejected') throw held.reason;
+      // Positions were read while the scan paged: read again if one of our orders was added, filled or ended meanwhile.
+      const positions = journal.scans.ordersFingerprint() === ordersBefore ? held.value : await this.d.client.getPositions();
+      const exposures = this.exposures(positions);
       const now = clock.now();
-      const horizonMs = settings.horizonDays * 86_400_000;
-      await this.d.categories.ensure(
-        candidates
-          .filter((m) => m.settlesMs > now && m.settlesMs - now <= horizonMs && m.volume24hE2 >= settings.minVolume24h * E2_PER_CONTRACT)
-          .map((m) => m.eventTicker),
-      );
+      const today = tradingDay(now, this.d.timeZone);
+      await this.d.categories.ensure(Array.from(lookupRows(table, candidates, { nowMs: now, ...settings }), (i) => table!.eventTicker(i)));
       const ctx: EvaluationContext = {
         nowMs: now,
         ...shardTradingOf(status.tradingActive, status.shards),
@@ -174,20 +228,16 @@ export class Cycle {
         // Over the order's whole life: a fee change due while it rests is charged.
         feeOf: (e) => this.d.categories.feeOf(e, now, this.d.executor.fillTimeoutMs + FEE_HORIZON_MARGIN_MS),
         exposureE2: (ticker) => exposures.get(ticker) ?? 0,
-        blocked: (m, category) => this.d.blocked.reason(m, category, tradingDay(now, this.d.timeZone)),
+        blocked: (m, category) => this.d.blocked.reason(m, category, today),
       };
       const vctx = toValidationContext(ctx);
-      const passed: Passed[] = [];
-      for (const m of candidates) {
-        const ev = evaluateMarket(m, ctx, vctx);
-        if (ev.pass) passed.push({ m, ev });
-        else decisions.set(m.ticker, { ticker: m.ticker, layer: ev.layer, outcome: 'rejected', reason: ev.reason, side: ev.side ?? null, priceE4: ev.priceE4 ?? null });
-      }
+      const passed: Passed[] = evaluatePass(table, candidates, bandSide, bandPrice, ctx, vctx, cols);
       summary.validated = passed.length;
       t = lap('validate', t);
 
-      // Losses of earlier days' positions that settled today belong to today's ledger before any order.
-      await this.d.settlements.sync();
+      // Losses of earlier days' positions that settled today belong to today's ledger before any order (read while
+      // the scan paged; the executor reads them again before a cap check when they are more than 5 s old).
+      if (settled.status === 'rejected') throw settled.reason;
       t = lap('settlements', t);
 
       // L4: most liquid first; one order at a time so each cap check sees the previous intent.
@@ -196,27 +246,43 @@ export class Cycle {
       // Collateral where the orders go: each shard funded once for all the orders planned there.
       await this.fundShards(passed, day, status);
       t = lap('funding', t);
+      // The halt and the pause are read at each market, as of the last thing awaited (nothing else can change
+      // them in between: reading them again for each of thousands of markets would only cost time).
+      let stale = true;
+      let halted = false;
+      let paused = false;
       for (const p of passed) {
         const { m } = p;
         let { ev } = p;
         const base = { ticker: m.ticker, side: ev.side, priceE4: ev.priceE4 };
-        if (journal.orders.haltOf(day)) {
+        if (stale) {
+          halted = journal.orders.haltOf(day) !== undefined;
+          paused = journal.settings.get().paused;
+          stale = false;
+        }
+        if (halted) {
           summary.halted = true;
           decisions.set(m.ticker, { ...base, layer: 4, outcome: 'rejected', reason: 'trading halted for the day: daily loss cap reached' });
           continue;
         }
-        if (journal.settings.get().paused) {
+        if (paused) {
           decisions.set(m.ticker, { ...base, layer: 4, outcome: 'passed', reason: 'passed every layer; paused, so no order was sent' });
           continue;
         }
         if (ev.approval) {
-          this.requestApproval(m, ev);
-          summary.approvals++;
-          decisions.set(m.ticker, { ...base, layer: 4, outcome: 'approval', reason: `waiting for approval: ${ev.approval}` });
+          const asked = raiseApproval(this.d, m, ev);
+          if (asked.raised) summary.approvals++;
+          decisions.set(m.ticker, {
+            ...base,
+            layer: 4,
+            outcome: asked.raised ? 'approval' : 'rejected',
+            reason: asked.raised ? `waiting for approval: ${ev.approval}` : `flagged for approval (${ev.approval}), not asked: ${asked.reason}`,
+          });
           continue;
         }
         // An event's own fee rule wins over its series': read it (cached) for the market about to be ordered, and size again.
         await this.d.categories.ensureEventFees([m.eventTicker]);
+        stale = true;
         if (!this.d.categories.eventFeeKnown(m.eventTicker)) {
           decisions.set(m.ticker, { ...base, layer: 4, outcome: 'rejected', reason: "could not read the event's fee rule: not ordered on a guess" });
           continue;
@@ -238,6 +304,7 @@ export class Cycle {
           cycleId,
           approvalId: null,
         });
+        stale = true;
         if (r.kind === 'cap' || r.kind === 'funds' || r.kind === 'stale') {
           if (r.kind === 'cap' && r.halt) summary.halted = true;
           decisions.set(m.ticker, { ...base, layer: 4, outcome: 'rejected', reason: r.reason });
@@ -273,8 +340,10 @@ export class Cycle {
       if (err instanceof KalshiApiError && err.status === 401) this.authFailed(err.code);
     }
     const tw = performance.now();
-    journal.cycles.replaceDecisions(cycleId, decisions.values());
+    const names = await namesPacked?.catch(() => null);
+    journal.cycles.replaceTrail(cycleId, names ?? (table?.tickers ?? []), cols);
     timings.journal = Math.round(performance.now() - tw);
+    if (tAfter > 0) summary.afterHydrateMs = Math.round(performance.now() - tAfter);
     const day = tradingDay(clock.now(), this.d.timeZone);
     summary.atRisk = e4ToDollarsNumber(journal.orders.atRiskE4(day));
     summary.cap = e4ToDollarsNumber(journal.settings.get().dailyCapE4);
@@ -297,6 +366,25 @@ export class Cycle {
       clock.now(),
     );
     return summary;
+  }
+
+  /** The journal's profile of the last scan of this exchange (a fresh install has none: the scan is planned cold). */
+  private loadProfile(): CreatedProfile | null {
+    try {
+      return this.d.journal.scans.load(this.scope);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Plan the next scan by this one, and keep it in the journal so a restart is not cold. */
+  private keepProfile(universe: HydrateResult): void {
+    this.profile = universe.profile;
+    try {
+      this.d.journal.scans.save(this.scope, universe.profile);
+    } catch {
+      // Not kept across a restart this time; the next cycle plans from memory all the same.
+    }
   }
 
   /**
@@ -344,37 +432,4 @@ export class Cycle {
     );
   }
 
-  private requestApproval(m: Market, ev: { side: Side; priceE4: number; contracts: number; worstCaseE4: number; approval: string | null }): void {
-    const { journal, clock } = this.d;
-    const now = clock.now();
-    if (journal.approvals.pendingFor(m.ticker, now)) return;
-    const expiresAt = now + this.d.approvalTtlMs;
-    const id = journal.approvals.create({
-      ticker: m.ticker,
-      title: m.title,
-      side: ev.side,
-      countE2: ev.contracts * E2_PER_CONTRACT,
-      priceE4: ev.priceE4,
-      worstCaseE4: ev.worstCaseE4,
-      rule: ev.approval ?? '',
-      now,
-      expiresAt,
-    });
-    this.d.alerter.send({
-      kind: 'approval',
-      mode: this.d.mode,
-      id,
-      ticker: m.ticker,
-      title: m.title,
-      side: ev.side,
-      countE2: ev.contracts * E2_PER_CONTRACT,
-      priceE4: ev.priceE4,
-      worstCaseE4: ev.worstCaseE4,
-      rule: ev.approval ?? '',
-      expiresAt,
-    });
-  }
 }
-
-type Passed = { m: Market; ev: Extract<ReturnType<typeof evaluateMarket>, { pass: true }> };
-

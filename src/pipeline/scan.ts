@@ -56,7 +56,11 @@ export class Scan {
       });
       if (r) log.info({ reconcile: r }, 'reconciled unfinished orders');
     }
+    // Fills a crash left held for a digest go out before this cycle's.
+    this.d.alerter.foldLeftovers();
     const s = await this.d.cycle.run();
+    // This cycle's fills, held while it ran, become one message now.
+    this.d.alerter.foldCycle(s.cycleId);
     this.last = s;
     logCycle(log.child({ cycle: s.cycleId }), s);
     for (const l of this.listeners) l(s);

@@ -3,9 +3,16 @@
 import type { Market } from '../kalshi/market-schema.js';
 import type { Settings } from '../journal/settings.js';
 import type { FeeSchedule } from '../money.js';
-import { type Side, bandCheck } from './band.js';
-import { type ApprovalRules, approvalRule, sizeOrder, worstCaseE4 } from './risk.js';
-import { type ValidationContext, validateMarket } from './validate.js';
+import { type Side, bandCheck as bandCheckImport } from './band.js';
+import { type ApprovalRules, approvalRule as approvalRuleImport, sizeOrder as sizeOrderImport, worstCaseE4 as worstCaseImport } from './risk.js';
+import { type ValidationContext, validateMarket as validateImport } from './validate.js';
+
+// Imported bindings read through an accessor under tsx; evaluateMarket runs for thousands of markets a cycle.
+const bandCheck = bandCheckImport;
+const validateMarket = validateImport;
+const sizeOrder = sizeOrderImport;
+const worstCaseE4 = worstCaseImport;
+const approvalRule = approvalRuleImport;
 
 export type Evaluation =
   | { pass: false; layer: 2 | 3 | 4; reason: string; side?: Side; priceE4?: number }

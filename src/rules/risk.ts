@@ -1,5 +1,10 @@
 // Layer 4 decisions: how many contracts, whether the daily cap allows it, whether a human must approve.
-import { DEFAULT_FEE, E2_PER_CONTRACT, type FeeSchedule, costE4, formatUsd, orderFeeBoundE4 } from '../money.js';
+import { DEFAULT_FEE, E2_PER_CONTRACT as E2, type FeeSchedule, costE4 as costImport, formatUsd, orderFeeBoundE4 as feeBoundImport } from '../money.js';
+
+// Imported bindings read through an accessor under tsx: sizing and the worst case run for thousands of markets a cycle.
+const E2_PER_CONTRACT = E2;
+const costE4 = costImport;
+const orderFeeBoundE4 = feeBoundImport;
 
 export interface SizingInput {
   priceE4: number;

@@ -1,7 +1,10 @@
 // Layer 3: validation. Pure: everything it needs is passed in.
 import type { Market } from '../kalshi/market-schema.js';
 import type { ShardStatus } from '../kalshi/schemas.js';
-import { E2_PER_CONTRACT } from '../money.js';
+import { E2_PER_CONTRACT as E2 } from '../money.js';
+
+// Imported bindings read through an accessor under tsx: the per-market paths use a local copy.
+const E2_PER_CONTRACT = E2;
 
 export interface ValidationContext {
   nowMs: number;
@@ -24,20 +27,49 @@ export type ValidationResult = { ok: true; category: string | undefined } | { ok
 
 const DAY_MS = 86_400_000;
 
+/** The checks on a market's own numbers, as codes (0: all pass): the compact pass runs them over every candidate. */
+export const QUICK = { OK: 0, NOT_TRADING: 1, SHARD_CLOSED: 2, SETTLED: 3, HORIZON: 4, VOLUME: 5 } as const;
+
+export type QuickContext = Pick<ValidationContext, 'nowMs' | 'tradingActive' | 'horizonDays' | 'minVolume24h' | 'shardClosed'>;
+
+/** Trading, shard, settlement time, horizon and 24h volume, in validateMarket's order. */
+export function quickCode(exchangeIndex: number, settlesMs: number, volume24hE2: number, ctx: QuickContext): number {
+  if (!ctx.tradingActive) return QUICK.NOT_TRADING;
+  if (ctx.shardClosed?.(exchangeIndex)) return QUICK.SHARD_CLOSED;
+  if (settlesMs <= ctx.nowMs) return QUICK.SETTLED;
+  if (settlesMs - ctx.nowMs > ctx.horizonDays * DAY_MS) return QUICK.HORIZON;
+  if (volume24hE2 < ctx.minVolume24h * E2_PER_CONTRACT) return QUICK.VOLUME;
+  return QUICK.OK;
+}
+
+/** The text of a quick check's rejection (what /why shows). */
+export function quickReason(code: number, exchangeIndex: number, settlesMs: number, volume24hE2: number, ctx: QuickContext): string {
+  switch (code) {
+    case QUICK.NOT_TRADING:
+      return 'exchange is not trading';
+    case QUICK.SHARD_CLOSED:
+      return ctx.shardClosed?.(exchangeIndex) ?? '';
+    case QUICK.SETTLED:
+      return 'settlement time has passed';
+    case QUICK.HORIZON:
+      return `settles in ${Math.ceil((settlesMs - ctx.nowMs) / DAY_MS)} days, beyond the ${ctx.horizonDays}-day horizon`;
+    default:
+      return `24h volume ${Math.floor(volume24hE2 / E2_PER_CONTRACT)} < minimum ${ctx.minVolume24h} contracts`;
+  }
+}
+
+/** What a quick rejection's text depends on besides the context, as one number (equal keys, equal texts). */
+export function quickReasonKey(code: number, exchangeIndex: number, settlesMs: number, volume24hE2: number, nowMs: number): number {
+  if (code === QUICK.SHARD_CLOSED) return code + 8 * exchangeIndex;
+  if (code === QUICK.HORIZON) return code + 8 * Math.ceil((settlesMs - nowMs) / DAY_MS);
+  if (code === QUICK.VOLUME) return code + 8 * Math.floor(volume24hE2 / E2_PER_CONTRACT);
+  return code;
+}
+
 export function validateMarket(m: Market, ctx: ValidationContext): ValidationResult {
   if (m.status !== 'active') return { ok: false, reason: `market status is ${m.status}, not active` };
-  if (!ctx.tradingActive) return { ok: false, reason: 'exchange is not trading' };
-  const shard = ctx.shardClosed?.(m.exchangeIndex) ?? null;
-  if (shard) return { ok: false, reason: shard };
-  if (m.settlesMs <= ctx.nowMs) return { ok: false, reason: 'settlement time has passed' };
-  const horizonMs = ctx.horizonDays * DAY_MS;
-  if (m.settlesMs - ctx.nowMs > horizonMs) {
-    const days = Math.ceil((m.settlesMs - ctx.nowMs) / DAY_MS);
-    return { ok: false, reason: `settles in ${days} days, beyond the ${ctx.horizonDays}-day horizon` };
-  }
-  if (m.volume24hE2 < ctx.minVolume24h * E2_PER_CONTRACT) {
-    return { ok: false, reason: `24h volume ${Math.floor(m.volume24hE2 / E2_PER_CONTRACT)} < minimum ${ctx.minVolume24h} contracts` };
-  }
+  const quick = quickCode(m.exchangeIndex, m.settlesMs, m.volume24hE2, ctx);
+  if (quick !== QUICK.OK) return { ok: false, reason: quickReason(quick, m.exchangeIndex, m.settlesMs, m.volume24hE2, ctx) };
   const category = ctx.categoryOf(m.eventTicker);
   if (ctx.excluded.size > 0) {
     // With exclusions set, a market whose category is unknown cannot be shown to be allowed.

@@ -129,6 +129,7 @@ export function addDesignedMarket(ex: Exchange, spec: SimMarketSpec): void {
     settlementTimerSeconds: 60,
     exchangeIndex: shard,
   };
+  ex.renderCache?.delete(m.ticker);
   ex.universe.addMarketStruct(m);
   ex.books.reset(m.ticker);
 }
@@ -137,6 +138,7 @@ export function updateDesignedMarket(ex: Exchange, ticker: string, patch: Partia
   const m = ex.universe.markets.get(ticker);
   if (!m) throw new Error(`sim: no market ${ticker}`);
   checkShard(patch.exchangeIndex);
+  ex.renderCache?.delete(ticker);
   if (patch.exchangeIndex !== undefined) {
     m.exchangeIndex = patch.exchangeIndex;
     const ev = ex.universe.events.get(m.eventTicker);

@@ -78,6 +78,11 @@ export class Exchange {
   transferDelayMs = 300;
   /** last time a market's record changed through trading */
   private readonly touched = new Map<string, number>();
+  /**
+   * Serialized listing records of generated markets, keyed by everything that can change in one (null: off). A speed
+   * aid only: a page is byte for byte what rendering afresh would give. ~2 KB a market.
+   */
+  renderCache: Map<string, { sig: string; json: string }> | null = null;
   /** the last global trading switch (shards created later start in that state) */
   private allTrading = true;
   private pendingTransfers = 0;

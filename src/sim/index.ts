@@ -7,6 +7,7 @@ import { addDesignedMarket, updateDesignedMarket, type SimMarketSpec } from './d
 import { Exchange } from './exchange.js';
 import { FaultQueue, type SimFault } from './faults.js';
 import { RateLimiter } from './ratelimit.js';
+import { warmListingCache } from './market-routes.js';
 import { MAX_SHARD } from './shards.js';
 import { API_PREFIX, listen, type ServerDeps } from './server.js';
 import { generateUniverse, statusAt } from './universe.js';
@@ -33,6 +34,12 @@ export interface SimOptions {
   transferDelayMs?: number;
   /** Time source of transfer completion (ms). Default: real monotonic time, like `rateClock`. */
   transferClock?: () => number;
+  /**
+   * Keep each generated market's serialized listing record while its state is unchanged (~2 KB a market), so a page
+   * costs the exchange little CPU; 'warm' also renders every open market once at start. Default off. The bench's
+   * exchange (its own process) turns it on: it stands in for an exchange whose speed is not what is measured.
+   */
+  renderCache?: boolean | 'warm';
 }
 
 export interface SimOrderView {
@@ -131,6 +138,10 @@ export async function startSimExchange(opts: SimOptions = {}): Promise<SimExchan
   }
   const keys = new KeyRing();
   const faults = new FaultQueue();
+  if (opts.renderCache) {
+    ex.renderCache = new Map();
+    if (opts.renderCache === 'warm') warmListingCache({ ex, faults, tier: false, t: clock(), q: new URLSearchParams(), params: [], bodyText: '' });
+  }
   const tier = opts.rateLimit === undefined ? 'basic' : opts.rateLimit;
   let latency = opts.latencyMs ?? 0;
   const stats = { requests: 0, rateLimited: 0, byRoute: {} as Record<string, number> };

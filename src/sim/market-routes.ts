@@ -40,7 +40,48 @@ export function renderMarketFor(c: Ctx, m: SimMarket): Record<string, unknown> {
 
 /** Pre-serialize a page (market pages can be ~2.5 MB; JSON.stringify per record is plenty fast). */
 function page(cursor: string, key: string, records: Array<Record<string, unknown>>): SimResponse {
-  return { status: 200, body: null, raw: `{"cursor":${JSON.stringify(cursor)},"${key}":[${records.map((r) => JSON.stringify(r)).join(',')}]}` };
+  return rawPage(cursor, key, records.map((r) => JSON.stringify(r)));
+}
+
+function rawPage(cursor: string, key: string, json: string[]): SimResponse {
+  return { status: 200, body: null, raw: `{"cursor":${JSON.stringify(cursor)},"${key}":[${json.join(',')}]}` };
+}
+
+/**
+ * A market's listing record as JSON text. With the exchange's render cache on, a generated market whose state (book
+ * top, status, result, update time, volumes, last price, shard) is unchanged since it was last rendered is served
+ * from the cache: the same bytes a fresh render gives.
+ */
+function marketJsonFor(c: Ctx, m: SimMarket): string {
+  const cache = c.ex.renderCache;
+  if (cache === null || m.designed) return JSON.stringify(renderMarketFor(c, m));
+  const st = c.ex.marketState(m, c.t);
+  const { top } = st;
+  const sig = `${top.bidE4} ${top.bidSizeE2} ${top.askE4} ${top.askSizeE2} ${st.status} ${st.result} ${st.updatedMs} ${m.volumeE2} ${m.volume24hE2} ${m.openInterestE2} ${m.lastPriceE4} ${m.exchangeIndex}`;
+  const have = cache.get(m.ticker);
+  if (have !== undefined && have.sig === sig) return have.json;
+  const ev = c.ex.universe.events.get(m.eventTicker);
+  if (!ev) throw new Error(`sim: event ${m.eventTicker} missing`);
+  const json = JSON.stringify(renderMarket(m, ev, c.ex.seriesOf(m), st));
+  cache.set(m.ticker, { sig, json });
+  return json;
+}
+
+/** Fill the render cache with every open, non-combo generated market (done once at start when asked). */
+export function warmListingCache(c: Ctx): void {
+  for (const m of c.ex.universe.sorted()) if (!m.combo && !m.designed && statusMatches(m, 'open', c.t)) marketJsonFor(c, m);
+}
+
+/** First index in `sorted` (created time descending) whose market was created before `ms`. */
+function firstCreatedBefore(sorted: readonly SimMarket[], ms: number, from = 0): number {
+  let lo = from;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as SimMarket).createdMs < ms) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 export function getMarkets(c: Ctx): SimResponse {
@@ -85,11 +126,15 @@ export function getMarkets(c: Ctx): SimResponse {
     candidates = u.sorted();
   }
   const after = decodeCursor(c.q.get('cursor'));
-  const start = after ? indexAfter(candidates, sortKeyOf, after) : 0;
   const minC = ts.min_created_ts;
   const maxC = ts.max_created_ts;
   const minX = ts.min_close_ts;
   const maxX = ts.max_close_ts;
+  // Candidates are in listing order (created time descending), so the created-time bounds are a contiguous slice:
+  // found by binary search instead of testing every market before and after it.
+  let start = after ? indexAfter(candidates, sortKeyOf, after) : 0;
+  if (maxC !== undefined) start = Math.max(start, firstCreatedBefore(candidates, (maxC + 1) * 1000));
+  const end = minC !== undefined ? Math.max(start, firstCreatedBefore(candidates, minC * 1000, start)) : candidates.length;
   const matches = (m: SimMarket): boolean => {
     if (mve === 'exclude' && m.combo) return false;
     if (mve === 'only' && !m.combo) return false;
@@ -105,12 +150,12 @@ export function getMarkets(c: Ctx): SimResponse {
   };
   const out: SimMarket[] = [];
   let i = start;
-  for (; i < candidates.length && out.length < limit; i++) {
+  for (; i < end && out.length < limit; i++) {
     const m = candidates[i] as SimMarket;
     if (matches(m)) out.push(m);
   }
   let more = false;
-  for (; i < candidates.length; i++) {
+  for (; i < end; i++) {
     if (matches(candidates[i] as SimMarket)) {
       more = true;
       break;
@@ -118,11 +163,8 @@ export function getMarkets(c: Ctx): SimResponse {
   }
   const last = out[out.length - 1];
   const cursor = more && last ? encodeCursor(sortKeyOf(last)) : '';
-  const records = out.map((m) => {
-    const rec = renderMarketFor(c, m);
-    return c.faults.takeMalformed() ? corrupt(rec, m.idx) : rec;
-  });
-  return page(cursor, 'markets', records);
+  const json = out.map((m) => (c.faults.takeMalformed() ? JSON.stringify(corrupt(renderMarketFor(c, m), m.idx)) : marketJsonFor(c, m)));
+  return rawPage(cursor, 'markets', json);
 }
 
 function indexOrder(a: SimMarket, b: SimMarket): number {

@@ -94,8 +94,12 @@ async function repliesTo(from: number, texts: string[], chatId = from): Promise<
   const before = fake.sentTo(chatId).length;
   for (const t of texts) fake.sendText(from, t, { chatId });
   await fake.waitFor(() => fake.sentTo(chatId).length >= before + texts.length, 5000, `${texts.length} replies`);
-  return fake.sentTo(chatId).slice(before).map((m) => m.text);
+  // Every reply starts with the mode tag (checked on its own below); the patterns here are about what follows it.
+  return fake.sentTo(chatId).slice(before).map((m) => untag(m.text));
 }
+
+const MODE_TAG = /^\[(SIM|DEMO|DRY-RUN|LIVE)\] /;
+const untag = (text: string) => text.replace(MODE_TAG, '');
 
 const replyTo = async (from: number, text: string, chatId = from): Promise<string> => (await repliesTo(from, [text], chatId))[0]!;
 
@@ -150,10 +154,15 @@ const CASES: Case[] = [
     extra: ['now', 'confirm please', 'garbage confirm', '1'],
   },
   { command: 'setcap', usage: /^Usage: \/setcap <dollars>, e\.g\. \/setcap 50 .*at most \$100,000\)\.$/, required: true, extra: ['50 50', '50 dollars', '50 confirm now'], own: ['0', '0.00001', '100000.01', '$', '50.', '.5.5'] },
-  { command: 'approve', usage: /^Usage: \/approve <id> or \/reject <id>/, required: true, extra: ['1 2', '#1 #2'], own: ['0', '#', '1.5', '#-1'] },
-  { command: 'reject', usage: /^Usage: \/approve <id> or \/reject <id>/, required: true, extra: ['1 2'], own: ['0', '1.0'] },
+  // Without an id, /approve and /reject act on the only open request or list them (here: none waits); see telegram.test.
+  { command: 'approve', usage: /^Usage: \/approve <id> or \/reject <id>/, extra: ['1 2', '#1 #2'], own: ['0', '#', '1.5', '#-1'] },
+  { command: 'reject', usage: /^Usage: \/approve <id> or \/reject <id>/, extra: ['1 2'], own: ['0', '1.0'] },
   { command: 'trades', usage: /^Usage: \/trades \[n\], n from 1 to 50 \(default 10\)\.$/, extra: ['5 5', '5 days'], own: ['0', '51', '5.5'] },
   { command: 'pnl', usage: /^Usage: \/pnl \[days\], days from 1 to 90 \(default 7\)\.$/, extra: ['7 7'], own: ['0', '91', '7d'] },
+  { command: 'daily', usage: /^Usage: \/daily \[days\], days from 1 to 90 \(default 7\)\.$/, extra: ['7 7', '7 days'], own: ['0', '91', '7d', '007.0'] },
+  noArgs('balance'),
+  noArgs('profit'),
+  noArgs('performance'),
   {
     command: 'why',
     // A well-formed ticker ("abc", "1e309") may exist: it gets the answer for a ticker the last cycle did not see.
@@ -300,7 +309,7 @@ describe('the terminal takes the same arguments', () => {
     const lines = ['/pause now', '/resume 1', '/stopall now confirm', '/stopall 1', '/setcap -5 confirm', '/setcap 50 50 confirm', '/set __proto__ 1', '/set horizon -1', '/approve -1', '/why -KX', '/status now'];
     input.write(`${lines.join('\n')}\n`);
     await t.idle();
-    await fake.waitFor(() => printed.split('\n').filter((l) => /^(Usage|Unknown setting|Bad value)/.test(l)).length >= lines.length, 3000, 'every usage line');
+    await fake.waitFor(() => printed.split('\n').filter((l) => /^(Usage|Unknown setting|Bad value)/.test(untag(l))).length >= lines.length, 3000, 'every usage line');
     expect(printed).not.toMatch(/Paused|Resumed|Stopped|Daily cap set|Changed|failed/);
     expect(printed).toMatch(/Usage: \/stopall \(no arguments\), then type \/stopall confirm\. Nothing was changed\./);
     expect(snapshot(app)).toEqual(before);

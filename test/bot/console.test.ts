@@ -40,7 +40,7 @@ describe('console transport', () => {
 
     input.write('/setcap 40\n');
     await until(() => app.journal.settings.get().dailyCapE4 === 400_000, 'cap 40');
-    await until(() => printed.includes('$50.00 -> $40.00'), 'setcap reply');
+    await until(() => printed.includes('$50.00 → $40.00'), 'setcap reply');
     expect(app.journal.settings.audit()[0]).toMatchObject({ name: 'dailyCapE4', changed_by: 'console' });
 
     input.write('/setcap abc\n');
@@ -64,7 +64,7 @@ describe('console transport', () => {
     await until(() => printed.includes('Resumed'), 'resume');
 
     app.alerter.send({ kind: 'order', mode: 'SIM', ticker: 'KXT-1', title: 'A test market', side: 'yes', state: 'executed', filledE2: 500, countE2: 500, priceE4: 7500, costE4: 37_500, feesE4: 1300, atRiskE4: 38_800, capE4: 2_000_000 });
-    await until(() => printed.includes('[SIM] Order filled: KXT-1'), 'order alert');
+    await until(() => printed.includes('[SIM] Order filled\nA test market · KXT-1'), 'order alert');
     expect(printed).toContain('Bought YES 5/5 contracts @ 75¢');
     expect(printed).toContain('At risk today: $3.88 of $200.00 cap');
     await until(() => app.journal.outbox.pendingCount() === 0, 'outbox drained');

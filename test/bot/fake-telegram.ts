@@ -20,6 +20,30 @@ export interface StoredMessage {
   text: string;
   reply_markup?: unknown;
   edit_date?: number;
+  entities?: TextEntity[];
+  /** Sent with disable_notification. */
+  silent?: boolean;
+  /** A photo message (sendPhoto): `text` is '' and the words are the caption, as Telegram stores them. */
+  photo?: PhotoSize[];
+  caption?: string;
+  caption_entities?: TextEntity[];
+}
+
+/** The Bot API's PhotoSize. The fake lists one size, the picture as uploaded (Telegram adds smaller ones). */
+export interface PhotoSize {
+  file_id: string;
+  file_unique_id: string;
+  width: number;
+  height: number;
+  file_size: number;
+}
+
+/** A file part of a multipart/form-data upload. */
+export class UploadedFile {
+  constructor(
+    readonly filename: string,
+    readonly bytes: Buffer,
+  ) {}
 }
 
 type Failure = { status: 500 | 429 | 502; retryAfter?: number; methods?: string[]; remaining?: number };
@@ -46,6 +70,9 @@ export class FakeTelegram {
    * so tests add ids here; sendText adds its chat too. Any other id: 400 "chat not found", as Telegram answers.
    */
   readonly knownChats = new Set<number>();
+  /** Every file the bot uploaded, by the file_id the fake gave it (the photo's bytes, for assertions). */
+  readonly files = new Map<string, UploadedFile>();
+  private nextFileId = 1;
   readonly token: string;
 
   constructor(token = '123456:TEST-token_abc') {
@@ -143,9 +170,13 @@ export class FakeTelegram {
   private async body(req: IncomingMessage): Promise<Record<string, unknown>> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    if (!raw) return {};
+    const bytes = Buffer.concat(chunks);
     const type = req.headers['content-type'] ?? '';
+    // Uploads (sendPhoto with an InputFile): grammY streams multipart/form-data, files as parts of their own.
+    const boundary = /^multipart\/form-data;\s*boundary=("?)([^";]+)\1/i.exec(type)?.[2];
+    if (boundary) return parseMultipart(bytes, boundary);
+    const raw = bytes.toString('utf8');
+    if (!raw) return {};
     if (type.includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
     if (type.includes('application/x-www-form-urlencoded')) {
       const out: Record<string, unknown> = {};
@@ -229,24 +260,34 @@ export class FakeTelegram {
         if (!Number.isFinite(chatId)) return new ApiError(400, 'Bad Request: chat not found');
         if (this.blocked.has(chatId)) return new ApiError(403, 'Forbidden: bot was blocked by the user');
         if (typeof p.text !== 'string' || p.text.length === 0) return new ApiError(400, 'Bad Request: message text is empty');
-        if (p.text.length > 4096) return new ApiError(400, 'Bad Request: message is too long');
+        const parsed = parseEntities(p.text, p.parse_mode);
+        if ('error' in parsed) return new ApiError(400, `Bad Request: can't parse entities: ${parsed.error}`);
+        if (parsed.text.length > 4096) return new ApiError(400, 'Bad Request: message is too long');
         const msg: StoredMessage = {
           message_id: this.nextMessageId++,
           from: { id: BOT_ID, is_bot: true, first_name: 'Band Bot', username: 'band_test_bot' },
           chat: chatId > 0 ? { id: chatId, type: 'private', first_name: `User${chatId}` } : { id: chatId, type: 'group', title: 'Group' },
           date: Math.floor(Date.now() / 1000),
-          text: p.text,
+          text: parsed.text,
+          ...(parsed.entities.length ? { entities: parsed.entities } : {}),
           ...(p.reply_markup ? { reply_markup: p.reply_markup } : {}),
+          ...(p.disable_notification ? { silent: true } : {}),
         };
         this.messages.set(`${chatId}:${msg.message_id}`, msg);
         return msg;
       }
+      case 'sendPhoto':
+        return this.sendPhoto(p);
       case 'editMessageText':
       case 'editMessageReplyMarkup': {
         const key = `${Number(p.chat_id)}:${Number(p.message_id)}`;
         const msg = this.messages.get(key);
         if (!msg) return new ApiError(400, 'Bad Request: message to edit not found');
-        const text = method === 'editMessageText' ? String(p.text) : msg.text;
+        if (method === 'editMessageText' && msg.photo) return new ApiError(400, 'Bad Request: there is no text in the message to edit');
+        const parsed = method === 'editMessageText' ? parseEntities(String(p.text), p.parse_mode) : { text: msg.text, entities: [] };
+        if ('error' in parsed) return new ApiError(400, `Bad Request: can't parse entities: ${parsed.error}`);
+        if (parsed.text.length > 4096) return new ApiError(400, 'Bad Request: MESSAGE_TOO_LONG');
+        const text = parsed.text;
         const markup = p.reply_markup;
         if (text === msg.text && JSON.stringify(markup) === JSON.stringify(msg.reply_markup))
           return new ApiError(400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
@@ -269,6 +310,57 @@ export class FakeTelegram {
       default:
         return new ApiError(404, `Not Found: method ${method} not supported by the fake`);
     }
+  }
+
+  /**
+   * sendPhoto as the Bot API takes it: the photo as an uploaded file (a part named by its "attach://" reference, or
+   * a part named "photo"), or a file_id the fake gave out before; an optional caption of at most 1024 characters
+   * after its entities are parsed. Answers a Message with `photo` (PhotoSize[]) and the caption. PNG only here.
+   */
+  private sendPhoto(p: Record<string, unknown>): StoredMessage | ApiError {
+    const chatId = Number(p.chat_id);
+    if (!Number.isFinite(chatId)) return new ApiError(400, 'Bad Request: chat not found');
+    if (this.blocked.has(chatId)) return new ApiError(403, 'Forbidden: bot was blocked by the user');
+    let file: UploadedFile | undefined;
+    if (p.photo instanceof UploadedFile) file = p.photo;
+    else if (typeof p.photo === 'string' && p.photo.startsWith('attach://')) {
+      const part = p[p.photo.slice('attach://'.length)];
+      if (part instanceof UploadedFile) file = part;
+    } else if (typeof p.photo === 'string') file = this.files.get(p.photo);
+    if (!file) return new ApiError(400, 'Bad Request: there is no photo in the request');
+    if (file.bytes.length > 10 * 1024 * 1024) return new ApiError(400, 'Bad Request: file is too big');
+    const size = pngSize(file.bytes);
+    if (!size) return new ApiError(400, 'Bad Request: IMAGE_PROCESS_FAILED');
+    const caption = p.caption === undefined ? undefined : String(p.caption);
+    const parsed = caption === undefined ? { text: '', entities: [] } : parseEntities(caption, p.parse_mode);
+    if ('error' in parsed) return new ApiError(400, `Bad Request: can't parse entities: ${parsed.error}`);
+    if (parsed.text.length > 1024) return new ApiError(400, 'Bad Request: message caption is too long');
+    const fileId = `photo-${this.nextFileId++}`;
+    this.files.set(fileId, file);
+    const msg: StoredMessage = {
+      message_id: this.nextMessageId++,
+      from: { id: BOT_ID, is_bot: true, first_name: 'Band Bot', username: 'band_test_bot' },
+      chat: chatId > 0 ? { id: chatId, type: 'private', first_name: `User${chatId}` } : { id: chatId, type: 'group', title: 'Group' },
+      date: Math.floor(Date.now() / 1000),
+      text: '',
+      photo: [{ file_id: fileId, file_unique_id: `u${fileId}`, width: size.width, height: size.height, file_size: file.bytes.length }],
+      ...(caption !== undefined && parsed.text !== '' ? { caption: parsed.text } : {}),
+      ...(parsed.entities.length ? { caption_entities: parsed.entities } : {}),
+      ...(p.reply_markup ? { reply_markup: p.reply_markup } : {}),
+      ...(p.disable_notification ? { silent: true } : {}),
+    };
+    this.messages.set(`${chatId}:${msg.message_id}`, msg);
+    // A photo message has no text field on the wire.
+    const { text: _text, ...wire } = msg;
+    return wire as StoredMessage;
+  }
+
+  /** The bytes of a photo message's picture. */
+  photoBytes(msg: StoredMessage): Buffer {
+    const id = msg.photo?.at(-1)?.file_id;
+    const f = id === undefined ? undefined : this.files.get(id);
+    if (!f) throw new Error(`message ${msg.message_id} has no photo`);
+    return f.bytes;
   }
 
   private async getUpdates(p: Record<string, unknown>, res: ServerResponse): Promise<unknown> {
@@ -306,6 +398,51 @@ export function buttonData(msg: StoredMessage, label: RegExp): string {
   return b.callback_data;
 }
 
+/** Fields whose value is text as typed: never read as JSON (a caption "50" stays a string). */
+const TEXT_FIELDS = new Set(['text', 'caption', 'parse_mode']);
+
+/** multipart/form-data -> fields (JSON values decoded, as the form-urlencoded path does) and UploadedFile parts. */
+export function parseMultipart(body: Buffer, boundary: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const delimiter = Buffer.from(`--${boundary}`);
+  let at = body.indexOf(delimiter);
+  if (at < 0) throw new Error('multipart body without its boundary');
+  for (;;) {
+    at += delimiter.length;
+    if (body.subarray(at, at + 2).toString('latin1') === '--') return out;
+    if (body.subarray(at, at + 2).toString('latin1') === '\r\n') at += 2;
+    const next = body.indexOf(delimiter, at);
+    if (next < 0) throw new Error('multipart body is not closed');
+    // The CRLF before a delimiter belongs to the delimiter, not to the part.
+    const part = body.subarray(at, body.subarray(next - 2, next).toString('latin1') === '\r\n' ? next - 2 : next);
+    const headEnd = part.indexOf('\r\n\r\n');
+    if (headEnd < 0) throw new Error('multipart part without headers');
+    const head = part.subarray(0, headEnd).toString('utf8');
+    const value = part.subarray(headEnd + 4);
+    const name = /(?:^|[;\s])name="([^"]*)"/i.exec(head)?.[1];
+    if (name === undefined) throw new Error('multipart part without a name');
+    const filename = /filename=("?)([^";\r\n]*)\1/i.exec(head)?.[2];
+    if (filename !== undefined) out[name] = new UploadedFile(filename, Buffer.from(value));
+    else {
+      const text = value.toString('utf8');
+      try {
+        out[name] = TEXT_FIELDS.has(name) ? text : JSON.parse(text);
+      } catch {
+        out[name] = text;
+      }
+    }
+    at = next;
+  }
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** A PNG's width and height from its IHDR chunk; null for anything that is not a PNG. */
+export function pngSize(bytes: Buffer): { width: number; height: number } | null {
+  if (bytes.length < 24 || !bytes.subarray(0, 8).equals(PNG_SIGNATURE) || bytes.subarray(12, 16).toString('latin1') !== 'IHDR') return null;
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
 class ApiError {
   constructor(
     readonly code: number,
@@ -319,4 +456,53 @@ export function scopeKey(scope: unknown): string {
   if (!v || typeof v !== 'object') return 'default';
   const o = v as Record<string, unknown>;
   return JSON.stringify(Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]])));
+}
+
+/** Telegram's HTML parse mode, as far as the bot uses it: the tags it allows, entities for &amp; &lt; &gt; &quot;. */
+const HTML_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'code', 'pre', 'a', 'tg-spoiler', 'blockquote']);
+const HTML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"' };
+
+export interface TextEntity {
+  type: string;
+  offset: number;
+  length: number;
+}
+
+/**
+ * Text with parse_mode HTML -> what Telegram stores: the plain text and its entities. A stray "<" or "&", an unknown
+ * or unclosed tag is refused, as Telegram refuses it (400 "can't parse entities"): an unescaped market title fails here.
+ */
+export function parseEntities(text: string, parseMode: unknown): { text: string; entities: TextEntity[] } | { error: string } {
+  if (parseMode !== 'HTML') return { text, entities: [] };
+  let out = '';
+  const entities: TextEntity[] = [];
+  const open: { tag: string; offset: number }[] = [];
+  for (let i = 0; i < text.length; ) {
+    const c = text[i]!;
+    if (c === '<') {
+      const m = /^<(\/?)([a-z-]+)(?:\s[^<>]*)?>/.exec(text.slice(i));
+      if (!m || !HTML_TAGS.has(m[2]!)) return { error: `unsupported start tag at byte offset ${i}` };
+      if (m[1]) {
+        const top = open.pop();
+        if (!top || top.tag !== m[2]) return { error: `unmatched end tag at byte offset ${i}, expected "</${top?.tag ?? ''}>"` };
+        entities.push({ type: top.tag === 'b' || top.tag === 'strong' ? 'bold' : top.tag, offset: top.offset, length: out.length - top.offset });
+      } else open.push({ tag: m[2]!, offset: out.length });
+      i += m[0].length;
+    } else if (c === '&') {
+      const m = /^&(#\d+|[a-z]+);/.exec(text.slice(i));
+      if (!m) return { error: `unexpected "&" at byte offset ${i}` };
+      const name = m[1]!;
+      const ch = name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : HTML_ENTITIES[name];
+      if (ch === undefined) return { error: `unsupported entity "&${name};"` };
+      out += ch;
+      i += m[0].length;
+    } else if (c === '>') {
+      return { error: `unexpected ">" at byte offset ${i}` };
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  if (open.length) return { error: `can't find end tag corresponding to start tag "${open.at(-1)!.tag}"` };
+  return { text: out, entities };
 }

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KalshiClient } from '../../src/kalshi/client.js';
-import { hydrateUniverse, planWindows, type HydrateProgress, type Window } from '../../src/kalshi/hydrate.js';
+import { type CreatedProfile, hydrateUniverse, planFromProfile, planWindows, profileCount, type HydrateProgress, type Window } from '../../src/kalshi/hydrate.js';
 import { startSimExchange, type SimExchange } from '../../src/sim/index.js';
 
 const MARKETS = 3000;
@@ -42,8 +42,8 @@ async function setup(markets = MARKETS) {
   return { sim, client };
 }
 
-function sortedTickers(ms: ReadonlyArray<{ ticker: string }>): string[] {
-  return ms.map((m) => m.ticker).sort();
+function sortedTickers(r: { table: { tickers: readonly string[] } }): string[] {
+  return [...r.table.tickers].sort();
 }
 
 describe('hydrateUniverse over the simulated exchange', () => {
@@ -55,22 +55,25 @@ describe('hydrateUniverse over the simulated exchange', () => {
     const reports: HydrateProgress[] = [];
     const r = await hydrateUniverse(client, { streams: 8, pageLimit: 250, onProgress: (p) => reports.push({ ...p }) });
 
-    const got = sortedTickers(r.markets);
+    const got = sortedTickers(r);
     expect(new Set(got).size).toBe(got.length); // each ticker once
     expect(got).toEqual(expected);
-    expect(r.markets.some((m) => m.isCombo)).toBe(false);
-    expect(r.markets.every((m) => m.status === 'active')).toBe(true);
+    expect(r.table.markets().some((m) => m.ticker.startsWith('KXMVE'))).toBe(false);
+    expect(r.planned).toBe('prior');
     // Default leakClosed = floor(3000 * 0.001) closed markets leak into the open listing and are dropped.
     expect(r.leaked).toBe(Math.floor(MARKETS * 0.001));
     expect(r.skipped).toBe(0);
     expect(r.repeatedCursors).toBe(0);
-    expect(r.windows).toBe(8);
+    // 8 planned windows, plus those split off long ones while running.
+    expect(r.windows).toBe(8 + r.splits);
+    expect(r.streams).toBe(8);
     // 3000 markets at 250 per page cannot come in fewer than 12 pages.
     expect(r.pages).toBeGreaterThanOrEqual(Math.ceil(MARKETS / 250));
+    expect(r.listed).toBe(MARKETS + r.leaked + r.duplicates);
 
     expect(reports.length).toBeGreaterThan(0);
     const last = reports.at(-1)!;
-    expect(last.streams).toBe(8);
+    expect(last.streams).toBe(r.windows);
     expect(last.streamsDone).toBe(last.streams);
     expect(last.markets).toBe(expected.length);
     expect(last.pages).toBe(r.pages);
@@ -81,21 +84,21 @@ describe('hydrateUniverse over the simulated exchange', () => {
     }
   });
 
-  it('with windows balanced from a previous scan still returns the whole universe exactly once', async () => {
+  it('planned from a previous scan: about a page a window, and still the whole universe exactly once', async () => {
     const { sim, client } = await setup();
-    const first = await hydrateUniverse(client, { streams: 8 });
-    const previousCreatedS = first.markets.map((m) => Math.floor(m.createdMs / 1000));
+    const first = await hydrateUniverse(client, { streams: 8, pageLimit: 200 });
+    expect(first.profile.createdS.length).toBe(MARKETS);
+    expect(first.profile.ordered).toBe(true);
 
-    const r = await hydrateUniverse(client, { streams: 8, pageLimit: 200, previousCreatedS });
-    const got = sortedTickers(r.markets);
-    expect(new Set(got).size).toBe(got.length);
-    expect(got).toEqual([...sim.openMarketTickers()].sort());
-    expect(r.markets.some((m) => m.isCombo)).toBe(false);
-    expect(r.windows).toBe(8);
+    const r = await hydrateUniverse(client, { streams: 8, pageLimit: 200, profile: first.profile });
+    expect(r.planned).toBe('profile');
+    expect(sortedTickers(r)).toEqual([...sim.openMarketTickers()].sort());
     expect(r.repeatedCursors).toBe(0);
-    // The cuts are created seconds of real markets, so markets sit on the seams: seen by two windows,
-    // returned once.
-    expect(r.duplicates).toBeGreaterThan(0);
+    // 3000 markets at 200 a page: 15 pages at least; planned windows fill ~97% of one, the newest half of one.
+    expect(r.pages).toBeGreaterThanOrEqual(15);
+    expect(r.pages).toBeLessThanOrEqual(19);
+    expect(r.windows).toBe(r.pages); // one request each: no cursor chains
+    expect(r.splits).toBe(0);
   });
 
   it('skips and counts malformed records; the rest still arrive', async () => {
@@ -105,12 +108,12 @@ describe('hydrateUniverse over the simulated exchange', () => {
 
     const r = await hydrateUniverse(client, { streams: 8 });
     expect(r.skipped).toBe(3);
-    const got = new Set(r.markets.map((m) => m.ticker));
-    expect(got.size).toBe(r.markets.length);
+    const got = new Set(r.table.tickers);
+    expect(got.size).toBe(r.table.size);
     // The 3 corrupted records may be open markets (lost) or leaked/closed ones; nothing else is lost.
     const missing = expected.filter((t) => !got.has(t));
     expect(missing.length).toBeLessThanOrEqual(3);
-    expect(r.markets.length).toBeGreaterThanOrEqual(expected.length - 3);
+    expect(r.table.size).toBeGreaterThanOrEqual(expected.length - 3);
     for (const t of got) expect(expected.includes(t), t).toBe(true);
   });
 
@@ -121,7 +124,7 @@ describe('hydrateUniverse over the simulated exchange', () => {
     sim.inject({ kind: 'status', status: 503, count: 3, pathIncludes: '/markets' });
 
     const r = await hydrateUniverse(client, { streams: 8, pageLimit: 500 });
-    expect(sortedTickers(r.markets)).toEqual(expected);
+    expect(sortedTickers(r)).toEqual(expected);
     expect(r.skipped).toBe(0);
     // The faults really happened and were absorbed by retries.
     const st = client.http.stats();
@@ -160,7 +163,7 @@ describe('hydrateUniverse over the simulated exchange', () => {
     expect(r.pages).toBe(2); // first page, then the same cursor again: stop
     expect(requests).toBe(2);
     expect(cursors).toEqual([null, 'SAME-CURSOR-FOREVER']);
-    expect(r.markets.map((m) => m.ticker)).toEqual([record.ticker]);
+    expect(r.table.tickers).toEqual([record.ticker]);
     expect(r.duplicates).toBe(1); // the same record came back on the second page
   });
 });
@@ -207,33 +210,60 @@ describe('planWindows', () => {
   });
 
 
-  function shares(ws: Window[], data: readonly number[]): number[] {
-    const counts = new Array<number>(ws.length).fill(0);
-    for (const t of data) counts[windowOf(ws, t)]!++;
-    return counts;
-  }
+  const profileOf = (createdS: number[], takenAtMs = NOW_S * 1000): CreatedProfile => ({
+    createdS: Float64Array.from(createdS).sort(),
+    takenAtMs,
+    pageMs: null,
+    ordered: true,
+  });
 
-  it('with a previous distribution the windows hold roughly equal shares', () => {
+  it('from a previous distribution: contiguous windows of at most ~97% of a page each, whatever its shape', () => {
     const rand = makeRng(12345);
-    const streams = 8;
-    // Skewed toward the present, like the real listing: created = now - 90d * u^2.
-    const skewed = Array.from({ length: 8000 }, () => NOW_S - Math.floor(90 * 86_400 * rand() ** 2));
-    // Everything created in the last two days (a prior over 90 days cannot know that).
-    const recent = Array.from({ length: 8000 }, () => NOW_S - Math.floor(2 * 86_400 * rand()));
-
-    for (const prev of [skewed, recent]) {
-      const ws = planWindows(streams, NOW_S, prev);
-      expectContiguous(ws, streams);
-      const share = prev.length / streams;
-      for (const c of shares(ws, prev)) {
-        expect(c).toBeGreaterThan(share * 0.8);
-        expect(c).toBeLessThan(share * 1.2);
-      }
+    // Skewed toward the present, like the real listing (created = now - 90d * u^3), whole events created in one
+    // second; and everything in the last two days (no prior could know that).
+    const skewed: number[] = [];
+    while (skewed.length < 20_000) {
+      const t = NOW_S - Math.floor(90 * 86_400 * rand() ** 3);
+      for (let k = 1 + Math.floor(rand() * 8); k > 0; k--) skewed.push(t);
     }
+    const recent = Array.from({ length: 20_000 }, () => NOW_S - Math.floor(2 * 86_400 * rand()));
+    for (const data of [skewed, recent]) {
+      const p = profileOf(data);
+      const ws = planFromProfile(p, 1000, NOW_S * 1000);
+      expectContiguous(ws, ws.length);
+      // Every market of the profile falls in a window, each window holds at most 970 of them (seams in both)...
+      for (const t of [p.createdS[0]!, p.createdS.at(-1)!, NOW_S - 3_600]) windowOf(ws, t);
+      const counts = ws.map((w) => profileCount(p, w.min, w.max));
+      for (const c of counts.slice(0, -1)) expect(c).toBeLessThanOrEqual(970);
+      // ...the newest leaves room for the markets created since (half a page here)...
+      expect(counts.at(-1)!).toBeLessThanOrEqual(485);
+      // ...and the plan is tight: about as many windows as pages of markets, most of them nearly full.
+      expect(ws.length).toBeLessThanOrEqual(Math.ceil(data.length / 970) + 2);
+      expect(counts.filter((c) => c >= 900).length).toBeGreaterThanOrEqual(ws.length - 3);
+    }
+  });
 
-    // Without the history the clustered data piles into few windows: the history is what balances it.
-    const blind = shares(planWindows(streams, NOW_S), recent);
-    expect(Math.max(...blind)).toBeGreaterThan((recent.length / streams) * 2);
+  it('the newest window leaves room for what was created since the profile was taken', () => {
+    // 500 markets an hour lately: an hour after the profile, ~500 more are expected in the newest window.
+    const data = Array.from({ length: 10_000 }, (_, i) => NOW_S - 36_000 + Math.floor((i * 36_000) / 10_000));
+    const fresh = planFromProfile(profileOf(data), 1000, NOW_S * 1000);
+    const later = planFromProfile(profileOf(data), 1000, NOW_S * 1000 + 3_600_000);
+    const newest = (ws: Window[]) => profileCount(profileOf(data), ws.at(-1)!.min, undefined);
+    expect(newest(fresh)).toBeLessThanOrEqual(485);
+    expect(newest(later)).toBeLessThanOrEqual(970 - 270);
+  });
+
+  it('a second holding more than a page gets its own multi-page window, and the plan moves on', () => {
+    const data = [...Array.from({ length: 2500 }, () => NOW_S - 5_000), ...Array.from({ length: 3000 }, (_, i) => NOW_S - 4_000 + i)];
+    const p = profileOf(data);
+    const ws = planFromProfile(p, 1000, NOW_S * 1000);
+    expectContiguous(ws, ws.length);
+    windowOf(ws, NOW_S - 5_000);
+    expect(ws.length).toBeLessThanOrEqual(8);
+  });
+
+  it('an empty or tiny profile is one open-ended window', () => {
+    expect(planFromProfile(profileOf([NOW_S - 10, NOW_S - 20, NOW_S - 30]), 1000, NOW_S * 1000)).toEqual([{}]);
   });
 
   it('without history the inner windows never widen toward now', () => {
@@ -242,8 +272,4 @@ describe('planWindows', () => {
     for (let i = 1; i < widths.length; i++) expect(widths[i]!).toBeLessThanOrEqual(widths[i - 1]!);
   });
 
-  it('too little history falls back to the even split', () => {
-    const few = [NOW_S - 10, NOW_S - 20, NOW_S - 30];
-    expect(planWindows(4, NOW_S, few)).toEqual(planWindows(4, NOW_S));
-  });
 });

@@ -22,7 +22,9 @@ const procs: ChildProcess[] = [];
 beforeAll(async () => {
   app = mkdtempSync(join(tmpdir(), 'kalshi-dist-'));
   // The npm script itself, into this layout's dist/ (not the work tree's: nothing shared is overwritten).
-  await run('npm', ['run', 'build', '--', '--outDir', join(app, 'dist')], { cwd: ROOT, timeout: 240_000 });
+  await run('npm', ['run', 'build', '--', '--outDir', join(app, 'dist')], { cwd: ROOT, timeout: 240_000 }).catch((e: { stdout?: string; stderr?: string }) => {
+    throw new Error(`npm run build failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`.slice(0, 4_000));
+  });
   cpSync(join(ROOT, 'package.json'), join(app, 'package.json'));
   cpSync(join(ROOT, 'migrations'), join(app, 'migrations'), { recursive: true });
   // Production dependencies only (what `npm ci --omit=dev` keeps): a dist import of a dev dependency fails here.

@@ -144,16 +144,18 @@ describe('doctor against the simulated exchange', () => {
     expect(formatChecks(rs)).not.toContain('WRONG');
   });
 
-  it('fails an allowed user who never started the bot, and an unknown alert chat', async () => {
+  it('fails an alert chat the bot cannot reach; flags an allowed user who never started it', async () => {
     const rs = await doctor(env({ TELEGRAM_ALLOWED_USER_IDS: `${USER},222`, TELEGRAM_CHAT_ID: '-100555' }));
     const chats = rs.filter((r) => r.name === 'chat');
     expect(chats.map((c) => [c.status, c.detail])).toEqual([
       ['fail', 'alert chat (TELEGRAM_CHAT_ID) -100555: 400 Bad Request: chat not found'],
       ['ok', 'allowed user 111 (@user111) is reachable'],
-      ['fail', 'allowed user 222: 400 Bad Request: chat not found'],
+      ['warn', 'allowed user 222: 400 Bad Request: chat not found'],
     ]);
     expect(chats[0]!.fix).toMatch(/add the bot to that group/);
     expect(chats[2]!.fix).toMatch(/open t\.me\/band_test_bot and press Start/);
+    const alone = await doctor(env({ TELEGRAM_ALLOWED_USER_IDS: '222' }));
+    expect(line(alone, 'chat')).toMatchObject({ status: 'fail', detail: 'alert chat (allowed user) 222: 400 Bad Request: chat not found' });
   });
 
   it('fails a clock far off the exchange, and says the signed requests fail for it', async () => {

@@ -1,8 +1,8 @@
-// The confirming taps of commands that ask first: a large /setcap raise, /stopall, and their Cancel.
+// The confirming taps of commands that ask first: a large /setcap raise, /stopall, and their Cancel; and /status's Refresh.
 // Each button's data carries when it was issued (and the cap it was asked against), so an old or
 // repeated tap is refused.
 import { Composer } from 'grammy';
-import { TAP_DATA, tapCancel, tapCapConfirm, tapStopAll } from '../../chat/commands.js';
+import { TAP_DATA, tapCancel, tapCapConfirm, tapSetConfirm, tapStatusRefresh, tapStopAll } from '../../chat/commands.js';
 import { type BotContext, type FeatureDeps, answerTap, byOf, tappedText } from '../context.js';
 
 export function confirmationsFeature(d: FeatureDeps): Composer<BotContext> {
@@ -15,6 +15,11 @@ export function confirmationsFeature(d: FeatureDeps): Composer<BotContext> {
   c.callbackQuery(TAP_DATA.stopAll, (ctx) =>
     answerTap(ctx, 'Stopping… canceling orders', () => tapStopAll(d.commands, ctx.callbackQuery.data, Number(ctx.match[1]), byOf(ctx), tappedText(ctx))),
   );
+  c.callbackQuery(TAP_DATA.setConfirm, (ctx) =>
+    answerTap(ctx, 'Applying…', () => tapSetConfirm(d.commands, Number(ctx.match[1]), ctx.match[2]!, byOf(ctx), tappedText(ctx))),
+  );
   c.callbackQuery(TAP_DATA.cancel, (ctx) => answerTap(ctx, 'Cancelled', () => tapCancel(tappedText(ctx))));
+  // Not a confirmation, but a button on a reply: /status's Refresh.
+  c.callbackQuery(TAP_DATA.statusRefresh, (ctx) => answerTap(ctx, 'Refreshing…', () => tapStatusRefresh(d.commands)));
   return c;
 }

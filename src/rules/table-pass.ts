@@ -1,0 +1,264 @@
+// Layers 2-4 over the whole universe in its compact form. The band and the checks on a market's own numbers run on
+// the table's columns with the very functions the record path is built from (bandCode, quickCode), and only the
+// markets that pass them (a few thousand of 120,000) are turned into records for the rest (evaluateMarket). Every
+// decision is kept as codes plus an index into the cycle's distinct reason texts, each text formatted once.
+import type { Decision } from '../journal/cycles.js';
+import { OUTCOMES } from '../journal/decisions.js';
+import type { MarketTable } from '../kalshi/market-table.js';
+import type { Market } from '../kalshi/market-schema.js';
+import { CONTRACT_PAYOUT_E4 as PAYOUT, E2_PER_CONTRACT as E2 } from '../money.js';
+import * as band from './band.js';
+import type { BandSettings } from './band.js';
+import { type Evaluation, type EvaluationContext, evaluateMarket as evaluateImport } from './evaluate.js';
+import * as valid from './validate.js';
+import type { QuickContext, ValidationContext } from './validate.js';
+
+// Imported bindings read through an accessor under tsx (a few ns each, per market): local copies for the loops.
+const CONTRACT_PAYOUT_E4 = PAYOUT;
+const E2_PER_CONTRACT = E2;
+const { bandCode, bandReason, bandReasonKey } = band;
+const BAND_YES = band.BAND.YES;
+const BAND_NO = band.BAND.NO;
+const { QUICK, quickCode, quickReason, quickReasonKey } = valid;
+const QUICK_OK = QUICK.OK;
+const evaluateMarket = evaluateImport;
+
+/** Keys below this (nearly all: whole-cent prices, days, contracts) find their text through an array. */
+const SMALL_KEYS = 1 << 17;
+/** Key spaces: band texts, quick-check texts (settings-bound), shard texts (bound to the exchange's status). */
+const NS_BAND = 0;
+const NS_QUICK = 1;
+const NS_SHARD = 2;
+
+/**
+ * Reason texts by key, kept from cycle to cycle while the settings they depend on (band, horizon, minimum volume)
+ * stay the same, so a cycle formats only the texts it has not seen before. Shard texts are never kept: they follow
+ * the exchange's status.
+ */
+export class ReasonTexts {
+  private signature = '';
+  private readonly byKey = [new Map<number, string>(), new Map<number, string>()];
+
+  /** Start a cycle under these settings (a change forgets every kept text). */
+  use(s: { bandMinE4: number; bandMaxE4: number; horizonDays: number; minVolume24h: number }): void {
+    const sig = `${s.bandMinE4} ${s.bandMaxE4} ${s.horizonDays} ${s.minVolume24h}`;
+    if (sig === this.signature) return;
+    this.signature = sig;
+    for (const m of this.byKey) m.clear();
+  }
+
+  text(ns: number, key: number, format: () => string): string {
+    const m = this.byKey[ns];
+    if (!m) return format();
+    let t = m.get(key);
+    if (t === undefined) {
+      t = format();
+      m.set(key, t);
+    }
+    return t;
+  }
+}
+
+const OUTCOME_CODE: Record<Decision['outcome'], number> = { rejected: 1, ordered: 2, approval: 3, passed: 4 };
+const SIDE_CODE = { yes: 1, no: 2 } as const;
+const REJECTED = OUTCOME_CODE.rejected;
+const YES = SIDE_CODE.yes;
+const NO = SIDE_CODE.no;
+
+/**
+ * One decision per table row, in columns: layer (0 = no decision), outcome (1..4, OUTCOMES[code - 1]), side
+ * (0 none, 1 yes, 2 no), price (e4, -1 none) and the index of its text in `reasons`.
+ */
+export class DecisionColumns {
+  readonly layer: Uint8Array;
+  readonly outcome: Uint8Array;
+  readonly side: Uint8Array;
+  readonly priceE4: Int32Array;
+  readonly reason: Int32Array;
+  readonly reasons: string[] = [];
+  private readonly small: Int32Array[] = [];
+  private readonly byKey: Array<Map<number, number>> = [];
+  private readonly byText = new Map<string, number>();
+
+  constructor(
+    readonly count: number,
+    private readonly texts: ReasonTexts | null = null,
+  ) {
+    this.layer = new Uint8Array(count);
+    this.outcome = new Uint8Array(count);
+    this.side = new Uint8Array(count);
+    this.priceE4 = new Int32Array(count).fill(-1);
+    this.reason = new Int32Array(count);
+  }
+
+  /** Record (or overwrite) row i's decision. */
+  set(i: number, d: Pick<Decision, 'layer' | 'outcome' | 'reason' | 'side' | 'priceE4'>): void {
+    this.put(i, d.layer, OUTCOME_CODE[d.outcome], d.side ? SIDE_CODE[d.side] : 0, d.priceE4 ?? -1, this.textId(d.reason));
+  }
+
+  put(i: number, layer: number, outcome: number, side: number, priceE4: number, reasonId: number): void {
+    this.layer[i] = layer;
+    this.outcome[i] = outcome;
+    this.side[i] = side;
+    this.priceE4[i] = priceE4;
+    this.reason[i] = reasonId;
+  }
+
+  textId(text: string): number {
+    let id = this.byText.get(text);
+    if (id === undefined) {
+      id = this.reasons.length;
+      this.reasons.push(text);
+      this.byText.set(text, id);
+    }
+    return id;
+  }
+
+  /** The id of a text already known by this key (-1: not yet; then keyedId). */
+  knownId(ns: number, key: number): number {
+    if (key >= 0 && key < SMALL_KEYS) return this.small[ns]?.[key] ?? -1;
+    return this.byKey[ns]?.get(key) ?? -1;
+  }
+
+  /** The id of a text known by a numeric key within a key space (formatted only when the key is new). */
+  keyedId(ns: number, key: number, format: () => string): number {
+    if (key >= 0 && key < SMALL_KEYS) {
+      let tab = this.small[ns];
+      if (!tab) {
+        tab = new Int32Array(SMALL_KEYS).fill(-1);
+        this.small[ns] = tab;
+      }
+      const id = tab[key]!;
+      if (id >= 0) return id;
+      const fresh = this.textId(this.texts ? this.texts.text(ns, key, format) : format());
+      tab[key] = fresh;
+      return fresh;
+    }
+    let m = this.byKey[ns];
+    if (!m) {
+      m = new Map();
+      this.byKey[ns] = m;
+    }
+    let id = m.get(key);
+    if (id === undefined) {
+      id = this.textId(this.texts ? this.texts.text(ns, key, format) : format());
+      m.set(key, id);
+    }
+    return id;
+  }
+
+  /** Row i's decision as the journal's record (undefined when the cycle made none). */
+  decision(i: number, ticker: string): Decision | undefined {
+    const layer = this.layer[i]!;
+    if (layer === 0) return undefined;
+    const side = this.side[i]!;
+    const price = this.priceE4[i]!;
+    return {
+      ticker,
+      layer: layer as Decision['layer'],
+      outcome: OUTCOMES[this.outcome[i]! - 1]!,
+      reason: this.reasons[this.reason[i]!]!,
+      side: side === 1 ? 'yes' : side === 2 ? 'no' : null,
+      priceE4: price < 0 ? null : price,
+    };
+  }
+}
+
+export type Passed = { i: number; m: Market; ev: Extract<Evaluation, { pass: true }> };
+
+/** Layer 2 over every row. Returns the rows in band (candidates), in table order; the rest get their decision. */
+export function bandPass(t: MarketTable, s: BandSettings, out: DecisionColumns, side: Uint8Array, price: Int32Array): Int32Array {
+  const n = t.size;
+  const { yesBidE4, yesAskE4, yesBidSizeE2, yesAskSizeE2 } = t;
+  const candidates = new Int32Array(n);
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    const bid = yesBidE4[i]!;
+    const ask = yesAskE4[i]!;
+    const bidSize = yesBidSizeE2[i]!;
+    const askSize = yesAskSizeE2[i]!;
+    const code = bandCode(bid, ask, bidSize, askSize, s);
+    if (code === BAND_YES) {
+      side[i] = YES;
+      price[i] = ask;
+      candidates[c++] = i;
+    } else if (code === BAND_NO) {
+      side[i] = NO;
+      price[i] = CONTRACT_PAYOUT_E4 - bid;
+      candidates[c++] = i;
+    } else {
+      const key = bandReasonKey(code, bid, ask, bidSize, askSize);
+      let id = out.knownId(NS_BAND, key);
+      if (id < 0) id = out.keyedId(NS_BAND, key, () => bandReason(code, bid, ask, bidSize, askSize, s));
+      out.put(i, 2, REJECTED, 0, -1, id);
+    }
+  }
+  return candidates.subarray(0, c);
+}
+
+/**
+ * The candidates worth a category lookup: settling within the horizon with enough 24h volume (as the cycle has
+ * always asked for them, before the exchange's trading state is considered).
+ */
+export function lookupRows(t: MarketTable, candidates: Int32Array, ctx: Pick<QuickContext, 'nowMs' | 'horizonDays' | 'minVolume24h'>): Int32Array {
+  const horizonMs = ctx.horizonDays * 86_400_000;
+  const minVol = ctx.minVolume24h * E2_PER_CONTRACT;
+  const out = new Int32Array(candidates.length);
+  let k = 0;
+  for (const i of candidates) {
+    const settles = t.settlesMs[i]!;
+    if (settles > ctx.nowMs && settles - ctx.nowMs <= horizonMs && t.volume24hE2[i]! >= minVol) out[k++] = i;
+  }
+  return out.subarray(0, k);
+}
+
+/**
+ * Layer 3's checks on the candidates' own numbers, then everything else (category, exposure, sizing, fee, approval)
+ * through evaluateMarket for the rows that pass them. Returns the markets that pass every layer, in table order.
+ */
+export function evaluatePass(
+  t: MarketTable,
+  candidates: Int32Array,
+  side: Uint8Array,
+  price: Int32Array,
+  ctx: EvaluationContext,
+  vctx: ValidationContext,
+  out: DecisionColumns,
+): Passed[] {
+  const passed: Passed[] = [];
+  // The shard check is a function of the shard alone: asked once per shard.
+  const shardReason = new Map<number, string | null>();
+  const qctx: QuickContext = {
+    nowMs: vctx.nowMs,
+    tradingActive: vctx.tradingActive,
+    horizonDays: vctx.horizonDays,
+    minVolume24h: vctx.minVolume24h,
+    shardClosed: (k) => {
+      let r = shardReason.get(k);
+      if (r === undefined) {
+        r = vctx.shardClosed?.(k) ?? null;
+        shardReason.set(k, r);
+      }
+      return r;
+    },
+  };
+  for (const i of candidates) {
+    const k = t.exchangeIndex[i]!;
+    const settles = t.settlesMs[i]!;
+    const vol = t.volume24hE2[i]!;
+    const code = quickCode(k, settles, vol, qctx);
+    if (code !== QUICK_OK) {
+      const ns = code === QUICK.SHARD_CLOSED ? NS_SHARD : NS_QUICK;
+      const key = quickReasonKey(code, k, settles, vol, qctx.nowMs);
+      let id = out.knownId(ns, key);
+      if (id < 0) id = out.keyedId(ns, key, () => quickReason(code, k, settles, vol, qctx));
+      out.put(i, 3, REJECTED, side[i]!, price[i]!, id);
+      continue;
+    }
+    const m = t.market(i);
+    const ev = evaluateMarket(m, ctx, vctx);
+    if (ev.pass) passed.push({ i, m, ev });
+    else out.set(i, { layer: ev.layer, outcome: 'rejected', reason: ev.reason, side: ev.side ?? null, priceE4: ev.priceE4 ?? null });
+  }
+  return passed;
+}
