@@ -36,7 +36,11 @@ export function keyboard(buttons: Button[][] | undefined): InlineKeyboard | unde
 export async function send(ctx: Context, r: Reply): Promise<void> {
   const kb = keyboard(r.buttons) ?? replyKeyboard(r.keyboard);
   let text: string | null = r.text;
-  if (r.photo) {
+  if (r.document) {
+    const { caption, rest } = photoCaption(r.text);
+    await ctx.replyWithDocument(new InputFile(r.document.bytes, r.document.filename), { caption, parse_mode: 'HTML' });
+    text = rest;
+  } else if (r.photo) {
     const { caption, rest } = photoCaption(r.text);
     await ctx.replyWithPhoto(new InputFile(r.photo.png, r.photo.filename), { caption, parse_mode: 'HTML', ...(rest === null && kb ? { reply_markup: kb } : {}) });
     text = rest;

@@ -238,6 +238,19 @@ export const COMMANDS: CommandSpec[] = [
     },
   },
   {
+    name: 'export',
+    args: '[since] [until]',
+    description: 'The journal as a CSV file (orders, fills, settlements, transfers)',
+    run: (d, args) => {
+      const r = d.control.exportCsv(args);
+      if (!r.ok) return reply(esc(r.error));
+      return {
+        text: `${modeTag(d.mode)} Journal export: ${b(r.value.rows)} rows (${esc(r.value.filename)}). Money in dollars, times in ${esc(d.timeZone)}.`,
+        document: { bytes: Buffer.from(r.value.csv, 'utf8'), filename: r.value.filename },
+      };
+    },
+  },
+  {
     name: 'stopall',
     description: 'Cancel every resting order and pause (asks first)',
     mutating: true,

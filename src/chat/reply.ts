@@ -18,6 +18,8 @@ export interface Reply {
   keyboard?: string[][];
   /** A picture (a chart): Telegram sends it as a photo with `text` as its caption (see photoCaption); the terminal saves it to a file. */
   photo?: { png: Buffer; filename: string };
+  /** A file (the /export CSV): Telegram sends it as a document with `text` as its caption; the terminal saves it. */
+  document?: { bytes: Buffer; filename: string };
 }
 
 /** Telegram's limit on a photo's caption: characters of text, after the HTML tags are parsed. */

@@ -68,6 +68,7 @@ export function startConsole(app: TransportApp, opts: ConsoleOptions = {}): Cons
         const r = await runCommand(deps, cmd.name, cmd.args, by);
         write(renderPlain(r));
         if (r.photo) write(`Chart saved: ${savePhoto(r.photo, opts.chartDir ?? join(dirname(app.config.DB_PATH), 'charts'))}`);
+        if (r.document) write(`File saved: ${savePhoto({ png: r.document.bytes, filename: r.document.filename }, opts.chartDir ?? join(dirname(app.config.DB_PATH), 'exports'))}`);
       } catch (err) {
         log.error(`console command failed: ${(err as Error).message}`);
       }

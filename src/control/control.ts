@@ -15,6 +15,7 @@ import { type ApprovalOutcome, decideApproval } from '../pipeline/approvals.js';
 import type { DayBlocklist } from '../rules/blocklist.js';
 import type { CategoryCache } from '../pipeline/categories.js';
 import { type ApprovalRules, fitUnderCap } from '../rules/risk.js';
+import { exportCsv, parseWindow } from '../ops/export.js';
 import { type PnlClient, PnlReports } from './pnl.js';
 import { type Parsed, parseApprovalId, parseCap, parseNotify, parsePnlDays, parseSet, parseTicker, parseTradesCount } from './args.js';
 
@@ -89,6 +90,27 @@ export class Control {
   }
 
   /** P&L at a glance: /positions, /pnl, /balance, /profit, /daily, /performance (src/control/pnl.ts). */
+  /**
+   * The journal as CSV for a spreadsheet or taxes (orders, fills, settlements, transfers), for days `since` to `until`
+   * (YYYY-MM-DD in the bot's time zone; default the last 30 days up to now).
+   */
+  exportCsv(args: string): Parsed<{ csv: string; filename: string; rows: number }> {
+    const usage = 'Usage: /export [since] [until], days as YYYY-MM-DD (default: the last 30 days), e.g. /export 2026-11-01 2026-11-30.';
+    const parts = args.trim() === '' ? [] : args.trim().split(/\s+/);
+    if (parts.length > 2 || !parts.every((p) => /^\d{4}-\d{2}-\d{2}$/.test(p))) return { ok: false, error: usage };
+    const now = this.d.clock.now();
+    const since = parts[0] ?? tradingDay(now - 30 * 86_400_000, this.d.timeZone);
+    let window: { sinceMs: number; untilMs: number };
+    try {
+      window = parseWindow(since, parts[1], this.d.timeZone, now);
+    } catch (err) {
+      return { ok: false, error: `${(err as Error).message.replace('--until', 'until').replace('--since', 'since')}. ${usage}` };
+    }
+    const csv = exportCsv(this.d.journal, { ...window, timeZone: this.d.timeZone });
+    const rows = Math.max(0, csv.split('\n').filter(Boolean).length - 1);
+    return { ok: true, value: { csv, rows, filename: `kalshi-bot-${since}_${parts[1] ?? tradingDay(now, this.d.timeZone)}.csv` } };
+  }
+
   get reports(): PnlReports {
     return new PnlReports(this.d);
   }

@@ -25,6 +25,8 @@ export interface StoredMessage {
   silent?: boolean;
   /** A photo message (sendPhoto): `text` is '' and the words are the caption, as Telegram stores them. */
   photo?: PhotoSize[];
+  /** A document message (sendDocument). */
+  document?: { file_id: string; file_unique_id: string; file_name: string; file_size: number };
   caption?: string;
   caption_entities?: TextEntity[];
 }
@@ -278,6 +280,8 @@ export class FakeTelegram {
       }
       case 'sendPhoto':
         return this.sendPhoto(p);
+      case 'sendDocument':
+        return this.sendDocument(p);
       case 'editMessageText':
       case 'editMessageReplyMarkup': {
         const key = `${Number(p.chat_id)}:${Number(p.message_id)}`;
@@ -353,6 +357,51 @@ export class FakeTelegram {
     // A photo message has no text field on the wire.
     const { text: _text, ...wire } = msg;
     return wire as StoredMessage;
+  }
+
+  /**
+   * sendDocument as the Bot API takes it: the file as an uploaded part (by its "attach://" reference or named
+   * "document"), at most 50 MB, an optional caption of at most 1024 characters. Answers a Message with `document`.
+   */
+  private sendDocument(p: Record<string, unknown>): StoredMessage | ApiError {
+    const chatId = Number(p.chat_id);
+    if (!Number.isFinite(chatId)) return new ApiError(400, 'Bad Request: chat not found');
+    if (this.blocked.has(chatId)) return new ApiError(403, 'Forbidden: bot was blocked by the user');
+    let file: UploadedFile | undefined;
+    if (p.document instanceof UploadedFile) file = p.document;
+    else if (typeof p.document === 'string' && p.document.startsWith('attach://')) {
+      const part = p[p.document.slice('attach://'.length)];
+      if (part instanceof UploadedFile) file = part;
+    }
+    if (!file) return new ApiError(400, 'Bad Request: there is no document in the request');
+    if (file.bytes.length === 0) return new ApiError(400, 'Bad Request: file must be non-empty');
+    if (file.bytes.length > 50 * 1024 * 1024) return new ApiError(400, 'Bad Request: file is too big');
+    const caption = p.caption === undefined ? undefined : String(p.caption);
+    const parsed = caption === undefined ? { text: '', entities: [] } : parseEntities(caption, p.parse_mode);
+    if ('error' in parsed) return new ApiError(400, `Bad Request: can't parse entities: ${parsed.error}`);
+    if (parsed.text.length > 1024) return new ApiError(400, 'Bad Request: message caption is too long');
+    const fileId = `doc-${this.nextFileId++}`;
+    this.files.set(fileId, file);
+    const msg: StoredMessage = {
+      message_id: this.nextMessageId++,
+      from: { id: BOT_ID, is_bot: true, first_name: 'Band Bot', username: 'band_test_bot' },
+      chat: chatId > 0 ? { id: chatId, type: 'private', first_name: `User${chatId}` } : { id: chatId, type: 'group', title: 'Group' },
+      date: Math.floor(Date.now() / 1000),
+      text: '',
+      document: { file_id: fileId, file_unique_id: `u${fileId}`, file_name: file.filename || 'file', file_size: file.bytes.length },
+      ...(caption !== undefined && parsed.text !== '' ? { caption: parsed.text } : {}),
+      ...(parsed.entities.length ? { caption_entities: parsed.entities } : {}),
+    };
+    this.messages.set(`${chatId}:${msg.message_id}`, msg);
+    const { text: _text, ...wire } = msg;
+    return wire as StoredMessage;
+  }
+
+  /** The bytes of a document message's file. */
+  documentBytes(msg: StoredMessage): Buffer {
+    const f = msg.document ? this.files.get(msg.document.file_id) : undefined;
+    if (!f) throw new Error(`message ${msg.message_id} has no document`);
+    return f.bytes;
   }
 
   /** The bytes of a photo message's picture. */

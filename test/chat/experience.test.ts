@@ -301,6 +301,25 @@ describe('reading on a phone', () => {
   });
 });
 
+describe('/export in chat', () => {
+  it('sends the journal as a CSV document to the allowed user; bad dates get the usage', async () => {
+    addMarkets(2);
+    const app = await w.start(env());
+    telegram(app);
+    await app.runCycle();
+    const before = fake.sentTo(OWNER).length;
+    fake.sendText(OWNER, '/export 2026-11-01');
+    const doc = await fake.waitFor(() => since(before).find((m) => m.document), 8000, 'the CSV document');
+    expect(doc.document?.file_name).toBe('kalshi-bot-2026-11-01_2026-11-25.csv');
+    expect(doc.caption).toMatch(/^\[SIM\] Journal export: \d+ rows/);
+    const csv = fake.documentBytes(doc).toString('utf8');
+    const [header, ...rows] = csv.trim().split(/\r?\n/);
+    expect(header).toMatch(/^kind,/);
+    expect(rows.filter((r) => r.startsWith('order,'))).toHaveLength(2);
+    expect(await ask('/export yesterday', /Usage: \/export \[since\] \[until\]/)).toMatch(/^\[SIM\]/);
+  });
+});
+
 function buttonsOf(m: StoredMessage): string[] {
   const kb = (m.reply_markup as { inline_keyboard?: { callback_data: string }[][] } | undefined)?.inline_keyboard;
   return kb ? kb.flat().map((b) => b.callback_data) : [];
