@@ -6,7 +6,7 @@ import type { StatusView } from '../control/control.js';
 import type { ApprovalRow } from '../journal/approvals.js';
 import type { OrderRow } from '../journal/orders.js';
 import type { Settings } from '../journal/settings.js';
-import type { Order, Position } from '../kalshi/schemas.js';
+import type { Order } from '../kalshi/schemas.js';
 import { formatUsd } from '../money.js';
 import type { Alert, Mode } from '../notify/alerts.js';
 import { b, code, esc } from './html.js';
@@ -88,15 +88,6 @@ export function formatStatus(s: StatusView, now: number, timeZone: string): stri
   return lines.join('\n');
 }
 
-export function formatPositions(ps: Position[]): string {
-  if (ps.length === 0) return 'No open positions.';
-  const lines = ps.map((p) => {
-    const side = p.positionE2 > 0 ? 'YES' : 'NO';
-    return `${code(p.ticker)}: ${b(`${contracts(Math.abs(p.positionE2))} ${side}`)}, exposure ${formatUsd(p.exposureE4)}, realized ${formatUsd(p.realizedPnlE4)}`;
-  });
-  return [`Open positions (${ps.length}):`, ...lines].join('\n');
-}
-
 export function formatOrders(o: { resting: Order[]; unfinished: OrderRow[] }): string {
   const lines: string[] = [];
   lines.push(o.resting.length ? `Resting on the exchange (${o.resting.length}):` : 'No orders resting on the exchange.');
@@ -120,18 +111,6 @@ export function formatTrades(rows: OrderRow[], timeZone: string): string {
       `${contracts(r.filled_e2)}/${contracts(r.count_e2)} @ ${cents(r.price_e4)}: ${esc(r.state)}, cost ${b(formatUsd(r.fill_cost_e4))}, fee ${formatUsd(r.fees_e4)}`,
   );
   return [`Last ${rows.length} orders:`, ...lines].join('\n');
-}
-
-export function formatPnl(v: { days: number; rows: { day: string; orders: number; filled_e2: number; spent_e4: number; fees_e4: number }[] }): string {
-  if (v.rows.length === 0) return `No fills in the last ${v.days} days of trading.`;
-  const lines = v.rows.map((r) => `${r.day}: ${r.orders} orders, ${contracts(r.filled_e2)} contracts, spent ${formatUsd(r.spent_e4)}, fees ${formatUsd(r.fees_e4)}`);
-  const spent = v.rows.reduce((a, r) => a + r.spent_e4, 0);
-  const fees = v.rows.reduce((a, r) => a + r.fees_e4, 0);
-  return [
-    `Spending by day (last ${v.days} trading days with fills; realized P&amp;L comes at settlement):`,
-    ...lines,
-    `Total: spent ${b(formatUsd(spent))}, fees ${formatUsd(fees)}`,
-  ].join('\n');
 }
 
 const LAYER = { 2: 'layer 2 (band)', 3: 'layer 3 (validation)', 4: 'layer 4 (risk)', 5: 'execution' } as const;

@@ -39,9 +39,6 @@ export const parseApprovalId = (text: string) =>
 export const parseTradesCount = (text: string) =>
   text.trim() === '' ? ({ ok: true, value: 10 } as const) : run(wholeNumber(1, 50), text, 'Usage: /trades [n], n from 1 to 50 (default 10).');
 
-export const parsePnlDays = (text: string) =>
-  text.trim() === '' ? ({ ok: true, value: 7 } as const) : run(wholeNumber(1, 90), text, 'Usage: /pnl [days], days from 1 to 90 (default 7).');
-
 export const parseTicker = (text: string) =>
   run(
     z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/).transform((t) => t.toUpperCase()),

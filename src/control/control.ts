@@ -17,7 +17,7 @@ import type { CategoryCache } from '../pipeline/categories.js';
 import { type ApprovalRules, fitUnderCap } from '../rules/risk.js';
 import { exportCsv, parseWindow } from '../ops/export.js';
 import { type PnlClient, PnlReports } from './pnl.js';
-import { type Parsed, parseApprovalId, parseCap, parseNotify, parsePnlDays, parseSet, parseTicker, parseTradesCount } from './args.js';
+import { type Parsed, parseApprovalId, parseCap, parseNotify, parseSet, parseTicker, parseTradesCount } from './args.js';
 
 /** PnlClient: the market, position and balance reads of /positions, /balance (src/control/pnl.ts). */
 export interface ControlClient extends PnlClient {
@@ -221,10 +221,6 @@ export class Control {
     return out;
   }
 
-  async positions(): Promise<Position[]> {
-    return (await this.d.client.getPositions()).filter((p) => p.positionE2 !== 0);
-  }
-
   /** Orders resting on the exchange, and the journal's unfinished ones. */
   async orders(): Promise<{ resting: Order[]; unfinished: OrderRow[] }> {
     const [resting] = await Promise.all([this.d.client.listAllOrders({ status: 'resting' })]);
@@ -235,12 +231,6 @@ export class Control {
     const n = parseTradesCount(nText);
     if (!n.ok) return n;
     return { ok: true, value: this.d.journal.orders.recent(n.value) };
-  }
-
-  pnl(daysText: string): Parsed<{ days: number; rows: ReturnType<Journal['orders']['spentByDay']> }> {
-    const days = parsePnlDays(daysText);
-    if (!days.ok) return days;
-    return { ok: true, value: { days: days.value, rows: this.d.journal.orders.spentByDay(days.value) } };
   }
 
   why(tickerText: string): Parsed<{ ticker: string; decision: ReturnType<Journal['cycles']['decision']>; lastCycle: CycleRow | undefined }> {

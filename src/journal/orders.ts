@@ -182,16 +182,6 @@ export class OrdersJournal {
     return new Map(rows.map((r) => [r.ticker, r.n]));
   }
 
-  /** Realized PnL per day is not derivable from orders alone; this sums what was spent per day. */
-  spentByDay(days: number): { day: string; orders: number; filled_e2: number; spent_e4: number; fees_e4: number }[] {
-    return this.db
-      .prepare(
-        `SELECT day, COUNT(*) AS orders, SUM(filled_e2) AS filled_e2, SUM(fill_cost_e4) AS spent_e4, SUM(fees_e4) AS fees_e4
-         FROM orders WHERE filled_e2 > 0 GROUP BY day ORDER BY day DESC LIMIT ?`,
-      )
-      .all(days) as never;
-  }
-
   /** Contracts this bot's orders filled on a market (not paper), for comparing with the exchange's position. */
   /** Orders placed on a trading day: how many, contracts filled, money spent and fees (e2, e4). */
   dayTotals(day: string): { orders: number; filledE2: number; spentE4: number; feesE4: number } {
