@@ -13,15 +13,20 @@ import { SettlementSync } from './execution/settlements.js';
 import { Journal } from './journal/index.js';
 import { KalshiClient } from './kalshi/client.js';
 import type { HydrateProgress } from './kalshi/hydrate.js';
+import type { MarketTable } from './kalshi/market-table.js';
 import { loadPrivateKey, warnIfKeyFileShared } from './kalshi/signer.js';
 import { type Logger, silentLogger } from './log.js';
 import { Alerter } from './notify/alerter.js';
 import type { Mode } from './notify/alerts.js';
 import { startDailySummary } from './notify/delivery-summary.js';
 import { expireApprovals } from './pipeline/approvals.js';
+import { Calibration } from './pipeline/calibration.js';
 import { CategoryCache } from './pipeline/categories.js';
 import { Cycle, type CycleSummary } from './pipeline/cycle.js';
 import { Scan } from './pipeline/scan.js';
+import { StreamLoop } from './pipeline/stream.js';
+import { KalshiStream, type KalshiStreamOptions, wsUrlFor } from './kalshi/ws.js';
+import { ShadowBook } from './pipeline/shadow.js';
 import { DayBlocklist } from './rules/blocklist.js';
 import type { ApprovalRules } from './rules/risk.js';
 import { ScanLoop, every } from './scheduler.js';
@@ -34,7 +39,7 @@ export interface AppOptions {
   /** Use this simulated exchange instead of starting one (tests share one sim across restarts). */
   sim?: SimExchange;
   onProgress?: (p: HydrateProgress) => void;
-  executor?: Pick<ExecutorDeps, 'hooks' | 'pollMs'> & { fillTimeoutMs?: number };
+  executor?: Pick<ExecutorDeps, 'hooks' | 'pollMs' | 'makerPollMs' | 'waitClock'> & { fillTimeoutMs?: number; makerRestMs?: number };
   /** Test seam for crash tests (see FundingDeps.hooks). */
   fundingHooks?: FundingDeps['hooks'];
   hydrateStreams?: number;
@@ -44,7 +49,12 @@ export interface AppOptions {
   dailySummary?: boolean;
   /** The whole of stop() is bounded by this; past it the journal is closed anyway. Default 20 s. */
   stopTimeoutMs?: number;
+  /** Stream-mode socket tuning (tests shorten the silence bound and the backoff). */
+  stream?: Pick<KalshiStreamOptions, 'silenceMs' | 'pingMs' | 'backoff'>;
 }
+
+/** How often the shadow book reads what settled. */
+const SHADOW_RESOLVE_MS = 10 * 60_000;
 
 export function modeOf(config: Config): Mode {
   if (config.KALSHI_ENV === 'sim') return 'SIM';
@@ -61,11 +71,15 @@ export interface AppParts {
   client: KalshiClient;
   journal: Journal;
   alerter: Alerter;
+  calibration: Calibration;
+  shadow: ShadowBook;
   executor: Executor;
   cycle: Cycle;
   scan: Scan;
   loop: ScanLoop;
   control: Control;
+  /** Stream mode (STREAM=on): the WebSocket price stream; null when off. */
+  stream: StreamLoop | null;
   /** The simulated exchange in sim mode (null otherwise); `ownsSim`: started here, so closed here. */
   sim: SimExchange | null;
   ownsSim: boolean;
@@ -80,11 +94,15 @@ export class App {
   readonly client: KalshiClient;
   readonly journal: Journal;
   readonly alerter: Alerter;
+  readonly calibration: Calibration;
+  /** Every market the cycles saw in band, resolved as they settle (calibration going forward). */
+  readonly shadow: ShadowBook;
   readonly executor: Executor;
   readonly cycle: Cycle;
   readonly scan: Scan;
   readonly loop: ScanLoop;
   readonly control: Control;
+  readonly stream: StreamLoop | null;
   readonly sim: SimExchange | null;
   private readonly timers: (() => void)[] = [];
   private transport: Transport | null = null;
@@ -102,11 +120,14 @@ export class App {
       client: this.client,
       journal: this.journal,
       alerter: this.alerter,
+      calibration: this.calibration,
+      shadow: this.shadow,
       executor: this.executor,
       cycle: this.cycle,
       scan: this.scan,
       loop: this.loop,
       control: this.control,
+      stream: this.stream,
       sim: this.sim,
     } = parts);
     this.startedAt = parts.clock.now();
@@ -217,6 +238,12 @@ export class App {
         }
       }),
     );
+    // The shadow book's markets are resolved from the exchange's settled listing every 10 minutes.
+    const resolveShadow = () => {
+      this.shadow.resolve().catch((err: unknown) => this.log.warn({ err }, 'shadow book: could not read settlements'));
+    };
+    resolveShadow();
+    this.timers.push(every(SHADOW_RESOLVE_MS, resolveShadow));
     if (this.parts.options.dailySummary !== false) {
       this.timers.push(
         startDailySummary({
@@ -230,12 +257,14 @@ export class App {
         }),
       );
     }
+    this.stream?.start();
     this.loop.start();
   }
 
   /** No new cycles and no new orders from here on (a signal handler calls this first, synchronously). */
   requestStop(): void {
     this.stopRequested = true;
+    void this.stream?.stop();
     void this.executor.stop();
     void this.loop.stop();
   }
@@ -257,6 +286,7 @@ export class App {
     const orderly = async () => {
       // A start still reconciling finishes first (it sees the stop and starts no loop).
       await this.starting?.catch(() => undefined);
+      await this.stream?.stop();
       await this.executor.stop();
       await this.loop.stop();
       const canceled = await this.cancelOwnResting().catch(() => 0);
@@ -290,15 +320,28 @@ async function connect(opts: AppOptions, clock: Clock, log: Logger) {
     const privateKey = loadPrivateKey(config.KALSHI_PRIVATE_KEY_PATH!);
     warnIfKeyFileShared(config.KALSHI_PRIVATE_KEY_PATH!, (m) => log.warn(m));
     const baseUrl = config.KALSHI_BASE_URL ?? DEFAULT_BASE_URLS[config.KALSHI_ENV];
-    return { sim: null, ownsSim: false, client: new KalshiClient({ baseUrl, keyId: config.KALSHI_KEY_ID!, privateKey, ...http }) };
+    const auth = { keyId: config.KALSHI_KEY_ID!, privateKey, wsUrl: wsUrlFor(baseUrl) };
+    return { sim: null, ownsSim: false, auth, client: new KalshiClient({ baseUrl, keyId: config.KALSHI_KEY_ID!, privateKey, ...http }) };
   }
-  const sim = opts.sim ?? (await startSimExchange({ markets: config.SIM_MARKETS, clock: () => clock.now() }));
+  const sim =
+    opts.sim ??
+    (await startSimExchange({
+      markets: config.SIM_MARKETS,
+      clock: () => clock.now(),
+      // Outcomes follow SIM_FAVOURITE_EDGE; 60 days of settled history for `npm run calibrate`; every market settles.
+      favouriteEdgeE4: config.SIM_FAVOURITE_EDGE,
+      history: { perDay: 100, days: 60 },
+      settleClosed: true,
+      // Resting (maker) orders fill as order flow arrives, after the queue ahead of them.
+      makerFlow: true,
+    }));
   // The simulated exchange checks real signatures: make a key for this run and register it.
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyId = randomUUID();
   sim.registerKey(keyId, pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
   const baseUrl = config.KALSHI_BASE_URL ?? sim.baseUrl;
-  return { sim, ownsSim: !opts.sim, client: new KalshiClient({ baseUrl, keyId, privateKey: pair.privateKey, ...http }) };
+  const auth = { keyId, privateKey: pair.privateKey, wsUrl: wsUrlFor(baseUrl) };
+  return { sim, ownsSim: !opts.sim, auth, client: new KalshiClient({ baseUrl, keyId, privateKey: pair.privateKey, ...http }) };
 }
 
 export async function createApp(opts: AppOptions): Promise<App> {
@@ -308,9 +351,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const mode = modeOf(config);
   const timeZone = config.TIMEZONE;
 
-  const { sim, ownsSim, client } = await connect(opts, clock, log);
+  const { sim, ownsSim, client, auth } = await connect(opts, clock, log);
   const journal = Journal.open(config.DB_PATH, config);
   const alerter = new Alerter(journal, clock);
+  // What the exchange's history and the shadow book say each price wins: the edge of every candidate, MIN_EDGE.
+  const calibration = new Calibration(journal);
 
   // Execution: what the executor and the shard funding both stand on.
   const core = { journal, api: client, clock, alerter, mode, timeZone };
@@ -321,15 +366,58 @@ export async function createApp(opts: AppOptions): Promise<App> {
     ...(opts.fundingHooks ? { hooks: opts.fundingHooks } : {}),
   });
   const settlements = new SettlementSync({ journal, clock, timeZone, source: client, alerter, mode });
-  const executor = new Executor({ ...core, fillTimeoutMs: config.FILL_TIMEOUT_SECONDS * 1000, funding, settlements, ...opts.executor });
+  const executor = new Executor({
+    ...core,
+    fillTimeoutMs: config.FILL_TIMEOUT_SECONDS * 1000,
+    orderStyle: config.ORDER_STYLE,
+    makerRestMs: config.MAKER_REST_SECONDS * 1000,
+    funding,
+    settlements,
+    ...opts.executor,
+  });
 
   // The cycle and the scan loop that runs it.
   const categories = new CategoryCache(client, clock);
+  const shadow = new ShadowBook({ journal, clock, source: client, categories });
   const blocked = new DayBlocklist();
   const approvalRules: ApprovalRules = {
     approvalAboveCostE4: config.APPROVAL_ABOVE_COST,
     approvalCategories: new Set(config.APPROVAL_CATEGORIES.map((c) => c.toLowerCase())),
   };
+  // Stream mode: the same decision and order path as the cycle, driven by the price stream between full scans.
+  const stream =
+    config.STREAM === 'on'
+      ? new StreamLoop({
+          client,
+          journal,
+          clock,
+          executor,
+          categories,
+          alerter,
+          mode,
+          timeZone,
+          approvalRules,
+          approvalTtlMs: config.APPROVAL_TTL_MINUTES * 60_000,
+          reaskRejected: config.APPROVAL_REASK_REJECTED,
+          funding,
+          blocked,
+          calibration,
+          minEdgeE4: config.MIN_EDGE ?? null,
+          staleQuoteMs: config.STALE_QUOTE_SECONDS * 1000,
+          resyncMs: config.RESYNC_MINUTES * 60_000,
+          connect: (handlers) =>
+            new KalshiStream({
+              url: auth.wsUrl,
+              keyId: auth.keyId,
+              privateKey: auth.privateKey,
+              channels: ['ticker', 'market_lifecycle_v2', 'fill', 'user_orders'],
+              clock: () => clock.now(),
+              handlers,
+              ...opts.stream,
+            }),
+          log,
+        })
+      : null;
   const cycle = new Cycle({
     client,
     journal,
@@ -345,11 +433,17 @@ export async function createApp(opts: AppOptions): Promise<App> {
     funding,
     blocked,
     settlements,
+    calibration,
+    minEdgeE4: config.MIN_EDGE ?? null,
+    orderStyle: config.ORDER_STYLE,
+    shadow,
     ...(opts.hydrateStreams !== undefined ? { hydrateStreams: opts.hydrateStreams } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(stream ? { onHydrated: (t: MarketTable, at: number) => stream.adopt(t, at) } : {}),
   });
   const scan = new Scan({ journal, api: client, executor, cycle, clock, alerter, mode, log });
-  const loop = new ScanLoop(config.CYCLE_SECONDS * 1000, () => scan.run().then(() => undefined), clock, (err) => log.error({ err }, 'cycle failed'));
+  // With the stream healthy, a tick of the loop runs the full scan only when a resync is due (see StreamLoop.scanDue).
+  const loop = new ScanLoop(config.CYCLE_SECONDS * 1000, () => (stream && !stream.scanDue() ? Promise.resolve() : scan.run().then(() => undefined)), clock, (err) => log.error({ err }, 'cycle failed'));
 
   // The control core the chat transports call.
   const control = new Control({
@@ -367,6 +461,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     nextCycleAt: () => loop.nextCycleAt,
     skippedCycles: () => loop.skipped,
     cycleRunning: () => loop.busy,
+    streamHealth: () => stream?.health() ?? null,
+    calibration,
+    minEdgeE4: config.MIN_EDGE ?? null,
+    orderStyle: config.ORDER_STYLE,
   });
 
   return new App({
@@ -377,11 +475,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
     client,
     journal,
     alerter,
+    calibration,
+    shadow,
     executor,
     cycle,
     scan,
     loop,
     control,
+    stream,
     sim,
     ownsSim,
     options: { ...(opts.dailySummary !== undefined ? { dailySummary: opts.dailySummary } : {}), ...(opts.stopTimeoutMs !== undefined ? { stopTimeoutMs: opts.stopTimeoutMs } : {}) },

@@ -180,7 +180,7 @@ async function parseCosts(baseUrl: string, pages: number): Promise<{ decode: num
 export async function runBench(args: string[]): Promise<void> {
   const markets = arg(args, '--markets', 20_000);
   const latencyMs = arg(args, '--latency', 600);
-  const cycles = Math.max(2, Math.floor(arg(args, '--cycles', 3)));
+  const cycles = Math.max(2, Math.floor(arg(args, '--cycles', 4)));
   const json = args.includes('--json');
   const tierAt = args.indexOf('--tier');
   const tier = (tierAt >= 0 ? args[tierAt + 1] : 'basic') as SimTier;
@@ -252,7 +252,7 @@ export async function runBench(args: string[]): Promise<void> {
       LOG_LEVEL: 'warn',
     };
     await new Promise((r) => setTimeout(r, 1500));
-    note(`  the bot: ${cycles} cycles in one process (fresh install: the first is cold)...`);
+    note(`  the bot: ${cycles} cycles in one process (a fresh install: the first is cold, the others plan from it)...`);
     const first = await runBot(env, cycles, (l) => note(`    cycle: ${l.markets} markets, hydrate ${secs(l.hydrateMs)}, after hydration ${l.durationMs - l.hydrateMs} ms`));
     await new Promise((r) => setTimeout(r, 1500));
     note('  the bot again after a restart: one cycle, planned from the journal...');
@@ -270,6 +270,7 @@ export async function runBench(args: string[]): Promise<void> {
     const layers = (tm: Record<string, number>) => (tm.band ?? 0) + (tm.validate ?? 0) + (tm.execute ?? 0);
     const decideMs = median(timings.slice(1).map(layers));
     const journalMs = median(timings.slice(1).map((tm) => tm.journal ?? 0));
+    const layerMedian = (k: string) => Math.round(median(timings.slice(1).map((tm) => tm[k] ?? 0)));
     const peak = Math.max(first.peakRssMb ?? 0, again.peakRssMb ?? 0);
     const scanPages = floorPages;
     const parseTotal = costs.decode + costs.json + costs.schema + costs.table;
@@ -300,7 +301,10 @@ export async function runBench(args: string[]): Promise<void> {
       ['cold scan (fresh install)', `${secs(coldMs)}  ${x(coldMs)}, ${(sequentialMs / coldMs).toFixed(1)}x faster than the walk`],
       ['steady scan', `${secs(hydrateMs)}  ${x(hydrateMs)}, ${(sequentialMs / hydrateMs).toFixed(1)}x faster than the walk`],
       ['after a restart', `${secs(restartMs)}  ${x(restartMs)} (planned from the journal)`],
-      ['decision layers 2-4', `${Math.round(decideMs)} ms over ${out.markets.toLocaleString('en-US')} markets (compact table)`],
+      [
+        'decision layers 2-4',
+        `${Math.round(decideMs)} ms over ${out.markets.toLocaleString('en-US')} markets (compact table: band ${layerMedian('band')}, validate ${layerMedian('validate')}, layer 4 ${layerMedian('execute')})`,
+      ],
       ['after hydration, no orders', `${Math.round(afterHydrateMs)} ms (layers, journal of decisions ${Math.round(journalMs)} ms, everything)`],
       ['peak RSS of the bot', out.peakRssMb === null ? 'n/a (no /proc)' : `${out.peakRssMb} MB`],
       [

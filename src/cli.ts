@@ -4,9 +4,12 @@ import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { KeyLoadError } from './kalshi/signer.js';
 import { createLogger } from './log.js';
 import { progressOff, runBench } from './bench.js';
+import { streamBenchCommand } from './bench-stream.js';
 import { scanProgressPrinter } from './progress.js';
 import { soakCommand } from './soak.js';
 import { doctorCommand, exportCommand } from './ops/commands.js';
+import { calibrateCommand } from './calibrate.js';
+import { stylesBenchCommand } from './bench-styles.js';
 
 /** `cycle [--json] [--cycles N]`: N full cycles in one process, one summary each (a JSON line with --json). */
 async function cycle(args: string[]): Promise<void> {
@@ -54,11 +57,14 @@ async function cycle(args: string[]): Promise<void> {
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   if (command === 'cycle') return cycle(args);
+  if (command === 'bench' && args.includes('--styles')) return stylesBenchCommand(args);
+  if (command === 'bench' && args.includes('--stream')) return streamBenchCommand(args);
   if (command === 'bench') return runBench(args);
   if (command === 'soak') return soakCommand(args);
   if (command === 'doctor') return doctorCommand(args);
   if (command === 'export') return exportCommand(args);
-  process.stderr.write('usage: tsx src/cli.ts cycle [--json] [--cycles N] | bench [--markets N] [--latency MS] [--tier basic|advanced|premier|prime] [--json] | soak [--cycles N] [--json] [--seed S] | doctor | export --since YYYY-MM-DD [--until YYYY-MM-DD] [--csv|--json] [--out FILE]\n');
+  if (command === 'calibrate') return calibrateCommand(args);
+  process.stderr.write('usage: tsx src/cli.ts cycle [--json] [--cycles N] | bench [--markets N] [--latency MS] [--tier basic|advanced|premier|prime] [--json] | bench --styles [--days N] [--markets N] [--edge P] [--toxicity T] [--rest S] [--json] | soak [--cycles N] [--json] [--seed S] | doctor | export --since YYYY-MM-DD [--until YYYY-MM-DD] [--csv|--json] [--out FILE] | calibrate [--days N] [--hours 6,24,72] [--share 0.5] [--fresh] [--json]\n');
   process.exitCode = 2;
 }
 

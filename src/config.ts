@@ -42,6 +42,21 @@ const probabilityE4 = z.string().transform((v, ctx) => {
   return e4;
 });
 
+/**
+ * A difference of probabilities like 0.005 (half a percentage point) or -0.01 -> e4 (50, -100): MIN_EDGE. At most 4
+ * decimals, within ±0.5.
+ */
+const edgeE4 = z.string().transform((v, ctx) => {
+  const t = v.trim();
+  const m = /^(-)?(\d*\.\d{1,4}|\d+)$/.exec(t);
+  const e4 = m ? parseUserDollarsE4(m[2]!.startsWith('.') ? `0${m[2]}` : m[2]!) : null;
+  if (e4 === null || e4 > 5_000) {
+    ctx.addIssue({ code: 'custom', message: 'must be a probability difference from -0.5 to 0.5 with at most 4 decimals, like 0.005 (half a percentage point)' });
+    return z.NEVER;
+  }
+  return m?.[1] && e4 !== 0 ? -e4 : e4;
+});
+
 const list = z.string().transform((v) =>
   v
     .split(',')
@@ -92,6 +107,8 @@ export const EnvSchema = z
     DB_PATH: z.string().min(1).default('./data/bot.db'),
     CYCLE_SECONDS: int(5, 3600).default(50),
     SIM_MARKETS: int(1, 1_000_000).default(20_000),
+    // The simulated exchange's true bias: favourites win this much more often than their price says (0 by default).
+    SIM_FAVOURITE_EDGE: edgeE4.default(0),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' }).default('info'),
 
     BAND_MIN: probabilityE4.default(7000),
@@ -109,7 +126,18 @@ export const EnvSchema = z
     // A market you rejected is not asked about again the same trading day unless this is true.
     APPROVAL_REASK_REJECTED: bool.default(false),
     FILL_TIMEOUT_SECONDS: int(1, 300).default(10),
+    // taker: a limit order at the ask, canceled after FILL_TIMEOUT_SECONDS. maker: post-only at the best bid (one
+    // tick inside the spread where that does not cross), resting up to MAKER_REST_SECONDS, then canceled.
+    ORDER_STYLE: z.enum(['taker', 'maker'], { message: 'must be taker or maker' }).default('taker'),
+    MAKER_REST_SECONDS: int(1, 3600).default(60),
+    // Off unless set: layer 3 rejects a candidate whose calibrated win rate (lower 95% bound) minus its after-fee
+    // break-even is below this (a probability difference: 0.005 = half a percentage point).
+    MIN_EDGE: edgeE4.optional(),
     SHARD_FUNDING: z.enum(['auto', 'off'], { message: 'must be auto or off' }).default('auto'),
+    // Stream mode: trade from the WebSocket price stream within a second; the full scan every RESYNC_MINUTES.
+    STREAM: z.enum(['on', 'off'], { message: 'must be on or off' }).default('off'),
+    RESYNC_MINUTES: int(1, 1440).default(10),
+    STALE_QUOTE_SECONDS: int(1, 3600).default(5),
     SHARD_FUNDING_MARGIN: dollarsE4().default(50_000),
 
     TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { message: 'must look like 123456:ABC-DEF (from @BotFather)' }).optional(),

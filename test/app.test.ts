@@ -1,7 +1,7 @@
 // The app paces requests by the account's real rate limits, whatever KALSHI_TIER says.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type World, world } from './helpers/app.js';
-import { captureLog } from './helpers/log.js';
+import { type World, world } from './support/app.js';
+import { captureLog } from './support/log.js';
 
 let w: World;
 afterEach(async () => {

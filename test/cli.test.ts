@@ -112,3 +112,34 @@ describe('cli cycle --json', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+describe('cli calibrate --json', () => {
+  it('pulls the sim exchange settled history into the journal, shows progress, and prints the report JSON last', { timeout: 30_000 }, async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kalshi-cli-'));
+    const dbPath = join(dir, 'bot.db');
+    const env = { KALSHI_ENV: 'sim', SIM_MARKETS: '200', DB_PATH: dbPath, SIM_FAVOURITE_EDGE: '0.05' };
+    const r = await runCli(['calibrate', '--days', '4', '--share', '1', '--json'], env, dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/calibrate run #1: done; [\d,]+ settled markets listed, [\d,]+ read 100%/);
+    const out = JSON.parse(r.stdout.trimEnd().split('\n').at(-1)!) as { observations: number; buckets: Array<Record<string, unknown>> };
+    expect(Object.keys(out)).toEqual(['observations', 'buckets']);
+    expect(out.observations).toBeGreaterThan(500);
+    expect(out.buckets).toHaveLength(12);
+    for (const b of out.buckets) {
+      expect(Object.keys(b)).toEqual(expect.arrayContaining(['side', 'lo', 'hi', 'n', 'implied', 'realized', 'ciLow', 'ciHigh', 'breakEven']));
+      expect(b.side).toMatch(/^(yes|no)$/);
+      for (const k of ['lo', 'hi', 'implied', 'realized', 'ciLow', 'ciHigh', 'breakEven']) {
+        expect(b[k] as number, k).toBeGreaterThanOrEqual(0);
+        expect(b[k] as number, k).toBeLessThanOrEqual(1);
+      }
+    }
+    // The observations are in the journal file (resumable runs and incremental windows: test/pipeline/calibrate.test.ts).
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      expect((db.prepare("SELECT COUNT(*) AS n FROM calibration_obs WHERE source = 'history'").get() as { n: number }).n).toBe(out.observations);
+      expect(db.prepare('SELECT finished_at IS NOT NULL AS done, sampled = listed AS whole FROM calibration_runs').all()).toEqual([{ done: 1, whole: 1 }]);
+    } finally {
+      db.close();
+    }
+  });
+});

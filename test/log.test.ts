@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KalshiClient } from '../src/kalshi/client.js';
 import { serializeError } from '../src/log.js';
-import { type World, inBandMarket, world } from './helpers/app.js';
-import { captureLog } from './helpers/log.js';
+import { type World, inBandMarket, world } from './support/app.js';
+import { captureLog } from './support/log.js';
 
 let w: World | undefined;
 afterEach(async () => {

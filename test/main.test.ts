@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SimExchange, startSimExchange } from '../src/sim/index.js';
-import { FakeTelegram } from './bot/fake-telegram.js';
+import { FakeTelegram } from './support/fake-telegram.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');

@@ -13,9 +13,9 @@ import { ConfigError, loadConfig } from '../src/config.js';
 import { KalshiApiError } from '../src/kalshi/errors.js';
 import { KeyLoadError, loadPrivateKey, warnIfKeyFileShared } from '../src/kalshi/signer.js';
 import { type SimExchange, startSimExchange } from '../src/sim/index.js';
-import { FakeTelegram } from './bot/fake-telegram.js';
-import { type World, inBandMarket, world } from './helpers/app.js';
-import { captureLog } from './helpers/log.js';
+import { FakeTelegram } from './support/fake-telegram.js';
+import { type World, inBandMarket, world } from './support/app.js';
+import { captureLog } from './support/log.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');

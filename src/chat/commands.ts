@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Control, SetCapResult } from '../control/control.js';
 import { settableHelp } from '../control/args.js';
 import { PNL_COMMANDS } from './commands-pnl.js';
+import { CALIBRATION_COMMANDS } from './commands-calibration.js';
 import { formatPriceE4, formatUsd } from '../money.js';
 import type { Mode } from '../notify/alerts.js';
 import type { ApprovalOutcome } from '../pipeline/approvals.js';
@@ -185,6 +186,8 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'reject', args: '[id]', description: 'Reject a flagged trade (the only one, or pick)', mutating: true, run: (d, args, by) => decide(d, args, by, 'reject') },
   // /positions, /pnl, /balance, /profit, /daily, /performance: src/chat/commands-pnl.ts.
   ...PNL_COMMANDS,
+  // /calibration: src/chat/commands-calibration.ts.
+  ...CALIBRATION_COMMANDS,
   { name: 'orders', description: 'Resting and unfinished orders', run: async (d) => reply((formatOrders(await d.control.orders()))) },
   {
     name: 'trades',

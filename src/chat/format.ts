@@ -8,7 +8,8 @@ import type { OrderRow } from '../journal/orders.js';
 import type { Settings } from '../journal/settings.js';
 import type { Order } from '../kalshi/schemas.js';
 import { formatUsd } from '../money.js';
-import type { Alert, Mode } from '../notify/alerts.js';
+import type { Alert, Mode, OrderAlert } from '../notify/alerts.js';
+import { type EdgeView, edgeSummary, pctText, ppText } from '../rules/edge.js';
 import { b, code, esc } from './html.js';
 import type { Button, Reply } from './reply.js';
 
@@ -85,7 +86,15 @@ export function formatStatus(s: StatusView, now: number, timeZone: string): stri
       : `${localTime(s.nextCycleAt, timeZone)} (in ${ago(s.nextCycleAt - now)})`;
   lines.push(`Next cycle: ${next}`);
   if (s.skippedCycles > 0) lines.push(`Cycles skipped because the previous one ran long: ${s.skippedCycles}`);
+  if (s.stream) lines.push(formatStreamHealth(s.stream));
   return lines.join('\n');
+}
+
+/** /status's stream line: connected since, messages per second, last message age, gaps recovered, markets fresh. */
+export function formatStreamHealth(h: NonNullable<StatusView['stream']>): string {
+  const since = h.connectedForMs !== null ? `connected for ${ago(h.connectedForMs)}` : b('disconnected');
+  const last = h.lastMessageAgeMs === null ? 'no message yet' : `last message ${ago(h.lastMessageAgeMs)} ago`;
+  return `Stream: ${since}, ${h.messagesPerSecond} msg/s, ${last}, ${h.gapsRecovered}/${h.gaps} gaps recovered, ${h.marketsFresh} of ${h.markets} markets fresh, ${h.reconnects} reconnects`;
 }
 
 export function formatOrders(o: { resting: Order[]; unfinished: OrderRow[] }): string {
@@ -113,19 +122,28 @@ export function formatTrades(rows: OrderRow[], timeZone: string): string {
   return [`Last ${rows.length} orders:`, ...lines].join('\n');
 }
 
+/** An order's price, honestly: its after-fee break-even and the calibrated edge (lower 95% bound - break-even). */
+function orderEdgeLine(o: OrderAlert): string {
+  const be = `Break-even ${b(pctText(o.breakEvenE4 ?? 0))} after fees`;
+  return o.edgeE4 == null ? `${be}; edge not calibrated yet` : `${be}; calibrated edge ${b(ppText(o.edgeE4))} (lower 95% bound)`;
+}
+
 const LAYER = { 2: 'layer 2 (band)', 3: 'layer 3 (validation)', 4: 'layer 4 (risk)', 5: 'execution' } as const;
 
 export function formatWhy(v: {
   ticker: string;
   decision: { layer: 2 | 3 | 4 | 5; outcome: string; reason: string; side?: 'yes' | 'no' | null; priceE4?: number | null; cycleId: number } | undefined;
   lastCycle: { id: number } | undefined;
+  /** The price at the decision, honestly: break-even after fees and the calibrated edge (when side and price are known). */
+  edge?: EdgeView | null;
 }): string {
   if (!v.lastCycle) return `No cycle has run yet, so there is nothing to explain for ${code(v.ticker)}.`;
   const d = v.decision;
   if (!d) return `${code(v.ticker)} was not in the last cycle (#${v.lastCycle.id}): unknown ticker, not open, or skipped as a bad record.`;
   const side = d.side ? ` ${d.side.toUpperCase()}` : '';
   const price = d.priceE4 != null ? ` @ ${cents(d.priceE4)}` : '';
-  return `${code(v.ticker)} in cycle #${d.cycleId}: ${b(d.outcome)} at ${LAYER[d.layer] ?? `layer ${d.layer}`}${side}${price}\nReason: ${esc(d.reason)}`;
+  const edge = v.edge ? `\nPrice: ${esc(edgeSummary(v.edge))}` : '';
+  return `${code(v.ticker)} in cycle #${d.cycleId}: ${b(d.outcome)} at ${LAYER[d.layer] ?? `layer ${d.layer}`}${side}${price}\nReason: ${esc(d.reason)}${edge}`;
 }
 
 /** Every line is named as /set (or the command that changes it) accepts it. */
@@ -233,6 +251,7 @@ export function formatAlert(alert: Alert, timeZone: string): Reply {
           marketName(alert.title, alert.ticker),
           `Bought ${b(`${alert.side.toUpperCase()} ${filled}`)} contracts @ ${cents(alert.priceE4)} (${esc(alert.state)})`,
           `Cost ${b(formatUsd(alert.costE4))}, fee ${formatUsd(alert.feesE4)}`,
+          ...(alert.breakEvenE4 !== undefined ? [orderEdgeLine(alert)] : []),
           `At risk today: ${formatUsd(alert.atRiskE4)} of ${formatUsd(alert.capE4)} cap`,
         ].join('\n'),
       };
@@ -243,7 +262,11 @@ export function formatAlert(alert: Alert, timeZone: string): Reply {
       const paper = alert.mode === 'DRY-RUN' ? ' (paper, not sent)' : '';
       const lines = alert.orders
         .slice(0, DIGEST_MAX_LINES)
-        .map((o) => `• ${marketName(o.title, o.ticker)}: ${o.side.toUpperCase()} ${contracts(o.filledE2)}/${contracts(o.countE2)} @ ${cents(o.priceE4)} ${formatUsd(o.costE4)}`);
+        .map(
+          (o) =>
+            `• ${marketName(o.title, o.ticker)}: ${o.side.toUpperCase()} ${contracts(o.filledE2)}/${contracts(o.countE2)} @ ${cents(o.priceE4)} ${formatUsd(o.costE4)}` +
+            (o.breakEvenE4 !== undefined ? ` · break-even ${pctText(o.breakEvenE4)}, edge ${o.edgeE4 == null ? 'n/a' : ppText(o.edgeE4)}` : ''),
+        );
       const more = alert.orders.length - DIGEST_MAX_LINES;
       return {
         text: [

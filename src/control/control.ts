@@ -14,10 +14,13 @@ import type { Mode } from '../notify/alerts.js';
 import { type ApprovalOutcome, decideApproval } from '../pipeline/approvals.js';
 import type { DayBlocklist } from '../rules/blocklist.js';
 import type { CategoryCache } from '../pipeline/categories.js';
+import { Calibration, type CalibrationView } from '../pipeline/calibration.js';
 import { type ApprovalRules, fitUnderCap } from '../rules/risk.js';
+import { type CalibrationLookup, type EdgeView, edgeOf } from '../rules/edge.js';
 import { exportCsv, parseWindow } from '../ops/export.js';
 import { type PnlClient, PnlReports } from './pnl.js';
 import { type Parsed, parseApprovalId, parseCap, parseNotify, parseSet, parseTicker, parseTradesCount } from './args.js';
+import type { StreamHealth } from '../pipeline/stream.js';
 
 /** PnlClient: the market, position and balance reads of /positions, /balance (src/control/pnl.ts). */
 export interface ControlClient extends PnlClient {
@@ -48,6 +51,14 @@ export interface ControlDeps {
   skippedCycles(): number;
   /** Whether a cycle is running right now. */
   cycleRunning?(): boolean;
+  /** The calibration from the exchange's history and the shadow book (for /why's edge). */
+  calibration?: { lookup(): CalibrationLookup | null; report(): CalibrationView };
+  /** MIN_EDGE (e4), re-checked when a flagged trade is approved. */
+  minEdgeE4?: number | null;
+  /** ORDER_STYLE, for approved trades. */
+  orderStyle?: 'taker' | 'maker';
+  /** Stream mode: the WebSocket stream's health for /status (absent or null: STREAM=off). */
+  streamHealth?: () => StreamHealth | null;
 }
 
 export type RunState = 'running' | 'paused' | 'halted';
@@ -72,6 +83,8 @@ export interface StatusView {
   runningCycle: { id: number; startedAt: number } | null;
   /** Halts and pauses name when they happened, and a cap that differs from DAILY_LOSS_CAP says it came from the journal. */
   capSource: 'config' | 'journal';
+  /** Stream mode's health (null: STREAM=off). */
+  stream?: StreamHealth | null;
 }
 
 /** Cap raises above this factor need a confirming tap. */
@@ -146,6 +159,7 @@ export class Control {
       pendingApprovals: journal.approvals.pending(this.d.clock.now()).length,
       runningCycle: this.d.cycleRunning?.() ? (journal.cycles.unfinished() ?? null) : null,
       capSource: journal.settings.isDefault('dailyCapE4') ? 'config' : 'journal',
+      stream: this.d.streamHealth?.() ?? null,
     };
   }
 
@@ -233,14 +247,32 @@ export class Control {
     return { ok: true, value: this.d.journal.orders.recent(n.value) };
   }
 
-  why(tickerText: string): Parsed<{ ticker: string; decision: ReturnType<Journal['cycles']['decision']>; lastCycle: CycleRow | undefined }> {
+  why(
+    tickerText: string,
+  ): Parsed<{ ticker: string; decision: ReturnType<Journal['cycles']['decision']>; lastCycle: CycleRow | undefined; edge: EdgeView | null }> {
     const t = parseTicker(tickerText);
     if (!t.ok) return t;
-    return { ok: true, value: { ticker: t.value, decision: this.d.journal.cycles.decision(t.value), lastCycle: this.d.journal.cycles.last() } };
+    const decision = this.d.journal.cycles.decision(t.value);
+    return { ok: true, value: { ticker: t.value, decision, lastCycle: this.d.journal.cycles.last(), edge: decision ? this.edgeAt(decision) : null } };
+  }
+
+  /** A decision's price, honestly: break-even after the market's taker fee, and the calibrated edge at that price. */
+  private edgeAt(d: { ticker: string; side?: 'yes' | 'no' | null; priceE4?: number | null }): EdgeView | null {
+    if (!d.side || d.priceE4 == null || d.priceE4 <= 0 || d.priceE4 >= 10_000) return null;
+    // A market ticker is EVENT-SUFFIX: the fee rule is its event's (or its series').
+    const dash = d.ticker.lastIndexOf('-');
+    const fee = this.d.categories.feeOf(dash > 0 ? d.ticker.slice(0, dash) : d.ticker, this.d.clock.now());
+    if (!fee) return null;
+    return edgeOf({ side: d.side, quotedE4: d.priceE4, fee, calibration: this.d.calibration?.lookup() ?? null });
   }
 
   settings(): Settings {
     return this.d.journal.settings.get();
+  }
+
+  /** /calibration: the report of the journal's observations (an empty one when calibration is not wired). */
+  calibration(): CalibrationView {
+    return (this.d.calibration ?? new Calibration(this.d.journal)).report();
   }
 
   /** Per-kind alert levels; with text ("fills silent"), change them first. */

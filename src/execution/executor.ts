@@ -11,6 +11,7 @@ import type { Alerter } from '../notify/alerter.js';
 import type { OrderAlert } from '../notify/alerts.js';
 import type { Mode } from '../notify/alerts.js';
 import type { Side } from '../rules/band.js';
+import type { EdgeView } from '../rules/edge.js';
 import { fitUnderCap } from '../rules/risk.js';
 import { type ShardFunding, shortReason } from './funding.js';
 import type { SettlementSync } from './settlements.js';
@@ -30,6 +31,18 @@ export interface ExecutorDeps {
   /** The ledger's view of settlements, made fresh before every cap check. */
   settlements?: Pick<SettlementSync, 'ensureFresh'>;
   pollMs?: number;
+  /** ORDER_STYLE: how plans without a style of their own are placed (default taker). */
+  orderStyle?: 'taker' | 'maker';
+  /** How long a maker order rests before it is canceled (MAKER_REST_SECONDS; default 60 s). */
+  makerRestMs?: number;
+  /** How often a resting maker order is read (default 2 s; `pollMs` when that is set). */
+  makerPollMs?: number;
+  /**
+   * The clock a maker order's rest is measured on (default the monotonic clock, like every other wait: the business
+   * clock may be moved by tests). The style benchmark runs simulated days and passes its clock, so a rest lasts
+   * simulated time while order flow arrives in it.
+   */
+  waitClock?: () => number;
   /** Test seam for crash tests: throwing (or dying) here leaves the journal exactly as a crash at that point would. */
   hooks?: { afterIntent?(orderId: number): void; afterSend?(orderId: number): void; whilePolling?(): void; beforeCancel?(): void };
 }
@@ -46,11 +59,17 @@ export interface TradePlan {
   exchangeIndex?: number;
   cycleId: number | null;
   approvalId: number | null;
+  /** Its after-fee break-even and calibrated edge (journaled with the order, shown in its alert). */
+  edge?: EdgeView;
+  /** taker (a limit at the ask) or maker (post-only, resting); default: the executor's ORDER_STYLE. */
+  style?: 'taker' | 'maker';
 }
 
 export type ExecResult =
   | { kind: 'filled' | 'partial' | 'unfilled'; orderId: number; filledE2: number; row: OrderRow }
   | { kind: 'paper'; orderId: number; filledE2: number; row: OrderRow }
+  /** A maker order placed and resting: it is read, canceled at its rest's end and booked in the background. */
+  | { kind: 'resting'; orderId: number; filledE2: number; row: OrderRow }
   | { kind: 'cap'; halt: boolean; reason: string }
   /** Not enough free money on the market's shard: nothing was sent. */
   | { kind: 'funds'; reason: string }
@@ -64,6 +83,8 @@ export class Executor {
   private tail: Promise<unknown> = Promise.resolve();
   private queued = 0;
   private stopping = false;
+  /** Maker orders resting now: each is watched, canceled and booked outside the order queue (by journal row id). */
+  private readonly resting = new Map<number, Promise<unknown>>();
 
   constructor(private readonly d: ExecutorDeps) {}
 
@@ -71,14 +92,30 @@ export class Executor {
     return this.queued > 0;
   }
 
+  /** The longest an order of ours can rest (a taker's fill timeout, or a maker's rest): what fee horizons cover. */
   get fillTimeoutMs(): number {
-    return this.d.fillTimeoutMs;
+    return this.d.orderStyle === 'maker' ? Math.max(this.d.fillTimeoutMs, this.makerRestMs) : this.d.fillTimeoutMs;
   }
 
-  /** Stop: no new orders; the order in flight stops polling, cancels what rests, and settles; resolves when it has. */
+  private get makerRestMs(): number {
+    return this.d.makerRestMs ?? 60_000;
+  }
+
+  /** Maker orders resting right now (placed, not yet canceled and booked). */
+  get restingCount(): number {
+    return this.resting.size;
+  }
+
+  /** Stop: no new orders; the orders in flight stop polling, cancel what rests, and settle; resolves when they have. */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.tail.catch(() => undefined);
+    await Promise.allSettled([...this.resting.values()]);
+  }
+
+  /** Whether this process is watching the order (a resting maker order): reconciliation leaves it alone. */
+  isWatching(orderId: number): boolean {
+    return this.resting.has(orderId);
   }
 
   /** Run fn in the order queue (e.g. reconciliation), so it never overlaps an order. Skipped when stopping. */
@@ -122,6 +159,7 @@ export class Executor {
     }
     const now = clock.now();
     const day = tradingDay(now, this.d.timeZone);
+    const style = plan.style ?? this.d.orderStyle ?? 'taker';
     // The cap check and the intent are one transaction: no order can be sent that the ledger has not counted.
     // Paused and halted are read inside it too, so a /pause that lands while an approval is re-checked holds.
     const decision = journal.tx(() => {
@@ -129,6 +167,10 @@ export class Executor {
       const atRiskE4 = journal.orders.atRiskE4(day);
       if (settings.paused) return { ok: false as const, halt: false, reason: 'paused', atRiskE4 };
       if (journal.orders.haltOf(day)) return { ok: false as const, halt: false, reason: 'trading is halted for the day (daily cap)', atRiskE4 };
+      // A maker order still resting here (from an earlier cycle) is not joined by a second one.
+      if (style === 'maker' && journal.orders.pendingE2(plan.ticker) > 0) {
+        return { ok: false as const, halt: false, reason: 'an order of ours still rests on this market', atRiskE4 };
+      }
       const fit = fitUnderCap({
         contracts: plan.contracts,
         priceE4: plan.priceE4,
@@ -155,6 +197,8 @@ export class Executor {
         worstCaseE4: fit.worstCaseE4,
         exchangeIndex: shard,
         now,
+        ...(plan.edge ? { breakEvenE4: plan.edge.breakEvenE4, edgeE4: plan.edge.edgeE4 } : {}),
+        style,
       });
       return { ok: true as const, id };
     });
@@ -213,6 +257,9 @@ export class Executor {
   private async sendAndSettle(row: OrderRow): Promise<ExecResult> {
     const { journal, clock, api } = this.d;
     const wire = wireOrderFor(row.side, row.price_e4);
+    const maker = row.style === 'maker';
+    // A taker waits out its fill timeout; a maker rests for its whole rest (post-only: it never takes).
+    const waitMs = maker ? this.makerRestMs : this.d.fillTimeoutMs;
     journal.orders.update(row.id, { state: 'sent' }, clock.now());
     let exchangeOrderId: string | null = null;
     try {
@@ -223,9 +270,10 @@ export class Executor {
         priceE4: wire.yesPriceE4,
         timeInForce: 'good_till_canceled',
         clientOrderId: row.client_order_id,
-        // The exchange cancels it by itself shortly after our fill timeout, even if this process dies.
-        expirationTimeS: Math.ceil((clock.now() + this.d.fillTimeoutMs) / 1000) + 2,
+        // The exchange cancels it by itself shortly after our fill timeout (or rest), even if this process dies.
+        expirationTimeS: Math.ceil((clock.now() + waitMs) / 1000) + 2,
         exchangeIndex: row.exchange_index,
+        ...(maker ? { postOnly: true } : {}),
       });
       exchangeOrderId = created.orderId;
     } catch (err) {
@@ -247,12 +295,28 @@ export class Executor {
       this.d.hooks?.afterSend?.(row.id);
       const ref = { orderId: exchangeOrderId, clientOrderId: row.client_order_id, ticker: row.ticker, exchangeIndex: row.exchange_index };
       const order = (await this.read(ref)) ?? (await this.waitForOrder(ref));
-      const settled = await this.pollCancelSettle(order, ref);
+      if (maker && !order.isTerminal) return this.rest(row, order, ref, waitMs);
+      const settled = await this.pollCancelSettle(order, ref, waitMs);
       return await this.book(row.id, settled);
     } catch (err) {
       if (isSimulatedCrash(err)) throw err;
       return this.unknown(row.id, 'resting', err);
     }
+  }
+
+  /**
+   * A maker order rests outside the order queue (the next order need not wait out its rest: its worst case is on the
+   * ledger until it is final, like any unfinished order). It is read every few seconds, canceled at its rest's end
+   * (or at shutdown), and booked; stop() waits for it.
+   */
+  private rest(row: OrderRow, order: Order, ref: OrderRef, waitMs: number): ExecResult {
+    const { journal } = this.d;
+    const watch = this.pollCancelSettle(order, ref, waitMs, this.d.makerPollMs ?? this.d.pollMs ?? 2000, this.d.waitClock)
+      .then((o) => this.book(row.id, o))
+      .catch((err: unknown) => (isSimulatedCrash(err) ? undefined : this.unknown(row.id, 'resting', err)));
+    this.resting.set(row.id, watch.finally(() => this.resting.delete(row.id)));
+    const now = journal.orders.get(row.id)!;
+    return { kind: 'resting', orderId: row.id, filledE2: order.fillCountE2, row: now };
   }
 
   /** Left unfinished: reconciliation settles it later; until then its worst case counts against the cap. */
@@ -288,16 +352,21 @@ export class Executor {
    * Poll until executed or the fill timeout (or shutdown), cancel what rests, then read the terminal state. `ref` is
    * the journal's view (id, ticker, shard): cancels are routed where we sent the order, not where a report says.
    */
-  async pollCancelSettle(order: Order, ref: OrderRef, waitMs = this.d.fillTimeoutMs): Promise<Order> {
+  async pollCancelSettle(
+    order: Order,
+    ref: OrderRef,
+    waitMs = this.d.fillTimeoutMs,
+    pollMs = this.d.pollMs ?? 500,
+    now: () => number = () => performance.now(),
+  ): Promise<Order> {
     const { api } = this.d;
-    const pollMs = this.d.pollMs ?? 500;
     // A cancel by id alone goes to shard 0: route it to the order's own engine.
     const cancel = () => api.cancelOrder(ref.orderId, { ticker: ref.ticker, exchangeIndex: ref.exchangeIndex }).catch(() => undefined);
     // Waiting is measured on the monotonic clock: the business clock (days, timestamps) may be moved by tests.
-    const deadline = performance.now() + waitMs;
+    const deadline = now() + waitMs;
     let o = order;
-    while (!o.isTerminal && performance.now() < deadline && !this.stopping) {
-      await sleep(Math.min(pollMs, Math.max(0, deadline - performance.now())));
+    while (!o.isTerminal && now() < deadline && !this.stopping) {
+      await sleep(Math.min(pollMs, Math.max(0, deadline - now())));
       o = (await this.read(ref)) ?? o;
       this.d.hooks?.whilePolling?.();
     }
@@ -372,9 +441,11 @@ export class Executor {
       feesE4: row.fees_e4,
       atRiskE4: journal.orders.atRiskE4(tradingDay(clock.now(), this.d.timeZone)),
       capE4: journal.settings.get().dailyCapE4,
+      ...(row.break_even_e4 !== null ? { breakEvenE4: row.break_even_e4, edgeE4: row.edge_e4 } : {}),
     };
-    // A cycle's fills go out as one digest when the cycle ends; an approval's order is told at once.
-    this.d.alerter.send(alert, undefined, row.cycle_id ?? undefined);
+    // A cycle's fills go out as one digest when the cycle ends; an approval's order is told at once, and so is a
+    // maker order's (it is booked after its cycle has ended).
+    this.d.alerter.send(alert, undefined, row.style === 'maker' ? undefined : (row.cycle_id ?? undefined));
   }
 }
 

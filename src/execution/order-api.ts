@@ -14,6 +14,8 @@ export interface CreateOrderRequest {
   expirationTimeS?: number;
   /** The market's exchange shard. */
   exchangeIndex?: number;
+  /** A maker order: refused by the exchange (invalid_order, "post only cross") rather than taking liquidity. */
+  postOnly?: boolean;
 }
 
 export interface OrderApi {

@@ -39,6 +39,8 @@ async function reconcileNow(deps: { journal: Journal; api: OrderApi; executor: E
   const { journal, api, executor, clock } = deps;
   const result: ReconcileResult = { checked: 0, settled: 0, canceled: 0, notSent: 0, unresolved: 0 };
   for (const row of journal.orders.unfinished()) {
+    // A maker order resting now is watched by the executor: it is canceled and booked at the end of its rest.
+    if (executor.isWatching(row.id)) continue;
     result.checked++;
     try {
       // By id where known (falling back to the order list: a GET by id may not reach other shards), else by client id.

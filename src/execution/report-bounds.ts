@@ -107,4 +107,5 @@ export const journalFills = (fills: Fill[]) =>
     feeE4: f.feeE4,
     createdMs: f.createdMs,
     exchangeIndex: f.exchangeIndex,
+    isTaker: f.isTaker,
   }));

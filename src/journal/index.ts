@@ -1,6 +1,7 @@
 // The journal: one SQLite file holding everything the bot must not forget.
 import type { Config } from '../config.js';
 import { ApprovalsJournal } from './approvals.js';
+import { CalibrationJournal } from './calibration.js';
 import { CyclesJournal } from './cycles.js';
 import { type Db, openDb } from './db.js';
 import { OrdersJournal } from './orders.js';
@@ -23,6 +24,8 @@ export class Journal {
   readonly scans: ScanProfiles;
   /** Read-only: what the P&L commands show. */
   readonly pnl: PnlQueries;
+  /** Calibration observations (history and the shadow book) and calibrate runs. */
+  readonly calibration: CalibrationJournal;
 
   constructor(readonly db: Db, config: Config) {
     this.orders = new OrdersJournal(db, config.TIMEZONE);
@@ -34,6 +37,7 @@ export class Journal {
     this.settlements = new SettlementsJournal(db);
     this.scans = new ScanProfiles(db);
     this.pnl = new PnlQueries(db);
+    this.calibration = new CalibrationJournal(db);
   }
 
   static open(path: string, config: Config): Journal {

@@ -34,6 +34,11 @@ export const OrderRow = z.object({
   report_flag: z.string().nullable(),
   /** The trading day the order became final on (null while unfinished). */
   final_day: z.string().nullable(),
+  /** The after-fee break-even win rate at the order's price, and the calibrated edge (lower bound - break-even), e4. */
+  break_even_e4: z.number().int().nullable().default(null),
+  edge_e4: z.number().int().nullable().default(null),
+  /** taker: limit at the ask; maker: post-only, resting at the bid (ORDER_STYLE). */
+  style: z.enum(['taker', 'maker']).default('taker'),
 });
 export type OrderRow = z.infer<typeof OrderRow>;
 
@@ -51,6 +56,9 @@ export interface NewIntent {
   worstCaseE4: number;
   exchangeIndex: number;
   now: number;
+  breakEvenE4?: number | null;
+  edgeE4?: number | null;
+  style?: 'taker' | 'maker';
 }
 
 export interface OrderProgress {
@@ -107,11 +115,11 @@ export class OrdersJournal {
     const result = this.db
       .prepare(
         `INSERT INTO orders (client_order_id, cycle_id, approval_id, mode, day, ticker, title, side, count_e2, price_e4,
-                             worst_case_e4, exchange_index, state, created_at, updated_at)
+                             worst_case_e4, exchange_index, state, created_at, updated_at, break_even_e4, edge_e4, style)
          VALUES (@clientOrderId, @cycleId, @approvalId, @mode, @day, @ticker, @title, @side, @countE2, @priceE4,
-                 @worstCaseE4, @exchangeIndex, 'intent', @now, @now)`,
+                 @worstCaseE4, @exchangeIndex, 'intent', @now, @now, @breakEvenE4, @edgeE4, @style)`,
       )
-      .run(i);
+      .run({ ...i, breakEvenE4: i.breakEvenE4 ?? null, edgeE4: i.edgeE4 ?? null, style: i.style ?? 'taker' });
     return Number(result.lastInsertRowid);
   }
 
@@ -258,13 +266,13 @@ export class OrdersJournal {
   /** Record the exchange's fills of an order (idempotent by fill id). */
   recordFills(
     orderId: number,
-    fills: { fillId: string; ticker: string; side: string; countE2: number; priceE4: number; feeE4: number; createdMs: number; exchangeIndex: number | null }[],
+    fills: { fillId: string; ticker: string; side: string; countE2: number; priceE4: number; feeE4: number; createdMs: number; exchangeIndex: number | null; isTaker?: boolean }[],
   ): void {
     const insert = this.db.prepare(
-      'INSERT OR IGNORE INTO fills (fill_id, order_id, ticker, side, count_e2, price_e4, fee_e4, created_at, exchange_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO fills (fill_id, order_id, ticker, side, count_e2, price_e4, fee_e4, created_at, exchange_index, is_taker) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.db.transaction(() => {
-      for (const f of fills) insert.run(f.fillId, orderId, f.ticker, f.side, f.countE2, f.priceE4, f.feeE4, f.createdMs, f.exchangeIndex);
+      for (const f of fills) insert.run(f.fillId, orderId, f.ticker, f.side, f.countE2, f.priceE4, f.feeE4, f.createdMs, f.exchangeIndex, f.isTaker === undefined ? null : f.isTaker ? 1 : 0);
     })();
   }
 

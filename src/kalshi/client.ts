@@ -8,6 +8,7 @@ import { backoffDelay, KalshiHttp, type HttpOptions, type SearchParams } from '.
 import {
   AccountLimits,
   Balance,
+  BatchCandlesticks,
   CancelResponse,
   CreateOrderResponse,
   CreateTransferResponse,
@@ -24,6 +25,7 @@ import {
   PositionsPage,
   SeriesFeeChanges,
   SeriesList,
+  SettledMarketsPage,
   SettlementsPage,
   TradesPage,
   TransferResponse,
@@ -210,6 +212,35 @@ export class KalshiClient {
       pages += 1;
     }
     return { markets, skipped, pages };
+  }
+
+  /**
+   * One page of settled markets (status=settled, combos excluded), settled within [minSettledTs, maxSettledTs]
+   * (unix seconds). Markets settled before Kalshi's historical cutoff (about 3 months) are only in /historical/markets.
+   */
+  async getSettledMarketsPage(params: { minSettledTs?: number; maxSettledTs?: number; cursor?: string | null; limit?: number; tickers?: string[] }) {
+    return this.get('/markets', SettledMarketsPage, {
+      status: 'settled',
+      mve_filter: 'exclude',
+      limit: params.limit ?? 1000,
+      cursor: params.cursor ?? undefined,
+      min_settled_ts: params.minSettledTs,
+      max_settled_ts: params.maxSettledTs,
+      tickers: params.tickers && params.tickers.length > 0 ? params.tickers.join(',') : undefined,
+    });
+  }
+
+  /**
+   * Candlesticks of up to 100 markets in one request (at most 10,000 candles in all), ending within [startTs, endTs]
+   * (unix seconds); `periodMinutes` 1, 60 or 1440.
+   */
+  async getCandlesticks(params: { tickers: string[]; startTs: number; endTs: number; periodMinutes: number }) {
+    return this.get('/markets/candlesticks', BatchCandlesticks, {
+      market_tickers: params.tickers.join(','),
+      start_ts: params.startTs,
+      end_ts: params.endTs,
+      period_interval: params.periodMinutes,
+    });
   }
 
   async getMarket(ticker: string): Promise<Market> {

@@ -210,11 +210,15 @@ export function budgetOf(source: MarketsPageSource): ReadBudget | null {
   return { capacity: limiter.read.limits.capacity, refillPerSec: limiter.read.limits.refillPerSec, pageCost: limiter.costOf('GET', '/markets') };
 }
 
-/** Requests worth having in flight: the bucket's burst plus what its refill sustains over one round trip. */
+/**
+ * Requests worth having in flight: enough to spend the bucket's burst at once, and enough to keep its refill busy
+ * over a round trip, whichever is more (a few more to cover the spread). More would only wait for tokens while
+ * holding pages in memory.
+ */
 export function streamsFor(budget: ReadBudget, pageMs: number, max = MAX_STREAMS): number {
   const burst = Math.floor(budget.capacity / budget.pageCost);
   const sustained = Math.ceil((budget.refillPerSec / budget.pageCost) * (pageMs / 1000));
-  return Math.max(4, Math.min(max, burst + sustained + 2));
+  return Math.max(4, Math.min(max, Math.max(burst, sustained) + 4));
 }
 
 interface Chain {
@@ -245,9 +249,9 @@ export async function hydrateUniverse(source: MarketsPageSource, opts: HydrateOp
   const profile = opts.profile && opts.profile.createdS.length > 0 ? opts.profile : null;
   const budget = opts.budget ?? budgetOf(source) ?? { capacity: 180, refillPerSec: 190, pageCost: 10 };
   const streams = Math.max(1, opts.streams ?? streamsFor(budget, profile?.pageMs ?? DEFAULT_PAGE_MS));
+  // Oldest to newest; taken from the end, so the newest goes first: it is the one that grows between scans (and,
+  // cold, the densest).
   const queue: Window[] = profile ? planFromProfile(profile, limit, nowMs) : planWindows(streams, nowS);
-  // Newest first: the newest window is the one that grows between scans (and, cold, the densest).
-  queue.reverse();
   const table = new MarketTable(Math.ceil((opts.expectedMarkets ?? profile?.createdS.length ?? 0) * 1.05) || 4096);
   const stats = { pages: 0, skipped: 0, leaked: 0, duplicates: 0, repeatedCursors: 0, done: 0, splits: 0, resumed: 0, listed: 0 };
   const chains: Chain[] = [];
@@ -363,7 +367,8 @@ export async function hydrateUniverse(source: MarketsPageSource, opts: HydrateOp
    * request (the profile or the walker's own density says little is left).
    */
   const split = (): { w: Window; originS: number | undefined } | null => {
-    if (!ordered) return null;
+    // A listing seen out of order (now, or by the scan the profile comes from) is never split.
+    if (!ordered || profile?.ordered === false) return null;
     let best: { ch: Chain; at: number; left: number } | null = null;
     for (const ch of chains) {
       if (ch.done || ch.parked || ch.lastS === undefined || ch.firstS === undefined || ch.records < limit) continue;

@@ -142,8 +142,8 @@ export class MarketTable {
     let strings = 0;
     for (let i = 0; i < this.size; i++) strings += this.tickers[i]!.length + this.titles[i]!.length + 32;
     for (const e of this.events) strings += e.length + 16;
-    // columns + two pointer arrays + the ticker index (~40 B an entry)
-    return this.capacity * (4 * 3 + 8 * 5 + 1) + this.size * (16 + 40) + strings;
+    // columns + two pointer arrays + the ticker index (~40 B an entry) + the tickers' text for the trail
+    return this.capacity * (4 * 3 + 8 * 5 + 1) + this.size * (16 + 40) + strings + this.names.length;
   }
 
   private grow(): void {

@@ -57,6 +57,79 @@ export type MarketsPage = z.output<typeof MarketsPage>;
 
 export const MarketResponse = z.object({ market: MarketWire }).transform((r) => r.market);
 
+// ---------- Settled markets and their price history (calibration) ----------
+
+/** `settlement_ts`: RFC 3339 on the wire (the spec says date-time); unix seconds accepted too. */
+const settledTime = z.union([timeMs, z.number().int().nonnegative().transform((s) => s * 1000)]);
+
+/**
+ * A market of the settled listing (GET /markets?status=settled): what calibration needs of it, and only that. The
+ * result is 'yes' or 'no' for a binary market that resolved; anything else (void, scalar, not yet determined) is null.
+ */
+export const SettledMarketWire = z
+  .object({
+    ticker: z.string().min(1),
+    event_ticker: z.string().min(1),
+    market_type: z.string().optional(),
+    status: z.string(),
+    result: z.string().nullish(),
+    close_time: timeMs,
+    expected_expiration_time: timeMs.nullish(),
+    settlement_ts: settledTime.nullish(),
+    mve_collection_ticker: z.string().optional(),
+  })
+  .transform((m) => ({
+    ticker: m.ticker,
+    eventTicker: m.event_ticker,
+    status: m.status,
+    result: (m.market_type === undefined || m.market_type === 'binary') && (m.result === 'yes' || m.result === 'no') ? (m.result as 'yes' | 'no') : null,
+    closeMs: m.close_time,
+    /** When it was expected to settle, as an open market's record says (what the bot's time to settlement is measured to). */
+    settlesMs: m.expected_expiration_time ?? m.close_time,
+    settledMs: m.settlement_ts ?? null,
+    isCombo: m.mve_collection_ticker !== undefined || m.ticker.startsWith('KXMVE'),
+  }));
+export type SettledMarket = z.output<typeof SettledMarketWire>;
+
+export const SettledMarketsPage = z
+  .object({ markets: tolerantList(SettledMarketWire), cursor: Cursor })
+  .transform((p) => ({ markets: p.markets.items, skipped: p.markets.skipped, cursor: p.cursor }));
+
+/** A bid or ask OHLC of a candlestick: the close is what is read (null when the period had no quote). */
+const QuoteOhlc = z.object({ close_dollars: priceE4.nullish() }).nullish();
+
+/** One candlestick (GetMarketCandlesticks / BatchGetMarketCandlesticks): the quote at the end of the period. */
+export const CandlestickWire = z
+  .object({
+    end_period_ts: z.number().int().nonnegative(),
+    yes_bid: QuoteOhlc,
+    yes_ask: QuoteOhlc,
+    volume_fp: countE2.optional(),
+  })
+  .refine((c) => [c.yes_bid?.close_dollars, c.yes_ask?.close_dollars].every((p) => p === undefined || p === null || (p >= 0 && p <= 10_000)), {
+    message: 'a quote outside [0, 1]',
+  })
+  .transform((c) => ({
+    endMs: c.end_period_ts * 1000,
+    yesBidE4: c.yes_bid?.close_dollars ?? null,
+    yesAskE4: c.yes_ask?.close_dollars ?? null,
+    volumeE2: c.volume_fp ?? 0,
+  }));
+export type Candlestick = z.output<typeof CandlestickWire>;
+
+/** GET /markets/candlesticks: one entry per market; a bad candle is skipped and counted. */
+export const BatchCandlesticks = z
+  .object({ markets: z.array(z.object({ market_ticker: z.string().min(1), candlesticks: tolerantList(CandlestickWire) })) })
+  .transform((r) => {
+    const byTicker = new Map<string, Candlestick[]>();
+    let skipped = 0;
+    for (const m of r.markets) {
+      byTicker.set(m.market_ticker, m.candlesticks.items);
+      skipped += m.candlesticks.skipped;
+    }
+    return { byTicker, skipped };
+  });
+
 // ---------- Order book ----------
 
 const Level = z.tuple([priceE4, countE2]).transform(([p, c]) => ({ priceE4: p, countE2: c }));

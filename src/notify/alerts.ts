@@ -21,6 +21,9 @@ export const OrderAlert = z.object({
     feesE4: e4,
     atRiskE4: e4,
     capE4: e4,
+    /** The after-fee break-even win rate at the order's price, and the calibrated edge (null: not calibrated). */
+    breakEvenE4: e4.optional(),
+    edgeE4: e4.nullable().optional(),
   });
 export type OrderAlert = z.infer<typeof OrderAlert>;
 

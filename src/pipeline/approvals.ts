@@ -16,6 +16,7 @@ import type { DayBlocklist } from '../rules/blocklist.js';
 import { shardTradingOf } from '../rules/validate.js';
 import { approvalRoomE4 } from '../rules/approval-room.js';
 import { type ApprovalRules, worstCaseE4 } from '../rules/risk.js';
+import type { CalibrationLookup } from '../rules/edge.js';
 
 export interface ApprovalDeps {
   client: { getMarket(ticker: string): Promise<Market>; getExchangeStatus(): Promise<ExchangeStatus>; getPositions(): Promise<Position[]> };
@@ -31,6 +32,11 @@ export interface ApprovalDeps {
   funding?: ShardFunding;
   /** Categories or series the exchange refused (403) today. */
   blocked?: DayBlocklist;
+  /** The calibration and MIN_EDGE: an approved trade is re-checked against them like any candidate. */
+  calibration?: { lookup(): CalibrationLookup | null };
+  minEdgeE4?: number | null;
+  /** ORDER_STYLE: an approved maker trade is re-priced at the bid, as the cycle prices it. */
+  orderStyle?: 'taker' | 'maker';
 }
 
 export type ApprovalOutcome =
@@ -93,6 +99,9 @@ export async function decideApproval(d: ApprovalDeps, id: number, answer: 'appro
     ...shardTradingOf(status.tradingActive, status.shards),
     ...(d.blocked ? { blocked: (m: Market, category: string | undefined) => d.blocked!.reason(m, category, tradingDay(clock.now(), d.timeZone)) } : {}),
     exposureE2: () => held + pending,
+    calibration: d.calibration?.lookup() ?? null,
+    minEdgeE4: d.minEdgeE4 ?? null,
+    orderStyle: d.orderStyle ?? 'taker',
   });
   if (!ev.pass) return refuse(`no longer passes layer ${ev.layer}: ${ev.reason}`);
   if (ev.side !== existing.side) return refuse(`the market flipped sides (now ${ev.side.toUpperCase()})`);
@@ -116,6 +125,8 @@ export async function decideApproval(d: ApprovalDeps, id: number, answer: 'appro
     exchangeIndex: market.exchangeIndex,
     cycleId: null,
     approvalId: id,
+    edge: ev.edge,
+    style: ev.style,
   });
   if (result.kind === 'cap' || result.kind === 'funds' || result.kind === 'stale') return refuse(result.reason);
   const text =

@@ -8,7 +8,6 @@ import { type CreatedProfile, type HydrateProgress, type HydrateResult, type Mar
 import type { Market } from '../kalshi/market-schema.js';
 import type { MarketTable } from '../kalshi/market-table.js';
 import type { ExchangeStatus, Position } from '../kalshi/schemas.js';
-import type { Decision } from '../journal/cycles.js';
 import { packNamesAsync } from '../journal/decisions.js';
 import type { Journal } from '../journal/index.js';
 import { E2_PER_CONTRACT, e4ToDollarsNumber } from '../money.js';
@@ -22,6 +21,8 @@ import { type EvaluationContext, FEE_HORIZON_MARGIN_MS, evaluateMarket, toValida
 import { shardTradingOf } from '../rules/validate.js';
 import { DecisionColumns, type Passed, ReasonTexts, bandPass, evaluatePass, lookupRows } from '../rules/table-pass.js';
 import type { ApprovalRules } from '../rules/risk.js';
+import type { CalibrationLookup } from '../rules/edge.js';
+import type { ShadowBook } from './shadow.js';
 
 export interface CycleClient extends MarketsPageSource, SettlementSource {
   getExchangeStatus(): Promise<ExchangeStatus>;
@@ -53,6 +54,13 @@ export interface CycleDeps {
    * mode (sim, demo, prod). The profile plans the scan's windows, also after a restart.
    */
   profileScope?: string;
+  /** Stream mode: the freshly hydrated table (quotes as of the scan's start), kept current by the stream from here. */
+  onHydrated?: (table: MarketTable, asOfMs: number) => void;
+  /** The calibration every candidate's edge is read from, MIN_EDGE, ORDER_STYLE, and the shadow book of band candidates. */
+  calibration?: { lookup(): CalibrationLookup | null };
+  minEdgeE4?: number | null;
+  orderStyle?: 'taker' | 'maker';
+  shadow?: ShadowBook;
 }
 
 export interface CycleOrder {
@@ -142,18 +150,13 @@ export class Cycle {
     // The decision trail: one row per market of the scan, set as the layers go (a cycle that fails early has fewer).
     let table: MarketTable | null = null;
     let cols = new DecisionColumns(0);
-    const decisions = {
-      set: (ticker: string, dec: Decision) => {
-        const i = table?.row(ticker);
-        if (i !== undefined) cols.set(i, dec);
-      },
-    };
     let tAfter = 0;
     let namesPacked: Promise<Buffer> | null = null;
     try {
       // L1. The reads that do not depend on the scan go out while it pages (at 600 ms a request they would
       // otherwise follow it one after another): exchange status, positions, settlements, the series list.
       let t = performance.now();
+      const scanStartMs = clock.now();
       const ordersBefore = journal.scans.ordersFingerprint();
       this.profile ??= this.loadProfile();
       // allSettled, not all: a failed read must not leave the scan paging on into the next cycle.
@@ -174,6 +177,7 @@ export class Cycle {
       const universe = scanned.value;
       const status = exchange.value;
       table = universe.table;
+      this.d.onHydrated?.(table, scanStartMs);
       summary.markets = table.size;
       summary.skipped = universe.skipped;
       summary.hydrateMs = universe.elapsedMs;
@@ -217,7 +221,18 @@ export class Cycle {
       const exposures = this.exposures(positions);
       const now = clock.now();
       const today = tradingDay(now, this.d.timeZone);
-      await this.d.categories.ensure(Array.from(lookupRows(table, candidates, { nowMs: now, ...settings }), (i) => table!.eventTicker(i)));
+      // Each event once (an event's markets share its category).
+      const lookups = lookupRows(table, candidates, { nowMs: now, horizonDays: settings.horizonDays, minVolume24h: settings.minVolume24h });
+      const asked = new Uint8Array(table.events.length);
+      const events: string[] = [];
+      for (const i of lookups) {
+        const e = table.eventOf[i]!;
+        if (asked[e] === 0) {
+          asked[e] = 1;
+          events.push(table.events[e]!);
+        }
+      }
+      await this.d.categories.ensure(events);
       const ctx: EvaluationContext = {
         nowMs: now,
         ...shardTradingOf(status.tradingActive, status.shards),
@@ -229,6 +244,9 @@ export class Cycle {
         feeOf: (e) => this.d.categories.feeOf(e, now, this.d.executor.fillTimeoutMs + FEE_HORIZON_MARGIN_MS),
         exposureE2: (ticker) => exposures.get(ticker) ?? 0,
         blocked: (m, category) => this.d.blocked.reason(m, category, today),
+        calibration: this.d.calibration?.lookup() ?? null,
+        minEdgeE4: this.d.minEdgeE4 ?? null,
+        orderStyle: this.d.orderStyle ?? 'taker',
       };
       const vctx = toValidationContext(ctx);
       const passed: Passed[] = evaluatePass(table, candidates, bandSide, bandPrice, ctx, vctx, cols);
@@ -252,9 +270,10 @@ export class Cycle {
       let halted = false;
       let paused = false;
       for (const p of passed) {
-        const { m } = p;
+        const { m, i } = p;
         let { ev } = p;
-        const base = { ticker: m.ticker, side: ev.side, priceE4: ev.priceE4 };
+        // The decision carries the side and price this market passed the layers with.
+        const { side, priceE4 } = ev;
         if (stale) {
           halted = journal.orders.haltOf(day) !== undefined;
           paused = journal.settings.get().paused;
@@ -262,34 +281,36 @@ export class Cycle {
         }
         if (halted) {
           summary.halted = true;
-          decisions.set(m.ticker, { ...base, layer: 4, outcome: 'rejected', reason: 'trading halted for the day: daily loss cap reached' });
+          cols.record(i, 4, 'rejected', 'trading halted for the day: daily loss cap reached', side, priceE4);
           continue;
         }
         if (paused) {
-          decisions.set(m.ticker, { ...base, layer: 4, outcome: 'passed', reason: 'passed every layer; paused, so no order was sent' });
+          cols.record(i, 4, 'passed', 'passed every layer; paused, so no order was sent', side, priceE4);
           continue;
         }
         if (ev.approval) {
           const asked = raiseApproval(this.d, m, ev);
           if (asked.raised) summary.approvals++;
-          decisions.set(m.ticker, {
-            ...base,
-            layer: 4,
-            outcome: asked.raised ? 'approval' : 'rejected',
-            reason: asked.raised ? `waiting for approval: ${ev.approval}` : `flagged for approval (${ev.approval}), not asked: ${asked.reason}`,
-          });
+          cols.record(
+            i,
+            4,
+            asked.raised ? 'approval' : 'rejected',
+            asked.raised ? `waiting for approval: ${ev.approval}` : `flagged for approval (${ev.approval}), not asked: ${asked.reason}`,
+            side,
+            priceE4,
+          );
           continue;
         }
         // An event's own fee rule wins over its series': read it (cached) for the market about to be ordered, and size again.
         await this.d.categories.ensureEventFees([m.eventTicker]);
         stale = true;
         if (!this.d.categories.eventFeeKnown(m.eventTicker)) {
-          decisions.set(m.ticker, { ...base, layer: 4, outcome: 'rejected', reason: "could not read the event's fee rule: not ordered on a guess" });
+          cols.record(i, 4, 'rejected', "could not read the event's fee rule: not ordered on a guess", side, priceE4);
           continue;
         }
         const again = evaluateMarket(m, ctx, vctx);
         if (!again.pass) {
-          decisions.set(m.ticker, { ...base, layer: again.layer, outcome: 'rejected', reason: again.reason });
+          cols.record(i, again.layer, 'rejected', again.reason, side, priceE4);
           continue;
         }
         ev = again;
@@ -303,11 +324,13 @@ export class Cycle {
           exchangeIndex: m.exchangeIndex,
           cycleId,
           approvalId: null,
+          edge: ev.edge,
+          style: ev.style,
         });
         stale = true;
         if (r.kind === 'cap' || r.kind === 'funds' || r.kind === 'stale') {
           if (r.kind === 'cap' && r.halt) summary.halted = true;
-          decisions.set(m.ticker, { ...base, layer: 4, outcome: 'rejected', reason: r.reason });
+          cols.record(i, 4, 'rejected', r.reason, side, priceE4);
           continue;
         }
         if (r.kind === 'rejected' && r.status === 403) this.block(m, ev.category, r.reason, day);
@@ -321,12 +344,7 @@ export class Cycle {
           status: row.state,
           filled: row.filled_e2 / E2_PER_CONTRACT,
         });
-        decisions.set(m.ticker, {
-          ...base,
-          layer: 5,
-          outcome: 'ordered',
-          reason: r.kind === 'rejected' || r.kind === 'unknown' ? `order ${r.kind}: ${r.reason}` : `ordered: ${r.kind}`,
-        });
+        cols.record(i, 5, 'ordered', r.kind === 'rejected' || r.kind === 'unknown' ? `order ${r.kind}: ${r.reason}` : `ordered: ${r.kind}`, side, priceE4);
         // Refused credentials refuse every order: stop ordering this cycle and say so.
         if (r.kind === 'rejected' && r.status === 401) {
           this.authFailed(r.reason.split(' ')[0] ?? 'authentication_error');
@@ -334,7 +352,14 @@ export class Cycle {
         }
       }
       summary.halted = this.d.executor.haltIfNoRoom();
-      lap('execute', t);
+      t = lap('execute', t);
+      // The shadow book: every market seen in band, traded or not (after the orders: it never delays one).
+      try {
+        this.d.shadow?.recordTable(table, candidates, bandSide, bandPrice, now);
+      } catch {
+        // A journal write that failed here costs calibration data, never the cycle.
+      }
+      lap('shadow', t);
     } catch (err) {
       summary.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       if (err instanceof KalshiApiError && err.status === 401) this.authFailed(err.code);

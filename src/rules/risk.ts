@@ -29,7 +29,32 @@ export function worstFeeE4(contracts: number, priceE4: number, fee: FeeSchedule 
 
 /** What an order can lose: every contract at the limit price plus the worst-case taker fee. */
 export function worstCaseE4(contracts: number, priceE4: number, fee?: FeeSchedule): number {
-  return costE4(contracts * E2_PER_CONTRACT, priceE4) + worstFeeE4(contracts, priceE4, fee);
+  const key = worstKey(contracts, priceE4, fee ?? DEFAULT_FEE);
+  if (key !== null) {
+    const hit = worstMemo.get(key);
+    if (hit !== undefined) return hit;
+  }
+  const worst = costE4(contracts * E2_PER_CONTRACT, priceE4) + worstFeeE4(contracts, priceE4, fee);
+  if (key !== null) {
+    if (worstMemo.size >= 50_000) worstMemo.clear();
+    worstMemo.set(key, worst);
+  }
+  return worst;
+}
+
+/**
+ * worstCaseE4 is a pure function of a few small integers, and a cycle asks it for thousands of markets at a handful
+ * of prices and sizes (the fee is exact BigInt arithmetic): its answers are remembered, keyed exactly.
+ */
+const worstMemo = new Map<number, number>();
+const FEE_TYPES = ['quadratic', 'quadratic_with_maker_fees', 'flat'];
+
+function worstKey(contracts: number, priceE4: number, fee: FeeSchedule): number | null {
+  const type = FEE_TYPES.indexOf(fee.feeType);
+  const ints = Number.isInteger(contracts) && Number.isInteger(priceE4) && Number.isInteger(fee.multiplierE4);
+  if (type < 0 || !ints || contracts < 0 || contracts > 100_000 || priceE4 < 0 || priceE4 > 10_000 || fee.multiplierE4 < 0 || fee.multiplierE4 > 1_000_000) return null;
+  // contracts (<= 1e5) x price (<= 1e4) x type (3) x multiplier (<= 1e6): below 2^53, one key per argument list.
+  return ((contracts * 10_001 + priceE4) * 3 + type) * 1_000_001 + fee.multiplierE4;
 }
 
 /** The most contracts (<= wanted) whose worst case fits in `roomE4`. Worst case grows monotonically with the count. */

@@ -96,6 +96,11 @@ export class DecisionColumns {
     this.put(i, d.layer, OUTCOME_CODE[d.outcome], d.side ? SIDE_CODE[d.side] : 0, d.priceE4 ?? -1, this.textId(d.reason));
   }
 
+  /** Record row i's decision from its parts (no object to build: layer 4 records thousands in a paused cycle). */
+  record(i: number, layer: Decision['layer'], outcome: Decision['outcome'], reason: string, side: 'yes' | 'no' | null, priceE4: number | null): void {
+    this.put(i, layer, OUTCOME_CODE[outcome], side ? SIDE_CODE[side] : 0, priceE4 ?? -1, this.textId(reason));
+  }
+
   put(i: number, layer: number, outcome: number, side: number, priceE4: number, reasonId: number): void {
     this.layer[i] = layer;
     this.outcome[i] = outcome;
@@ -226,18 +231,46 @@ export function evaluatePass(
   out: DecisionColumns,
 ): Passed[] {
   const passed: Passed[] = [];
-  // The shard check is a function of the shard alone: asked once per shard.
-  const shardReason = new Map<number, string | null>();
+  // Category and fee rule are functions of the event alone within a cycle: asked once per event. evaluateMarket
+  // asks them for the market it is given, so the row's event is known here (and checked, to be safe).
+  const nEvents = t.events.length;
+  const categoryKnown = new Uint8Array(nEvents);
+  const category: Array<string | undefined> = new Array(nEvents);
+  const feeKnown = new Uint8Array(nEvents);
+  const fee: Array<ReturnType<EvaluationContext['feeOf']>> = new Array(nEvents);
+  let event = -1;
+  const once: EvaluationContext = {
+    ...ctx,
+    categoryOf: (e) => {
+      if (event < 0 || t.events[event] !== e) return ctx.categoryOf(e);
+      if (categoryKnown[event] === 0) {
+        category[event] = ctx.categoryOf(e);
+        categoryKnown[event] = 1;
+      }
+      return category[event];
+    },
+    feeOf: (e) => {
+      if (event < 0 || t.events[event] !== e) return ctx.feeOf(e);
+      if (feeKnown[event] === 0) {
+        fee[event] = ctx.feeOf(e);
+        feeKnown[event] = 1;
+      }
+      return fee[event] ?? null;
+    },
+  };
+  const vonce: ValidationContext = { ...vctx, categoryOf: once.categoryOf };
+  // The shard check is a function of the shard alone: asked once per shard (0..100).
+  const shardReason: Array<string | null | undefined> = new Array(101);
   const qctx: QuickContext = {
     nowMs: vctx.nowMs,
     tradingActive: vctx.tradingActive,
     horizonDays: vctx.horizonDays,
     minVolume24h: vctx.minVolume24h,
     shardClosed: (k) => {
-      let r = shardReason.get(k);
+      let r = shardReason[k];
       if (r === undefined) {
         r = vctx.shardClosed?.(k) ?? null;
-        shardReason.set(k, r);
+        shardReason[k] = r;
       }
       return r;
     },
@@ -256,7 +289,8 @@ export function evaluatePass(
       continue;
     }
     const m = t.market(i);
-    const ev = evaluateMarket(m, ctx, vctx);
+    event = t.eventOf[i]!;
+    const ev = evaluateMarket(m, once, vonce);
     if (ev.pass) passed.push({ i, m, ev });
     else out.set(i, { layer: ev.layer, outcome: 'rejected', reason: ev.reason, side: ev.side ?? null, priceE4: ev.priceE4 ?? null });
   }

@@ -65,18 +65,23 @@ export class BookStore {
       const a = have.asks[0];
       return { bidE4: b?.priceE4 ?? 0, bidSizeE2: b?.sizeE2 ?? 0, askE4: a?.priceE4 ?? 10_000, askSizeE2: a?.sizeE2 ?? 0 };
     }
-    const { bidE4, askE4 } = movedTop(m, off);
-    return {
-      bidE4: m.bidSizeE2 > 0 ? bidE4 : 0,
-      bidSizeE2: m.bidSizeE2,
-      askE4: m.askSizeE2 > 0 ? askE4 : 10_000,
-      askSizeE2: m.askSizeE2,
-    };
+    return syntheticTop(m, t);
   }
 
   reset(ticker: string): void {
     this.books.delete(ticker);
   }
+}
+
+/** The top of a market's own synthetic book at time t (its quotes as they move), before any trading depletes it. */
+export function syntheticTop(m: SimMarket, t: number): Top {
+  const { bidE4, askE4 } = movedTop(m, priceOffsetE4(m, t));
+  return {
+    bidE4: m.bidSizeE2 > 0 ? bidE4 : 0,
+    bidSizeE2: m.bidSizeE2,
+    askE4: m.askSizeE2 > 0 ? askE4 : 10_000,
+    askSizeE2: m.askSizeE2,
+  };
 }
 
 /** Liquidity available to a taker at `limitE4` (bid: asks ≤ limit; ask: bids ≥ limit). */

@@ -14,10 +14,12 @@ import {
   type TimeInForce,
   type Transfer,
 } from './account.js';
-import { BookStore, available, take, type Top } from './book.js';
+import { BookStore, available, syntheticTop, take, type Top } from './book.js';
+import type { MakerFlow } from './flow.js';
 import { ERR, invalidParameters, type SimResponse } from './errors.js';
 import { makerFeeE4, takerFeeE4 } from './fees.js';
 import { fmtE2, fmtE4 } from './format.js';
+import type { SettledHistory } from './history.js';
 import { hash32 } from './prng.js';
 import type { MarketState } from './render.js';
 import { newShardStatus, type ShardStatus } from './shards.js';
@@ -83,6 +85,16 @@ export class Exchange {
    * aid only: a page is byte for byte what rendering afresh would give. ~2 KB a market.
    */
   renderCache: Map<string, { sig: string; json: string }> | null = null;
+  /** markets that settled before the start, with their quotes (GET /markets?status=settled, candlesticks); null: none */
+  history: SettledHistory | null = null;
+  /** the true bias of outcomes: a favourite (mid above 50¢) wins this much (e4) more often than its price says */
+  favouriteEdgeE4 = 0;
+  /** every market settles by itself SETTLE_DELAY_MS after close (not only those with positions), with a drawn result */
+  settleClosed = false;
+  /** order flow against resting orders (queue position, informed takers); null: resting orders fill only when crossed */
+  flow: MakerFlow | null = null;
+  /** when each market of the universe settled (first seen settled), for the settled listing */
+  readonly settledAt = new Map<string, number>();
   /** the last global trading switch (shards created later start in that state) */
   private allTrading = true;
   private pendingTransfers = 0;
@@ -155,7 +167,26 @@ export class Exchange {
   marketState(m: SimMarket, t: number): MarketState {
     const moveStart = m.movePeriod > 0 ? Math.floor(t / (MOVE_BUCKET_MS * m.movePeriod)) * MOVE_BUCKET_MS * m.movePeriod : 0;
     const updatedMs = Math.min(t, Math.max(m.openMs + 2031, moveStart, this.touched.get(m.ticker) ?? 0));
-    return { top: this.topWithOrders(m, t), status: statusAt(m, t), result: this.results.get(m.ticker) ?? '', updatedMs };
+    let status = statusAt(m, t);
+    let result: MarketState['result'] = this.results.get(m.ticker) ?? '';
+    if (status === 'closed' && this.settlesByItself(m, t)) {
+      status = 'finalized';
+      result = this.settleQuietly(m, t);
+    }
+    return { top: this.topWithOrders(m, t), status, result, updatedMs };
+  }
+
+  /** With settleClosed, a market nobody holds settles on its own SETTLE_DELAY_MS after close. */
+  settlesByItself(m: SimMarket, t: number): boolean {
+    return this.settleClosed && m.fixedStatus === null && !m.combo && !m.leak && t >= m.closeMs + SETTLE_DELAY_MS;
+  }
+
+  /** The result of a market that settled on its own (drawn once, kept: a later position settlement agrees with it). */
+  settleQuietly(m: SimMarket, t: number): 'yes' | 'no' {
+    const r = this.resultFor(m, t);
+    this.results.set(m.ticker, r);
+    if (!this.settledAt.has(m.ticker)) this.settledAt.set(m.ticker, m.closeMs + SETTLE_DELAY_MS);
+    return r;
   }
 
   /** Time-driven work, done lazily at each request (only our own orders/positions are touched). */
@@ -165,14 +196,22 @@ export class Exchange {
       if (o.status !== 'resting') continue;
       const m = this.universe.markets.get(o.ticker);
       if (!m) continue;
-      if ((o.expirationS !== null && t >= o.expirationS * 1000) || statusAt(m, t) !== 'active') {
-        this.account.cancel(o, t);
-        continue;
+      const expiryMs = o.expirationS !== null ? o.expirationS * 1000 : Number.POSITIVE_INFINITY;
+      const over = t >= expiryMs || statusAt(m, t) !== 'active';
+      if (!over) {
+        // the market moved through our resting order: a counterparty takes it at our price
+        const top = this.books.top(m, t);
+        const crossed = o.side === 'bid' ? top.askSizeE2 > 0 && top.askE4 <= o.priceE4 : top.bidSizeE2 > 0 && top.bidE4 >= o.priceE4;
+        if (crossed) this.makerFill(o, remaining(o), t);
       }
-      // the market moved through our resting order: a counterparty takes it at our price
-      const top = this.books.top(m, t);
-      const crossed = o.side === 'bid' ? top.askSizeE2 > 0 && top.askE4 <= o.priceE4 : top.bidSizeE2 > 0 && top.bidE4 >= o.priceE4;
-      if (crossed) this.makerFill(o, remaining(o), t);
+      if (this.flow && o.status === 'resting') {
+        // takers that arrived while it rested (up to its expiry or the close): our share, after the queue ahead of us
+        const until = Math.min(t, expiryMs, m.fixedStatus === null ? m.closeMs : t);
+        const n = Math.min(remaining(o), this.flow.filled(o, m, until, (ms) => syntheticTop(m, ms), this.resultFor(m, t)));
+        if (n > 0) this.makerFill(o, n, until);
+      }
+      if (over && o.status === 'resting') this.account.cancel(o, t);
+      if (o.status !== 'resting') this.flow?.done(o.orderId);
     }
     for (const p of this.account.positions.values()) {
       if (p.posE2 === 0) continue;
@@ -183,18 +222,26 @@ export class Exchange {
       if (!due) continue;
       const result = this.resultFor(m, t);
       this.results.set(m.ticker, result);
+      if (!this.settledAt.has(m.ticker)) this.settledAt.set(m.ticker, t);
       m.fixedStatus = 'settled';
       this.account.settle(m.ticker, result, t);
     }
   }
 
-  /** Deterministic outcome: YES with probability ≈ the market's mid price. */
+  /**
+   * Deterministic outcome: YES with probability ≈ the market's mid price, moved by the favourite edge toward the side
+   * the mid favours (SIM_FAVOURITE_EDGE: 0 by default, outcomes then follow the mid).
+   */
   private resultFor(m: SimMarket, t: number): 'yes' | 'no' {
     const have = this.results.get(m.ticker);
     if (have) return have;
-    const top = this.books.top(m, t);
+    // With order flow, the outcome is fixed from the start (the quote at close, before any trading): informed takers
+    // know it while orders rest, and the settlement agrees with them.
+    const top = this.flow ? syntheticTop(m, m.closeMs) : this.books.top(m, t);
     const mid = top.bidSizeE2 > 0 && top.askSizeE2 > 0 ? (top.bidE4 + top.askE4) / 2 : m.lastPriceE4 || 5000;
-    return hash32(this.seed, m.idx, 77) % 10_000 < mid ? 'yes' : 'no';
+    const edge = this.favouriteEdgeE4;
+    const pYes = edge === 0 ? mid : Math.min(10_000, Math.max(0, mid > 5000 ? mid + edge : mid < 5000 ? mid - edge : mid));
+    return hash32(this.seed, m.idx, 77) % 10_000 < pYes ? 'yes' : 'no';
   }
 
   makerFill(o: Order, countE2: number, t: number): void {

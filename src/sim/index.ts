@@ -6,14 +6,18 @@ import { KeyRing } from './auth.js';
 import { addDesignedMarket, updateDesignedMarket, type SimMarketSpec } from './designed.js';
 import { Exchange } from './exchange.js';
 import { FaultQueue, type SimFault } from './faults.js';
+import { type FlowOptions, MakerFlow } from './flow.js';
+import { type HistoryOptions, SettledHistory } from './history.js';
 import { RateLimiter } from './ratelimit.js';
 import { warmListingCache } from './market-routes.js';
 import { MAX_SHARD } from './shards.js';
 import { API_PREFIX, listen, type ServerDeps } from './server.js';
 import { generateUniverse, statusAt } from './universe.js';
+import { type SimWsFault, type SimWsOptions, type SimWsStats, WS_PATH, attachWebSocket } from './ws.js';
 
 export type { SimFault } from './faults.js';
 export type { SimMarketSpec } from './designed.js';
+export type { SimWsFault, SimWsStats } from './ws.js';
 
 export interface SimOptions {
   markets?: number;
@@ -40,6 +44,24 @@ export interface SimOptions {
    * exchange (its own process) turns it on: it stands in for an exchange whose speed is not what is measured.
    */
   renderCache?: boolean | 'warm';
+  /** The WebSocket endpoint (/trade-api/ws/v2): ping period and how often changes are looked for. */
+  ws?: SimWsOptions;
+  /**
+   * The true bias of outcomes (SIM_FAVOURITE_EDGE), e4: a favourite wins this much more often than its price says,
+   * in the settled history (exactly: at its ask) and in the markets that settle while the sim runs (around their mid).
+   * Default 0.
+   */
+  favouriteEdgeE4?: number;
+  /** Markets that settled before the start (the settled listing, candlesticks). Default: none. */
+  history?: HistoryOptions;
+  /** Every market settles by itself 5 minutes after close, not only those with positions (default false). */
+  settleClosed?: boolean;
+  /**
+   * Order flow against resting orders: takers arrive over time, our orders fill after the queue ahead of them, and
+   * the flow is informed (more of it hits the side that will lose). Default off: resting orders fill only when the
+   * book moves through them (or by fillResting).
+   */
+  makerFlow?: boolean | FlowOptions;
 }
 
 export interface SimOrderView {
@@ -92,6 +114,11 @@ export interface SimShardPatch {
 
 export interface SimExchange {
   readonly baseUrl: string;
+  /** ws://127.0.0.1:port/trade-api/ws/v2 */
+  readonly wsUrl: string;
+  /** a fault on every open WebSocket connection (drop, stall, skip-seq, reorder) */
+  wsFault(fault: SimWsFault): void;
+  wsStats(): SimWsStats;
   registerKey(keyId: string, publicKeyPem: string): void;
   addMarket(spec: SimMarketSpec): void;
   updateMarket(ticker: string, patch: Partial<SimMarketSpec>): void;
@@ -127,6 +154,9 @@ export async function startSimExchange(opts: SimOptions = {}): Promise<SimExchan
   const ex = new Exchange(clock, seed, opts.balanceCents ?? 100_000, opts.transferClock);
   ex.getOrderShard0Only = opts.getOrderShard0Only ?? false;
   if (opts.transferDelayMs !== undefined) ex.transferDelayMs = checkDelay(opts.transferDelayMs);
+  ex.favouriteEdgeE4 = opts.favouriteEdgeE4 ?? 0;
+  ex.settleClosed = opts.settleClosed ?? false;
+  if (opts.makerFlow) ex.flow = new MakerFlow(seed, opts.makerFlow === true ? {} : opts.makerFlow);
   if (markets > 0 || (opts.combos ?? 0) > 0) {
     generateUniverse(ex.universe, {
       markets,
@@ -136,6 +166,8 @@ export async function startSimExchange(opts: SimOptions = {}): Promise<SimExchan
       nowMs: clock(),
     });
   }
+  // After the universe, so the universe is the same with or without a history.
+  if (opts.history) ex.history = new SettledHistory(ex.universe, { seed, nowMs: clock(), favouriteEdgeE4: ex.favouriteEdgeE4, ...opts.history });
   const keys = new KeyRing();
   const faults = new FaultQueue();
   if (opts.renderCache) {
@@ -147,12 +179,22 @@ export async function startSimExchange(opts: SimOptions = {}): Promise<SimExchan
   const stats = { requests: 0, rateLimited: 0, byRoute: {} as Record<string, number> };
   const deps: ServerDeps = { ex, keys, faults, limiter: new RateLimiter(tier, opts.rateClock), tier, latencyMs: () => latency, stats };
   const { server, port } = await listen(deps, opts.port ?? 0);
+  const ws = attachWebSocket(server, { ex, keys }, opts.ws);
 
   return {
     baseUrl: `http://127.0.0.1:${port}${API_PREFIX}`,
+    wsUrl: `ws://127.0.0.1:${port}${WS_PATH}`,
+    wsFault: (f) => ws.fault(f),
+    wsStats: () => ws.stats(),
     registerKey: (keyId, pem) => keys.register(keyId, pem),
-    addMarket: (spec) => addDesignedMarket(ex, spec),
-    updateMarket: (ticker, patch) => updateDesignedMarket(ex, ticker, patch),
+    addMarket: (spec) => {
+      addDesignedMarket(ex, spec);
+      ws.touch(spec.ticker);
+    },
+    updateMarket: (ticker, patch) => {
+      updateDesignedMarket(ex, ticker, patch);
+      ws.touch(ticker);
+    },
     setTradingActive: (active) => ex.setTradingActive(active),
     setShardStatus: (k, patch) => {
       if (!(Number.isInteger(k) && k >= 0 && k <= MAX_SHARD)) throw new Error(`sim: exchange index ${k} is not an integer 0..${MAX_SHARD}`);
@@ -230,7 +272,7 @@ export async function startSimExchange(opts: SimOptions = {}): Promise<SimExchan
         .map((m) => m.ticker);
     },
     stats: () => ({ requests: stats.requests, rateLimited: stats.rateLimited, byRoute: { ...stats.byRoute } }),
-    close: () => closeServer(server),
+    close: () => ws.close().then(() => closeServer(server)),
   };
 }
 

@@ -7,6 +7,7 @@ import type { Ctx, Handler } from './context.js';
 import { ERR, type SimResponse } from './errors.js';
 import type { Exchange } from './exchange.js';
 import type { FaultQueue } from './faults.js';
+import * as hr from './history-routes.js';
 import * as mr from './market-routes.js';
 import * as pr from './portfolio-routes.js';
 import { requestCost, writeShard, type RateLimiter, type Tier } from './ratelimit.js';
@@ -30,7 +31,10 @@ const r = (method: string, pattern: string, handler: Handler, signed: boolean): 
 });
 
 const ROUTES: Route[] = [
-  r('GET', '/markets', mr.getMarkets, false),
+  // status=settled (with min/max_settled_ts) is the settled listing of history-routes.ts; the rest is getMarkets
+  r('GET', '/markets', hr.marketsRoute, false),
+  r('GET', '/markets/candlesticks', hr.getBatchCandlesticks, false),
+  r('GET', '/series/:series_ticker/markets/:ticker/candlesticks', hr.getMarketCandlesticks, false),
   r('GET', '/markets/:ticker/orderbook', mr.getOrderbook, false),
   r('GET', '/markets/:ticker', mr.getMarket, false),
   r('GET', '/events', mr.getEvents, false),

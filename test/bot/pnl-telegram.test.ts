@@ -6,9 +6,9 @@ import type { App } from '../../src/app.js';
 import { type TelegramTransport, startTelegram } from '../../src/bot/telegram.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../../src/chat/charts/pnl-chart.js';
 import { addDays } from '../../src/control/pnl.js';
-import { type World, world } from '../helpers/app.js';
-import { HOSTILE, OPEN, pnlHistory } from '../helpers/pnl-scenario.js';
-import { FakeTelegram, type StoredMessage, pngSize } from './fake-telegram.js';
+import { type World, world } from '../support/app.js';
+import { HOSTILE, OPEN, pnlHistory } from '../support/pnl-scenario.js';
+import { FakeTelegram, type StoredMessage, pngSize } from '../support/fake-telegram.js';
 
 const OWNER = 1001;
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

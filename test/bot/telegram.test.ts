@@ -4,9 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { type TelegramTransport, startTelegram } from '../../src/bot/telegram.js';
 import { queueDailySummary } from '../../src/notify/delivery-summary.js';
-import { DAY, type World, world } from '../helpers/app.js';
-import { captureLog } from '../helpers/log.js';
-import { FakeTelegram, type StoredMessage, buttonData, scopeKey } from './fake-telegram.js';
+import { DAY, type World, world } from '../support/app.js';
+import { captureLog } from '../support/log.js';
+import { FakeTelegram, type StoredMessage, buttonData, scopeKey } from '../support/fake-telegram.js';
 import { COMMANDS } from '../../src/chat/commands.js';
 
 const OWNER = 1001;

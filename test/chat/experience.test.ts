@@ -3,8 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { type TelegramTransport, startTelegram } from '../../src/bot/telegram.js';
-import { DAY, T0, type World, world } from '../helpers/app.js';
-import { FakeTelegram, type StoredMessage, buttonData } from '../bot/fake-telegram.js';
+import { DAY, T0, type World, world } from '../support/app.js';
+import { FakeTelegram, type StoredMessage, buttonData } from '../support/fake-telegram.js';
 
 const OWNER = 1001;
 let fake: FakeTelegram;

@@ -12,8 +12,8 @@ import { esc, toPlain } from '../../src/chat/html.js';
 import { startConsole } from '../../src/console/console.js';
 import { addDays, parseDays } from '../../src/control/pnl.js';
 import { ROUNDING_ALLOWANCE_E4, formatUsd } from '../../src/money.js';
-import { type World, world } from '../helpers/app.js';
-import { COST_E4, HOSTILE, LOSE, OPEN, SOON, WIN, pnlHistory } from '../helpers/pnl-scenario.js';
+import { type World, world } from '../support/app.js';
+import { COST_E4, HOSTILE, LOSE, OPEN, SOON, WIN, pnlHistory } from '../support/pnl-scenario.js';
 
 const DAY1 = '2026-11-25';
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

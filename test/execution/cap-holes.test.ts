@@ -2,7 +2,7 @@
 // exchange takes on a trading day never exceeds that day's cap.
 import { afterEach, describe, expect, it } from 'vitest';
 import { tradingDay } from '../../src/clock.js';
-import { buyYes, DAY, inBandMarket, T0, type World, world } from '../helpers/app.js';
+import { buyYes, DAY, inBandMarket, T0, type World, world } from '../support/app.js';
 
 let w: World | null = null;
 afterEach(async () => {

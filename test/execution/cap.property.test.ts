@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { tradingDay } from '../../src/clock.js';
 import { SimulatedCrash } from '../../src/execution/executor.js';
-import { DAY, T0, type World, crash, orderRecord, world } from '../helpers/app.js';
+import { DAY, T0, type World, crash, orderRecord, world } from '../support/app.js';
 
 const TZ = 'America/New_York';
 const TICKERS = ['KXP-26DEC01-A', 'KXP-26DEC01-B', 'KXP-26DEC01-C', 'KXP-26DEC01-D'];

@@ -2,7 +2,7 @@
 // with exactly one order on the exchange and a journal that matches it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedCrash } from '../../src/execution/executor.js';
-import { type World, buyYes, crash, crashingAt, inBandMarket, world } from '../helpers/app.js';
+import { type World, buyYes, crash, crashingAt, inBandMarket, world } from '../support/app.js';
 
 let w: World;
 afterEach(async () => {

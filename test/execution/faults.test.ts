@@ -10,8 +10,8 @@ import type { App, AppOptions } from '../../src/app.js';
 import { tradingDay } from '../../src/clock.js';
 import type { CycleSummary } from '../../src/pipeline/cycle.js';
 import type { SimFault, SimOptions } from '../../src/sim/index.js';
-import { alertsOf, buyYes, inBandMarket, messagesOf, T0, type World, world } from '../helpers/app.js';
-import { readFixture } from '../helpers/fixtures.js';
+import { alertsOf, buyYes, inBandMarket, messagesOf, T0, type World, world } from '../support/app.js';
+import { readFixture } from '../support/fixtures.js';
 
 let w: World | null = null;
 afterEach(async () => {

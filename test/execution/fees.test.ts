@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { scheduleFeeE4 } from '../../src/money.js';
 import { worstCaseE4 } from '../../src/rules/risk.js';
-import { inBandMarket, messagesOf, T0, type World, world } from '../helpers/app.js';
+import { inBandMarket, messagesOf, T0, type World, world } from '../support/app.js';
 
 let w: World | null = null;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 // Orders from the cycle and from approvals go through one queue; shutdown waits for it; a send whose
 // outcome is unknown stays counted until its exchange-side expiry has passed.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type World, buyYes, inBandMarket, world } from '../helpers/app.js';
+import { type World, buyYes, inBandMarket, world } from '../support/app.js';
 
 let w: World;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 // A position bought on an earlier day that settles today at a loss counts against today's cap, once.
 import { afterEach, describe, expect, it } from 'vitest';
-import { DAY, T0, type World, world } from '../helpers/app.js';
+import { DAY, T0, type World, world } from '../support/app.js';
 
 let w: World;
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { buyYes, DAY, inBandMarket, messagesOf, orderRecord, T0, type World, world } from '../helpers/app.js';
+import { buyYes, DAY, inBandMarket, messagesOf, orderRecord, T0, type World, world } from '../support/app.js';
 
 let w: World | null = null;
 afterEach(async () => {

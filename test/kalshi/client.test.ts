@@ -7,7 +7,7 @@ import { KalshiClient, type KalshiClientOptions } from '../../src/kalshi/client.
 import { KalshiApiError, KalshiNetworkError, KalshiResponseError, OrderOutcomeUnknownError, OrderRecoveryError } from '../../src/kalshi/errors.js';
 import { backoffDelay } from '../../src/kalshi/http.js';
 import { RateLimiter } from '../../src/kalshi/ratelimit.js';
-import { json, startServer, type Seen, type TestServer } from './server.js';
+import { json, startServer, type Seen, type TestServer } from '../support/scripted-server.js';
 
 const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PEM = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();

@@ -1,6 +1,6 @@
 // Every recorded Kalshi response must parse through its schema. Driven by the directory listing:
 // a new fixture without an entry below fails, so nothing recorded goes unchecked.
-import { FIXTURES_DIR } from '../helpers/fixtures.js';
+import { FIXTURES_DIR } from '../support/fixtures.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -12,7 +12,7 @@ import { KalshiClient } from '../../src/kalshi/client.js';
 import { hydrateUniverse } from '../../src/kalshi/hydrate.js';
 import { makeRng } from '../../src/sim/prng.js';
 import { startSimExchange, type SimExchange } from '../../src/sim/index.js';
-import { FIXTURES_DIR } from '../helpers/fixtures.js';
+import { FIXTURES_DIR } from '../support/fixtures.js';
 
 const T0 = Date.parse('2026-11-25T15:00:00Z');
 const HOUR = 3_600_000;

@@ -1,6 +1,6 @@
 // Layer 1 over real sockets: hydrateUniverse against the simulated exchange (signed requests),
 // and against a tiny loopback server that loops its cursor forever.
-import { FIXTURES_DIR } from '../helpers/fixtures.js';
+import { FIXTURES_DIR } from '../support/fixtures.js';
 import { makeRng } from '../../src/sim/prng.js';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config.js';
 import { openDb } from '../../src/journal/db.js';
 import { type CheckResult, clockCheck, doctorExitCode, formatChecks, runDoctor } from '../../src/ops/doctor.js';
 import { type SimExchange, startSimExchange } from '../../src/sim/index.js';
-import { FakeTelegram } from '../bot/fake-telegram.js';
+import { FakeTelegram } from '../support/fake-telegram.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');

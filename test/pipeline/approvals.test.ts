@@ -1,7 +1,7 @@
 // Approvals re-check the market at its current price; they are single-use and expire.
 // Settings changed at run time survive a restart.
 import { afterEach, describe, expect, it } from 'vitest';
-import { DAY, T0, type World, world } from '../helpers/app.js';
+import { DAY, T0, type World, world } from '../support/app.js';
 
 let w: World;
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DAY, T0, type World, world } from '../helpers/app.js';
+import { DAY, T0, type World, world } from '../support/app.js';
 
 let w: World;
 afterEach(async () => {

@@ -16,7 +16,7 @@ import type { Market } from '../../src/kalshi/market-schema.js';
 import { MarketTable } from '../../src/kalshi/market-table.js';
 import { MarketWire } from '../../src/kalshi/market-schema.js';
 import { readFileSync } from 'node:fs';
-import { FIXTURES_DIR } from '../helpers/fixtures.js';
+import { FIXTURES_DIR } from '../support/fixtures.js';
 import type { Decision } from '../../src/journal/cycles.js';
 import { packNames } from '../../src/journal/decisions.js';
 import { Journal } from '../../src/journal/index.js';

@@ -1,6 +1,6 @@
 // Layers 2-4 as pure functions: band, validation, sizing, the daily cap, the wire order.
 // Markets are built from the recorded demo record through MarketWire, never by hand.
-import { FIXTURES_DIR } from '../helpers/fixtures.js';
+import { FIXTURES_DIR } from '../support/fixtures.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MarketWire, type Market, type MarketWireInput } from '../../src/kalshi/market-schema.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimExchange } from '../../src/sim/index.js';
-import { fixture, setup, signHeaders, TestClient } from './helpers.js';
+import { fixture, setup, signHeaders, TestClient } from '../support/sim.js';
 
 let sim: SimExchange | null = null;
 afterEach(async () => {

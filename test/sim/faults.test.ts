@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimExchange, type SimExchange } from '../../src/sim/index.js';
-import { order, setup } from './helpers.js';
+import { order, setup } from '../support/sim.js';
 
 let sim: SimExchange | null = null;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimExchange } from '../../src/sim/index.js';
-import { fixture, keysNow, order, setup, wireError } from './helpers.js';
+import { fixture, keysNow, order, setup, wireError } from '../support/sim.js';
 
 let sim: SimExchange | null = null;
 afterEach(async () => {

@@ -4,7 +4,7 @@
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimExchange, SimOptions } from '../../src/sim/index.js';
-import { order, setup, wireError, type TestClient } from './helpers.js';
+import { order, setup, wireError, type TestClient } from '../support/sim.js';
 
 let sim: SimExchange | null = null;
 afterEach(async () => {

@@ -1,20 +1,9 @@
-// The /pnl chart as a PNG, from npm packages only (no canvas, no system fonts, no browser): a vega-lite spec is
-// compiled to vega, rendered headless (renderer 'none') to SVG, and rasterized by resvg with the DejaVu Sans font
-// shipped in the `dejavu-fonts-ttf` package. resvg draws no text at all without a font file, so the font is
-// loaded explicitly and system fonts are never looked at: the chart looks the same on a bare server.
-import { createRequire } from 'node:module';
-import { Resvg } from '@resvg/resvg-js';
-import { View, parse } from 'vega';
-import { type TopLevelSpec, compile } from 'vega-lite';
+// The /pnl chart as a PNG: a vega-lite spec rendered by ./render.ts (vega headless -> SVG -> resvg, with the DejaVu
+// Sans font shipped in the `dejavu-fonts-ttf` package: the chart looks the same on a bare server).
+import type { TopLevelSpec } from 'vega-lite';
+import { type RenderedChart, chartFrame, renderVegaLite } from './render.js';
 
-const require = createRequire(import.meta.url);
-
-/** The font files the chart is drawn with (regular, and bold for the title). */
-export const CHART_FONT_FILES: readonly string[] = [
-  require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
-  require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
-];
-export const CHART_FONT_FAMILY = 'DejaVu Sans';
+export { CHART_FONT_FAMILY, CHART_FONT_FILES, type RenderedChart } from './render.js';
 
 /** Readable on a phone held sideways and sharp enough on a desktop; Telegram keeps 800 px wide photos as they are. */
 export const CHART_WIDTH = 800;
@@ -41,15 +30,6 @@ export interface ChartOptions {
   height?: number;
   /** Font files for resvg; [] draws no text (the tests compare the two). Default: CHART_FONT_FILES. */
   fontFiles?: readonly string[];
-}
-
-export interface RenderedChart {
-  png: Buffer;
-  /** RGBA, row after row. */
-  pixels: Buffer;
-  width: number;
-  height: number;
-  svg: string;
 }
 
 const GREEN = '#2e7d32';
@@ -120,26 +100,7 @@ export function pnlChartSpec(input: PnlChartInput, opts: Pick<ChartOptions, 'wid
     }
   }
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width,
-    height,
-    autosize: { type: 'fit', contains: 'padding' },
-    padding: 14,
-    background: 'white',
-    title: {
-      text: input.title,
-      subtitle: `bars: realized P&L per day · blue line: cumulative · dashed: ${capText}`,
-      anchor: 'start',
-      fontSize: 20,
-      subtitleFontSize: 13,
-      subtitleColor: '#555555',
-      offset: 12,
-    },
-    config: {
-      font: CHART_FONT_FAMILY,
-      view: { stroke: null },
-      axis: { labelFontSize: 13, titleFontSize: 13, labelColor: '#333333', titleColor: '#333333', gridColor: '#e0e0e0' },
-    },
+    ...chartFrame({ width, height, title: input.title, subtitle: `bars: realized P&L per day · blue line: cumulative · dashed: ${capText}` }),
     data: { values: rows },
     layer: layers,
     resolve: { scale: { y: 'shared' } },
@@ -150,19 +111,7 @@ export function pnlChartSpec(input: PnlChartInput, opts: Pick<ChartOptions, 'wid
 export async function renderPnlChartImage(input: PnlChartInput, opts: ChartOptions = {}): Promise<RenderedChart> {
   const width = opts.width ?? CHART_WIDTH;
   const height = opts.height ?? CHART_HEIGHT;
-  const view = new View(parse(compile(pnlChartSpec(input, { width, height })).spec), { renderer: 'none' });
-  let svg: string;
-  try {
-    svg = await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-  const image = new Resvg(svg, {
-    background: 'white',
-    fitTo: { mode: 'width', value: width },
-    font: { fontFiles: [...(opts.fontFiles ?? CHART_FONT_FILES)], loadSystemFonts: false, defaultFontFamily: CHART_FONT_FAMILY },
-  }).render();
-  return { png: image.asPng(), pixels: image.pixels, width: image.width, height: image.height, svg };
+  return renderVegaLite(pnlChartSpec(input, { width, height }), width, opts.fontFiles);
 }
 
 export async function renderPnlChart(input: PnlChartInput, opts: ChartOptions = {}): Promise<Buffer> {

@@ -279,9 +279,9 @@ export class FakeTelegram {
         return msg;
       }
       case 'sendPhoto':
-        return this.sendPhoto(p);
+        return this.sendFile('photo', p);
       case 'sendDocument':
-        return this.sendDocument(p);
+        return this.sendFile('document', p);
       case 'editMessageText':
       case 'editMessageReplyMarkup': {
         const key = `${Number(p.chat_id)}:${Number(p.message_id)}`;
@@ -317,82 +317,48 @@ export class FakeTelegram {
   }
 
   /**
-   * sendPhoto as the Bot API takes it: the photo as an uploaded file (a part named by its "attach://" reference, or
-   * a part named "photo"), or a file_id the fake gave out before; an optional caption of at most 1024 characters
-   * after its entities are parsed. Answers a Message with `photo` (PhotoSize[]) and the caption. PNG only here.
+   * sendPhoto and sendDocument as the Bot API takes them: the file as an uploaded part (by its "attach://" reference,
+   * or the part named after the field), or for a photo a file_id the fake gave out before; an optional caption of at
+   * most 1024 characters after its entities are parsed. A photo is PNG only here (at most 10 MB), a document any
+   * non-empty file (at most 50 MB). Answers a Message with `photo` (PhotoSize[]) or `document`, and the caption.
    */
-  private sendPhoto(p: Record<string, unknown>): StoredMessage | ApiError {
+  private sendFile(field: 'photo' | 'document', p: Record<string, unknown>): StoredMessage | ApiError {
     const chatId = Number(p.chat_id);
     if (!Number.isFinite(chatId)) return new ApiError(400, 'Bad Request: chat not found');
     if (this.blocked.has(chatId)) return new ApiError(403, 'Forbidden: bot was blocked by the user');
+    const ref = p[field];
     let file: UploadedFile | undefined;
-    if (p.photo instanceof UploadedFile) file = p.photo;
-    else if (typeof p.photo === 'string' && p.photo.startsWith('attach://')) {
-      const part = p[p.photo.slice('attach://'.length)];
+    if (ref instanceof UploadedFile) file = ref;
+    else if (typeof ref === 'string' && ref.startsWith('attach://')) {
+      const part = p[ref.slice('attach://'.length)];
       if (part instanceof UploadedFile) file = part;
-    } else if (typeof p.photo === 'string') file = this.files.get(p.photo);
-    if (!file) return new ApiError(400, 'Bad Request: there is no photo in the request');
-    if (file.bytes.length > 10 * 1024 * 1024) return new ApiError(400, 'Bad Request: file is too big');
-    const size = pngSize(file.bytes);
-    if (!size) return new ApiError(400, 'Bad Request: IMAGE_PROCESS_FAILED');
+    } else if (typeof ref === 'string' && field === 'photo') file = this.files.get(ref);
+    if (!file) return new ApiError(400, `Bad Request: there is no ${field} in the request`);
+    if (file.bytes.length === 0) return new ApiError(400, 'Bad Request: file must be non-empty');
+    if (file.bytes.length > (field === 'photo' ? 10 : 50) * 1024 * 1024) return new ApiError(400, 'Bad Request: file is too big');
+    const size = field === 'photo' ? pngSize(file.bytes) : null;
+    if (field === 'photo' && !size) return new ApiError(400, 'Bad Request: IMAGE_PROCESS_FAILED');
     const caption = p.caption === undefined ? undefined : String(p.caption);
     const parsed = caption === undefined ? { text: '', entities: [] } : parseEntities(caption, p.parse_mode);
     if ('error' in parsed) return new ApiError(400, `Bad Request: can't parse entities: ${parsed.error}`);
     if (parsed.text.length > 1024) return new ApiError(400, 'Bad Request: message caption is too long');
-    const fileId = `photo-${this.nextFileId++}`;
+    const fileId = `${field === 'photo' ? 'photo' : 'doc'}-${this.nextFileId++}`;
     this.files.set(fileId, file);
+    const ids = { file_id: fileId, file_unique_id: `u${fileId}`, file_size: file.bytes.length };
     const msg: StoredMessage = {
       message_id: this.nextMessageId++,
       from: { id: BOT_ID, is_bot: true, first_name: 'Band Bot', username: 'band_test_bot' },
       chat: chatId > 0 ? { id: chatId, type: 'private', first_name: `User${chatId}` } : { id: chatId, type: 'group', title: 'Group' },
       date: Math.floor(Date.now() / 1000),
       text: '',
-      photo: [{ file_id: fileId, file_unique_id: `u${fileId}`, width: size.width, height: size.height, file_size: file.bytes.length }],
+      ...(size ? { photo: [{ ...ids, width: size.width, height: size.height }] } : { document: { ...ids, file_name: file.filename || 'file' } }),
       ...(caption !== undefined && parsed.text !== '' ? { caption: parsed.text } : {}),
       ...(parsed.entities.length ? { caption_entities: parsed.entities } : {}),
       ...(p.reply_markup ? { reply_markup: p.reply_markup } : {}),
       ...(p.disable_notification ? { silent: true } : {}),
     };
     this.messages.set(`${chatId}:${msg.message_id}`, msg);
-    // A photo message has no text field on the wire.
-    const { text: _text, ...wire } = msg;
-    return wire as StoredMessage;
-  }
-
-  /**
-   * sendDocument as the Bot API takes it: the file as an uploaded part (by its "attach://" reference or named
-   * "document"), at most 50 MB, an optional caption of at most 1024 characters. Answers a Message with `document`.
-   */
-  private sendDocument(p: Record<string, unknown>): StoredMessage | ApiError {
-    const chatId = Number(p.chat_id);
-    if (!Number.isFinite(chatId)) return new ApiError(400, 'Bad Request: chat not found');
-    if (this.blocked.has(chatId)) return new ApiError(403, 'Forbidden: bot was blocked by the user');
-    let file: UploadedFile | undefined;
-    if (p.document instanceof UploadedFile) file = p.document;
-    else if (typeof p.document === 'string' && p.document.startsWith('attach://')) {
-      const part = p[p.document.slice('attach://'.length)];
-      if (part instanceof UploadedFile) file = part;
-    }
-    if (!file) return new ApiError(400, 'Bad Request: there is no document in the request');
-    if (file.bytes.length === 0) return new ApiError(400, 'Bad Request: file must be non-empty');
-    if (file.bytes.length > 50 * 1024 * 1024) return new ApiError(400, 'Bad Request: file is too big');
-    const caption = p.caption === undefined ? undefined : String(p.caption);
-    const parsed = caption === undefined ? { text: '', entities: [] } : parseEntities(caption, p.parse_mode);
-    if ('error' in parsed) return new ApiError(400, `Bad Request: can't parse entities: ${parsed.error}`);
-    if (parsed.text.length > 1024) return new ApiError(400, 'Bad Request: message caption is too long');
-    const fileId = `doc-${this.nextFileId++}`;
-    this.files.set(fileId, file);
-    const msg: StoredMessage = {
-      message_id: this.nextMessageId++,
-      from: { id: BOT_ID, is_bot: true, first_name: 'Band Bot', username: 'band_test_bot' },
-      chat: chatId > 0 ? { id: chatId, type: 'private', first_name: `User${chatId}` } : { id: chatId, type: 'group', title: 'Group' },
-      date: Math.floor(Date.now() / 1000),
-      text: '',
-      document: { file_id: fileId, file_unique_id: `u${fileId}`, file_name: file.filename || 'file', file_size: file.bytes.length },
-      ...(caption !== undefined && parsed.text !== '' ? { caption: parsed.text } : {}),
-      ...(parsed.entities.length ? { caption_entities: parsed.entities } : {}),
-    };
-    this.messages.set(`${chatId}:${msg.message_id}`, msg);
+    // A file message has no text field on the wire.
     const { text: _text, ...wire } = msg;
     return wire as StoredMessage;
   }

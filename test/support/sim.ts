@@ -1,11 +1,10 @@
 // Test-side signing and HTTP, written independently of src/kalshi (the sim must check the client, not mirror it).
 import { constants, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { startSimExchange, type SimExchange, type SimOptions } from '../../src/sim/index.js';
 
-export { FIXTURES_DIR as FIXTURES } from '../helpers/fixtures.js';
-import { FIXTURES_DIR as FIXTURES } from '../helpers/fixtures.js';
-export const fixture = (name: string): unknown => JSON.parse(readFileSync(`${FIXTURES}/${name}.json`, 'utf8'));
+// The one fixture reader (./fixtures.ts), under the names these tests use.
+import { readFixture as fixture } from './fixtures.js';
+export { FIXTURES_DIR as FIXTURES, readFixture as fixture } from './fixtures.js';
 
 /**
  * A recorded error body as the wire sends it now: the fixtures are from 2026-06-11, and Kalshi

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDb } from '../../src/journal/db.js';
 import { OutboxJournal, type OutboxRow } from '../../src/journal/outbox.js';
-import { captureLog } from '../helpers/log.js';
+import { captureLog } from '../support/log.js';
 import { type AlertSink, DeliveryFailure, OutboxDelivery } from '../../src/notify/delivery.js';
 
 let dir: string;

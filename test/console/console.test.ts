@@ -2,7 +2,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startConsole } from '../../src/console/console.js';
-import { type World, world } from '../helpers/app.js';
+import { type World, world } from '../support/app.js';
 
 let w: World;
 let transports: { stop(): Promise<void> }[];

@@ -12,9 +12,9 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { type TelegramTransport, startTelegram } from '../../src/bot/telegram.js';
 import { startConsole } from '../../src/console/console.js';
-import { captureLog } from '../helpers/log.js';
-import { type World, inBandMarket, world } from '../helpers/app.js';
-import { FakeTelegram, type StoredMessage, buttonData } from './fake-telegram.js';
+import { captureLog } from '../support/log.js';
+import { type World, inBandMarket, world } from '../support/app.js';
+import { FakeTelegram, type StoredMessage, buttonData } from '../support/fake-telegram.js';
 
 const OWNER = 1001;
 const STRANGER = 666;

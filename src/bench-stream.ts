@@ -1,0 +1,153 @@
+// `npm run bench -- --stream`: the time from a price change on the exchange to the order leaving the bot, in stream
+// mode and in scan mode in the same run, and the REST read budget each spends per minute. The simulated exchange runs
+// in this process (its prices moving over time: the generated universe walks every MOVE_BUCKET_MS) with latency per
+// request and the Basic tier's buckets; the real app runs against it once with STREAM=on, once with STREAM=off.
+// "Price change" is the moment the bench moves a probe market into the band (sim.updateMarket); "order leaving" is the
+// moment the exchange accepted the order (its created time, on the same clock).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createApp } from './app.js';
+import { loadConfig } from './config.js';
+import { type SimExchange, startSimExchange } from './sim/index.js';
+
+interface ModeResult {
+  latenciesMs: number[];
+  probes: number;
+  readsPerMin: number;
+  marketReadsPerMin: number;
+  /** GET requests of one full scan (pages plus the reads around it) */
+  scanReads: number;
+}
+
+const arg = (args: string[], name: string, dflt: number): number => {
+  const i = args.indexOf(name);
+  const v = i >= 0 ? Number(args[i + 1]) : Number.NaN;
+  return Number.isFinite(v) && v > 0 ? v : dflt;
+};
+
+const pct = (xs: number[], p: number): number => {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+
+/** GET requests so far; `market`: market data only (listings, events, series, exchange), not our orders and balances. */
+const reads = (sim: SimExchange, market = false): number =>
+  Object.entries(sim.stats().byRoute)
+    .filter(([k]) => k.startsWith('GET ') && (!market || !k.startsWith('GET /portfolio') && !k.startsWith('GET /account')))
+    .reduce((a, [, n]) => a + n, 0);
+
+const probeSpec = (ticker: string, nowMs: number) => ({
+  ticker,
+  yesBidCents: 48,
+  yesAskCents: 50,
+  yesBidSize: 50,
+  yesAskSize: 50,
+  volume24h: 200_000_000,
+  closeMs: nowMs + 3 * 86_400_000,
+  expectedExpirationMs: nowMs + 2 * 86_400_000,
+});
+
+async function runMode(sim: SimExchange, mode: 'stream' | 'scan', o: { seconds: number; cycleSeconds: number; resyncMinutes: number; everyMs: number }): Promise<ModeResult> {
+  const dir = mkdtempSync(join(tmpdir(), `kalshi-bench-${mode}-`));
+  const tag = mode === 'stream' ? 'S' : 'C';
+  const n = Math.ceil((o.seconds * 1000) / o.everyMs);
+  const tickers = Array.from({ length: n }, (_, i) => `KXBENCH${tag}-26DEC31-P${i}`);
+  for (const t of tickers) sim.addMarket(probeSpec(t, Date.now()));
+  const config = loadConfig({
+    KALSHI_ENV: 'sim',
+    DB_PATH: join(dir, 'bot.db'),
+    STREAM: mode === 'stream' ? 'on' : 'off',
+    CYCLE_SECONDS: String(o.cycleSeconds),
+    RESYNC_MINUTES: String(o.resyncMinutes),
+    // Only the probes pass layer 3: the universe's own markets move through the band but are not what is timed.
+    MIN_VOLUME_24H: '100000000',
+    DAILY_LOSS_CAP: '100000',
+    MAX_COST_PER_TRADE: '5',
+    SHARD_FUNDING: 'off',
+  });
+  const app = await createApp({ config, sim, dailySummary: false });
+  try {
+    const first = new Promise<void>((resolve) => {
+      const off = app.onCycle(() => {
+        off();
+        resolve();
+      });
+    });
+    const r0 = reads(sim);
+    await app.start();
+    await first;
+    const scanReads = reads(sim) - r0;
+    const m0 = reads(sim, true);
+    if (mode === 'stream') {
+      const end = Date.now() + 5000;
+      while (!app.stream?.health().connected && Date.now() < end) await sleep(10);
+    }
+    const moved = new Map<string, number>();
+    const rStart = reads(sim);
+    const tStart = Date.now();
+    for (const t of tickers) {
+      moved.set(t, Date.now());
+      sim.updateMarket(t, { yesBidCents: 76, yesAskCents: 78 });
+      await sleep(o.everyMs);
+    }
+    // The last probes get one more full cycle (scan mode) or a moment (stream mode) to be ordered.
+    const grace = mode === 'scan' ? o.cycleSeconds * 1000 + 15_000 : 3000;
+    const until = Date.now() + grace;
+    const ordered = () => new Set(sim.ordersSnapshot().map((x) => x.ticker));
+    while (Date.now() < until && tickers.some((t) => !ordered().has(t))) await sleep(50);
+    const minutes = (Date.now() - tStart) / 60_000;
+    const steady = (reads(sim) - rStart) / minutes;
+    const marketSteady = (reads(sim, true) - m0) / minutes;
+    const latenciesMs: number[] = [];
+    for (const ord of sim.ordersSnapshot()) {
+      const at = moved.get(ord.ticker);
+      if (at !== undefined) latenciesMs.push(ord.createdMs - at);
+      moved.delete(ord.ticker);
+    }
+    // Stream mode still runs the full scan every RESYNC_MINUTES: its reads are spread over that period.
+    const readsPerMin = mode === 'stream' ? steady + scanReads / o.resyncMinutes : steady;
+    const marketReadsPerMin = mode === 'stream' ? marketSteady + scanReads / o.resyncMinutes : marketSteady;
+    return { latenciesMs, probes: tickers.length, readsPerMin, marketReadsPerMin, scanReads };
+  } finally {
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function streamBenchCommand(args: string[]): Promise<void> {
+  const json = args.includes('--json');
+  const markets = arg(args, '--markets', 20_000);
+  const latency = arg(args, '--latency', 100);
+  const seconds = arg(args, '--seconds', 60);
+  const cycleSeconds = arg(args, '--cycle-seconds', 50);
+  const resyncMinutes = arg(args, '--resync-minutes', 10);
+  const everyMs = arg(args, '--every-ms', 1000);
+  const sim = await startSimExchange({ markets, latencyMs: latency, rateLimit: 'basic', balanceCents: 100_000_000, renderCache: 'warm' });
+  const say = (s: string) => {
+    if (!json) process.stdout.write(`${s}\n`);
+  };
+  try {
+    say(`stream bench: ${markets} markets moving, ${latency} ms per request, Basic tier; a probe enters the band every ${everyMs} ms for ${seconds} s per mode`);
+    const stream = await runMode(sim, 'stream', { seconds, cycleSeconds, resyncMinutes, everyMs });
+    say(`stream: ${stream.latenciesMs.length}/${stream.probes} ordered, p50 ${pct(stream.latenciesMs, 50)} ms, p99 ${pct(stream.latenciesMs, 99)} ms, ${stream.readsPerMin.toFixed(1)} reads/min, ${stream.marketReadsPerMin.toFixed(1)} of them market data (a full scan every ${resyncMinutes} min included)`);
+    const scan = await runMode(sim, 'scan', { seconds, cycleSeconds, resyncMinutes, everyMs });
+    say(`scan (every ${cycleSeconds} s): ${scan.latenciesMs.length}/${scan.probes} ordered, p50 ${pct(scan.latenciesMs, 50)} ms, p99 ${pct(scan.latenciesMs, 99)} ms, ${scan.readsPerMin.toFixed(1)} reads/min, ${scan.marketReadsPerMin.toFixed(1)} of them market data (${scan.scanReads} reads a scan)`);
+    // No faults are injected in this bench: gaps are exercised by the tests (test/pipeline/stream.test.ts).
+    const gapsRecovered = 0;
+    const out = {
+      streamP50Ms: pct(stream.latenciesMs, 50),
+      streamP99Ms: pct(stream.latenciesMs, 99),
+      scanP50Ms: pct(scan.latenciesMs, 50),
+      scanP99Ms: pct(scan.latenciesMs, 99),
+      readsPerMinStream: Math.round(stream.readsPerMin * 10) / 10,
+      readsPerMinScan: Math.round(scan.readsPerMin * 10) / 10,
+      gapsRecovered,
+    };
+    if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
+  } finally {
+    await sim.close();
+  }
+}

@@ -1,0 +1,399 @@
+// Stream mode: the market table of the last full scan, kept current from the ticker channel. A market whose price
+// enters the band runs layers 2-4 at once, through the cycle's own decision (evaluateMarket) and the one order queue
+// and cap transaction (Executor.execute). Never on a quote older than STALE_QUOTE_SECONDS: such a market waits for
+// the next scan. The full scan stays the source of truth (RESYNC_MINUTES, and at once after a sequence gap or a
+// reconnect); lifecycle events add new markets with a cheap min_created_ts read between scans; fills on the fill
+// channel book the order through the executor's own booking (in its queue), with polling as the fallback.
+import { type Clock, tradingDay } from '../clock.js';
+import type { Executor } from '../execution/executor.js';
+import { type ShardFunding, transfersOpen } from '../execution/funding.js';
+import type { Market } from '../kalshi/market-schema.js';
+import type { MarketTable } from '../kalshi/market-table.js';
+import type { ExchangeStatus, Position } from '../kalshi/schemas.js';
+import type { StreamHandlers, StreamStats } from '../kalshi/ws.js';
+import type { FillFrame, LifecycleFrame, TickerFrame, WsFrame } from '../kalshi/ws-schemas.js';
+import type { Journal } from '../journal/index.js';
+import type { Settings } from '../journal/settings.js';
+import type { Logger } from '../log.js';
+import type { Alerter } from '../notify/alerter.js';
+import type { Mode } from '../notify/alerts.js';
+import { BAND, bandCode } from '../rules/band.js';
+import type { DayBlocklist } from '../rules/blocklist.js';
+import type { CalibrationLookup } from '../rules/edge.js';
+import { type EvaluationContext, FEE_HORIZON_MARGIN_MS, evaluateMarket } from '../rules/evaluate.js';
+import type { ApprovalRules } from '../rules/risk.js';
+import { shardTradingOf } from '../rules/validate.js';
+import { raiseApproval } from './approvals.js';
+import type { CategoryCache } from './categories.js';
+
+export interface StreamConnection {
+  start(): void;
+  stop(): Promise<void>;
+  stats(): StreamStats;
+}
+
+export interface StreamDeps {
+  client: {
+    getExchangeStatus(): Promise<ExchangeStatus>;
+    getPositions(): Promise<Position[]>;
+    getMarketsPage(p: { status?: 'open'; minCreatedTs?: number; limit?: number }): Promise<{ markets: Market[] }>;
+  };
+  journal: Journal;
+  clock: Clock;
+  executor: Executor;
+  categories: CategoryCache;
+  alerter: Alerter;
+  mode: Mode;
+  timeZone: string;
+  approvalRules: ApprovalRules;
+  approvalTtlMs: number;
+  reaskRejected?: boolean;
+  funding?: ShardFunding;
+  blocked: DayBlocklist;
+  calibration?: { lookup(): CalibrationLookup | null };
+  minEdgeE4?: number | null;
+  /** STALE_QUOTE_SECONDS in ms: an older quote is never traded on. */
+  staleQuoteMs: number;
+  /** RESYNC_MINUTES in ms: the full scan's period while the stream is healthy. */
+  resyncMs: number;
+  /** The socket (KalshiStream in the app; built with these handlers). */
+  connect(handlers: StreamHandlers): StreamConnection;
+  log: Logger;
+}
+
+/** What /status shows. */
+export interface StreamHealth {
+  connected: boolean;
+  connectedSince: number | null;
+  /** how long the current connection has been up (ms), null when down */
+  connectedForMs: number | null;
+  messagesPerSecond: number;
+  lastMessageAgeMs: number | null;
+  reconnects: number;
+  gaps: number;
+  gapsRecovered: number;
+  marketsFresh: number;
+  markets: number;
+  orders: number;
+  staleSkipped: number;
+  /** ticker frames older than the quote the table holds (reordered, or from before the scan): dropped */
+  outOfOrder: number;
+  fillsBooked: number;
+}
+
+const STATUS_TTL_MS = 30_000;
+const POSITIONS_TTL_MS = 30_000;
+
+export class StreamLoop {
+  private table: MarketTable | null = null;
+  /** per row: the exchange's time of the quote in the table (ms) */
+  private quoteTs = new Float64Array(0);
+  private newestCreatedS = 0;
+  private conn: StreamConnection | null = null;
+  private settings: { at: number; s: Settings } | null = null;
+  private status: { at: number; v: ExchangeStatus } | null = null;
+  private positions: { at: number; fp: string; held: Map<string, number> } | null = null;
+  private readonly inFlight = new Set<string>();
+  private readonly ended = new Set<string>();
+  private resyncWanted = false;
+  private pendingGaps = 0;
+  private opened = 0;
+  private lastAdoptAt = 0;
+  private createdTimer: NodeJS.Timeout | null = null;
+  private rate = { at: 0, messages: 0, perSecond: 0 };
+  private readonly counts = { gaps: 0, gapsRecovered: 0, orders: 0, staleSkipped: 0, fillsBooked: 0, outOfOrder: 0, unknown: 0 };
+  /** Test and bench seam: each decision that reached the executor, with the quote's exchange time. */
+  onOrder?: (info: { ticker: string; quoteTsMs: number; kind: string }) => void;
+
+  constructor(private readonly d: StreamDeps) {}
+
+  start(): void {
+    if (this.conn) return;
+    this.conn = this.d.connect({
+      onFrame: (f) => this.onFrame(f),
+      onGap: (g) => {
+        // What the sid carried since is lost: the next scan (due at once) is the recovery.
+        this.counts.gaps++;
+        this.pendingGaps++;
+        this.resyncWanted = true;
+        this.d.log.warn({ gap: g }, 'stream: sequence gap; a full resync is due');
+      },
+      onOpen: () => {
+        // After a reconnect nothing is replayed: prices are seeded again by a full scan.
+        if (this.opened++ > 0) this.resyncWanted = true;
+      },
+      onClose: (why) => this.d.log.warn(`stream: ${why}; reconnecting`),
+    });
+    this.conn.start();
+  }
+
+  async stop(): Promise<void> {
+    if (this.createdTimer) clearTimeout(this.createdTimer);
+    await this.conn?.stop();
+    this.conn = null;
+  }
+
+  /** The scan just hydrated this table (its quotes as of `asOfMs`): the stream keeps it current from here. */
+  adopt(table: MarketTable, asOfMs: number): void {
+    this.table = table;
+    this.quoteTs = new Float64Array(table.capacity).fill(asOfMs);
+    let newest = 0;
+    for (let i = 0; i < table.size; i++) newest = Math.max(newest, table.createdMs[i]!);
+    this.newestCreatedS = Math.floor(newest / 1000);
+    this.ended.clear();
+    this.lastAdoptAt = this.d.clock.now();
+    this.resyncWanted = false;
+    this.counts.gapsRecovered += this.pendingGaps;
+    this.pendingGaps = 0;
+  }
+
+  /**
+   * Whether the scan loop should run a full scan now: always when the stream is off or unhealthy (the scan's safety),
+   * after a gap or a reconnect, and every RESYNC_MINUTES.
+   */
+  scanDue(): boolean {
+    const st = this.conn?.stats();
+    if (!st?.connected || !this.table || this.resyncWanted) return true;
+    return this.d.clock.now() - this.lastAdoptAt >= this.d.resyncMs;
+  }
+
+  health(): StreamHealth {
+    const st = this.conn?.stats() ?? null;
+    const now = Date.now();
+    if (st && now - this.rate.at >= 1000) {
+      this.rate = { at: now, messages: st.messages, perSecond: this.rate.at === 0 ? 0 : ((st.messages - this.rate.messages) * 1000) / (now - this.rate.at) };
+    }
+    let fresh = 0;
+    const t = this.d.clock.now() - this.d.staleQuoteMs;
+    const n = this.table?.size ?? 0;
+    for (let i = 0; i < n; i++) if (this.quoteTs[i]! >= t) fresh++;
+    return {
+      connected: st?.connected ?? false,
+      connectedSince: st?.connectedSince ?? null,
+      connectedForMs: st?.connected && st.connectedSince !== null ? now - st.connectedSince : null,
+      messagesPerSecond: Math.round(this.rate.perSecond * 10) / 10,
+      lastMessageAgeMs: st?.lastMessageAt ? now - st.lastMessageAt : null,
+      reconnects: st?.reconnects ?? 0,
+      gaps: this.counts.gaps,
+      gapsRecovered: this.counts.gapsRecovered,
+      marketsFresh: fresh,
+      markets: n,
+      orders: this.counts.orders,
+      staleSkipped: this.counts.staleSkipped,
+      outOfOrder: this.counts.outOfOrder,
+      fillsBooked: this.counts.fillsBooked,
+    };
+  }
+
+  private onFrame(f: WsFrame): void {
+    try {
+      if (f.type === 'ticker') this.onTicker(f);
+      else if (f.type === 'market_lifecycle_v2') this.onLifecycle(f);
+      else if (f.type === 'fill') this.onFill(f);
+      else if (f.type === 'error') this.d.log.warn({ code: f.msg.code, msg: f.msg.msg }, 'stream: error frame');
+    } catch (err) {
+      this.d.log.error({ err }, 'stream: frame handling failed');
+    }
+  }
+
+  private bandSettings(): Settings {
+    const now = Date.now();
+    if (!this.settings || now - this.settings.at > 1000) this.settings = { at: now, s: this.d.journal.settings.get() };
+    return this.settings.s;
+  }
+
+  private inBand(i: number, s: Settings): boolean {
+    const t = this.table!;
+    const c = bandCode(t.yesBidE4[i]!, t.yesAskE4[i]!, t.yesBidSizeE2[i]!, t.yesAskSizeE2[i]!, s);
+    return c === BAND.YES || c === BAND.NO;
+  }
+
+  private onTicker(f: TickerFrame): void {
+    const t = this.table;
+    if (!t) return;
+    const i = t.row(f.msg.market_ticker);
+    if (i === undefined) {
+      // Not in the last scan (new, or filtered out there): it waits for the next scan or a lifecycle read.
+      this.counts.unknown++;
+      return;
+    }
+    const ts = f.msg.ts_ms ?? (f.msg.ts !== undefined ? f.msg.ts * 1000 : this.d.clock.now());
+    if (ts < this.quoteTs[i]!) {
+      // Reordered or older than what the table holds: never move a quote back in time.
+      this.counts.outOfOrder++;
+      return;
+    }
+    const s = this.bandSettings();
+    const before = this.inBand(i, s);
+    t.yesBidE4[i] = f.msg.yes_bid_dollars;
+    t.yesAskE4[i] = f.msg.yes_ask_dollars;
+    if (f.msg.yes_bid_size_fp !== undefined) t.yesBidSizeE2[i] = f.msg.yes_bid_size_fp;
+    if (f.msg.yes_ask_size_fp !== undefined) t.yesAskSizeE2[i] = f.msg.yes_ask_size_fp;
+    this.quoteTs[i] = ts;
+    if (!before && this.inBand(i, s)) void this.decide(i);
+  }
+
+  private onLifecycle(f: LifecycleFrame): void {
+    const e = f.msg.event_type;
+    if (e === 'created' || e === 'activated') this.fetchCreatedSoon();
+    // No more trading on it until the next scan says otherwise.
+    else if (e === 'deactivated' || e === 'determined' || e === 'settled' || e === 'closed') this.ended.add(f.msg.market_ticker);
+  }
+
+  /** New markets: one cheap min_created_ts read (debounced), added to the table and looked at like a price change. */
+  private fetchCreatedSoon(): void {
+    if (this.createdTimer || !this.table) return;
+    this.createdTimer = setTimeout(() => {
+      this.createdTimer = null;
+      void this.fetchCreated();
+    }, 200);
+    this.createdTimer.unref();
+  }
+
+  private async fetchCreated(): Promise<void> {
+    const t = this.table;
+    if (!t) return;
+    try {
+      const page = await this.d.client.getMarketsPage({ status: 'open', minCreatedTs: this.newestCreatedS, limit: 1000 });
+      if (this.table !== t) return;
+      const now = this.d.clock.now();
+      const s = this.bandSettings();
+      for (const m of page.markets) {
+        if (m.status !== 'active' || m.isCombo || t.row(m.ticker) !== undefined) continue;
+        t.put(m);
+        const i = t.row(m.ticker)!;
+        if (t.capacity > this.quoteTs.length) {
+          const grown = new Float64Array(t.capacity);
+          grown.set(this.quoteTs);
+          this.quoteTs = grown;
+        }
+        this.quoteTs[i] = now;
+        this.newestCreatedS = Math.max(this.newestCreatedS, Math.floor(m.createdMs / 1000));
+        if (this.inBand(i, s)) void this.decide(i);
+      }
+    } catch (err) {
+      this.d.log.warn({ err }, 'stream: reading new markets failed (the next scan will have them)');
+    }
+  }
+
+  private async exchangeStatus(): Promise<ExchangeStatus> {
+    const now = Date.now();
+    if (!this.status || now - this.status.at > STATUS_TTL_MS) this.status = { at: now, v: await this.d.client.getExchangeStatus() };
+    return this.status.v;
+  }
+
+  /** Held plus resting per ticker, as the cycle counts it; positions read again once any order of ours moved. */
+  private async exposures(): Promise<(ticker: string) => number> {
+    const { journal } = this.d;
+    const fp = journal.scans.ordersFingerprint();
+    const now = Date.now();
+    if (!this.positions || this.positions.fp !== fp || now - this.positions.at > POSITIONS_TTL_MS) {
+      const held = new Map<string, number>();
+      for (const p of await this.d.client.getPositions()) held.set(p.ticker, (held.get(p.ticker) ?? 0) + Math.abs(p.positionE2));
+      this.positions = { at: now, fp, held };
+    }
+    const out = new Map(this.positions.held);
+    const add = (t: string, n: number) => out.set(t, (out.get(t) ?? 0) + n);
+    for (const [t, n] of journal.orders.pendingByTicker()) add(t, n);
+    if (this.d.mode === 'DRY-RUN') for (const [t, n] of journal.orders.paperByTicker()) add(t, n);
+    return (ticker) => out.get(ticker) ?? 0;
+  }
+
+  private fresh(i: number): boolean {
+    return this.d.clock.now() - this.quoteTs[i]! <= this.d.staleQuoteMs;
+  }
+
+  /** Layers 2-4 for one market, now: the cycle's evaluateMarket, then the executor's queue and cap transaction. */
+  private async decide(i: number): Promise<void> {
+    const t = this.table;
+    if (!t) return;
+    const ticker = t.tickers[i]!;
+    if (this.inFlight.has(ticker) || this.ended.has(ticker)) return;
+    if (!this.fresh(i)) {
+      this.counts.staleSkipped++;
+      return;
+    }
+    const { journal, clock, categories } = this.d;
+    const day = tradingDay(clock.now(), this.d.timeZone);
+    if (journal.settings.get().paused || journal.orders.haltOf(day)) return;
+    this.inFlight.add(ticker);
+    try {
+      const event = t.eventTicker(i);
+      await categories.ensure([event]);
+      await categories.ensureEventFees([event]);
+      if (!categories.eventFeeKnown(event)) return;
+      const [status, exposureOf] = await Promise.all([this.exchangeStatus(), this.exposures()]);
+      if (this.table !== t) return;
+      const m = t.market(i);
+      const now = clock.now();
+      const settings = journal.settings.get();
+      const ctx: EvaluationContext = {
+        nowMs: now,
+        ...shardTradingOf(status.tradingActive, status.shards),
+        settings,
+        excluded: new Set(settings.excludedCategories.map((c) => c.toLowerCase())),
+        approvalRules: this.d.approvalRules,
+        categoryOf: (e) => categories.categoryOf(e),
+        feeOf: (e) => categories.feeOf(e, now, this.d.executor.fillTimeoutMs + FEE_HORIZON_MARGIN_MS),
+        exposureE2: exposureOf,
+        blocked: (mk, category) => this.d.blocked.reason(mk, category, tradingDay(now, this.d.timeZone)),
+        calibration: this.d.calibration?.lookup() ?? null,
+        minEdgeE4: this.d.minEdgeE4 ?? null,
+      };
+      const ev = evaluateMarket(m, ctx);
+      if (!ev.pass) return;
+      if (ev.approval) {
+        raiseApproval(this.d, m, ev);
+        return;
+      }
+      if (this.d.funding && this.d.mode !== 'DRY-RUN') {
+        const funding = this.d.funding;
+        await this.d.executor.exclusive(() => funding.fund(new Map([[m.exchangeIndex, ev.worstCaseE4]]), transfersOpen(status.shards))).catch(() => undefined);
+      }
+      // The quote may have aged while the reads above ran: never send on a stale one.
+      if (!this.fresh(i)) {
+        this.counts.staleSkipped++;
+        return;
+      }
+      const quoteTsMs = this.quoteTs[i]!;
+      const r = await this.d.executor.execute({
+        ticker: m.ticker,
+        title: m.title,
+        side: ev.side,
+        contracts: ev.contracts,
+        priceE4: ev.priceE4,
+        fee: ev.fee,
+        exchangeIndex: m.exchangeIndex,
+        cycleId: null,
+        approvalId: null,
+        edge: ev.edge,
+      });
+      if (r.kind !== 'cap' && r.kind !== 'funds' && r.kind !== 'stale') this.counts.orders++;
+      this.onOrder?.({ ticker: m.ticker, quoteTsMs, kind: r.kind });
+    } catch (err) {
+      this.d.log.warn({ err, ticker }, 'stream: decision failed (the next scan looks again)');
+    } finally {
+      this.inFlight.delete(ticker);
+    }
+  }
+
+  /** A fill of ours: book its order now through the executor's own booking, in its queue (never beside it). */
+  private onFill(f: FillFrame): void {
+    const { journal, executor } = this.d;
+    const row = journal.orders.unfinished().find((r) => r.exchange_order_id === f.msg.order_id || (f.msg.client_order_id && r.client_order_id === f.msg.client_order_id));
+    if (!row) return;
+    void executor
+      .exclusive(async () => {
+        const now = journal.orders.get(row.id);
+        // The order in flight was booked by its own execution before this ran.
+        if (!now || now.final || !now.exchange_order_id) return;
+        const ref = { orderId: now.exchange_order_id, clientOrderId: now.client_order_id, ticker: now.ticker, exchangeIndex: now.exchange_index };
+        const o = await executor.read(ref);
+        if (o?.isTerminal) {
+          await executor.book(row.id, o);
+          this.counts.fillsBooked++;
+        }
+      })
+      .catch((err: unknown) => this.d.log.warn({ err }, 'stream: booking a fill failed (polling and reconciliation remain)'));
+  }
+}

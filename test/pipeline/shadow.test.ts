@@ -1,0 +1,61 @@
+// The shadow book: every market the bot saw in band is kept (side, price, time to settlement, category), traded or
+// not, and resolved from the exchange's settled listing when it settles. Real cycles on the simulated exchange over
+// loopback HTTP, a real SQLite journal.
+import { afterEach, describe, expect, it } from 'vitest';
+import { DAY, T0, type World, inBandMarket, world } from '../support/app.js';
+
+let w: World;
+afterEach(async () => {
+  await w?.close();
+});
+
+const HOUR = 3_600_000;
+
+describe('the shadow book', () => {
+  it('keeps each market seen in band once per time-to-settlement bin, and resolves it when it settles', async () => {
+    w = await world();
+    const shadow = (ticker: string, settles: number, category: string, yesBid: number, yesAsk: number) =>
+      w.sim.addMarket({ ...inBandMarket(ticker), category, yesBidCents: yesBid, yesAskCents: yesAsk, expectedExpirationMs: settles, closeMs: settles });
+    shadow('KXSHA-26NOV27-A', T0 + 2 * DAY, 'Economics', 76, 78); // YES at 78c, 2 days out
+    shadow('KXSHB-26NOV26-B', T0 + 5 * HOUR, 'Sports', 18, 21); // NO at 82c, 5 hours out
+    const app = await w.start({ MAX_COST_PER_TRADE: '0.5' }); // too little for one contract: nothing is bought
+    const s1 = await app.runCycle();
+    expect(s1.orders).toHaveLength(0);
+    const rows = () =>
+      app.journal.db.prepare("SELECT ticker, sample_key, side, price_e4, category, result, settles_at - observed_at AS ms FROM calibration_obs WHERE source = 'shadow' ORDER BY ticker, sample_key").all() as Array<Record<string, unknown>>;
+    expect(rows()).toEqual([
+      { ticker: 'KXSHA-26NOV27-A', sample_key: 72, side: 'yes', price_e4: 7800, category: 'Economics', result: null, ms: 2 * DAY },
+      { ticker: 'KXSHB-26NOV26-B', sample_key: 6, side: 'no', price_e4: 8200, category: 'Sports', result: null, ms: 5 * HOUR },
+    ]);
+    // The next cycle sees the same markets in the same bins: nothing new.
+    await app.runCycle();
+    expect(rows()).toHaveLength(2);
+    // A day later A is under 24 hours from settlement: a new bin, a new observation at its price then.
+    w.clock.set(T0 + DAY + 2 * HOUR);
+    w.sim.updateMarket('KXSHA-26NOV27-A', { yesBidCents: 80, yesAskCents: 82 });
+    await app.runCycle();
+    expect(rows().filter((r) => r.ticker === 'KXSHA-26NOV27-A').map((r) => [r.sample_key, r.price_e4])).toEqual([
+      [24, 8200],
+      [72, 7800],
+    ]);
+    // Nothing settled: nothing resolved.
+    expect(await app.shadow.resolve()).toBe(0);
+    // B settles NO (its NO was bought at 82c in the shadow: a win); A settles NO (both its YES observations lose).
+    w.sim.updateMarket('KXSHB-26NOV26-B', { result: 'no', status: 'settled' });
+    expect(await app.shadow.resolve()).toBe(1);
+    w.sim.updateMarket('KXSHA-26NOV27-A', { result: 'no', status: 'settled' });
+    expect(await app.shadow.resolve()).toBe(2);
+    expect(rows().map((r) => r.result)).toEqual(['no', 'no', 'no']);
+    const r = app.calibration.report();
+    expect(r.sources).toEqual({ history: 0, shadow: 3, shadowOpen: 0 });
+    expect(r.buckets.find((b) => b.side === 'no' && b.loE4 === 8200)).toMatchObject({ n: 1, realized: 1 });
+    expect(r.buckets.find((b) => b.side === 'yes' && b.loE4 === 7600)).toMatchObject({ n: 1, realized: 0 });
+    expect(r.byHorizon.map((g) => [g.key, g.n])).toEqual([
+      ['<6h', 1],
+      ['6-24h', 1],
+      ['1-3d', 1],
+    ]);
+    // Resolved once: reading again changes nothing.
+    expect(await app.shadow.resolve()).toBe(0);
+  });
+});

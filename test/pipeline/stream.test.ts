@@ -1,0 +1,108 @@
+// Stream mode end to end: the real app with STREAM=on against the simulated exchange's WebSocket on loopback, a temp
+// SQLite journal. A market entering the band is ordered through the executor (journaled, counted against the cap);
+// a stale quote is not traded; a sequence gap makes a full scan due, and the scan recovers it.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { formatStatus } from '../../src/chat/format.js';
+import { tradingDay } from '../../src/clock.js';
+import { DAY, T0, type World, inBandMarket, world } from '../support/app.js';
+
+const until = async (cond: () => boolean, ms = 4000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+const outOfBand = (ticker: string) => ({ ...inBandMarket(ticker), yesBidCents: 48, yesAskCents: 50 });
+
+describe('stream mode', () => {
+  let w: World;
+  afterEach(async () => w?.close());
+
+  async function boot(env: Record<string, string> = {}, simClock?: () => number): Promise<App> {
+    w = await world({ ws: { tickMs: 5 }, ...(simClock ? { clock: simClock } : {}) });
+    w.sim.addMarket(outOfBand('KXS-26NOV27-A'));
+    w.sim.addMarket(outOfBand('KXS-26NOV27-B'));
+    const app = await w.start({ STREAM: 'on', ...env }, { stream: { silenceMs: 2000, backoff: { baseMs: 20, maxMs: 100 } } });
+    const s = await app.runCycle();
+    expect(s.orders).toEqual([]);
+    app.stream!.start();
+    await until(() => app.stream!.health().connected);
+    // the subscribe acks are in once a frame can be told apart from the handshake
+    await new Promise((r) => setTimeout(r, 50));
+    return app;
+  }
+
+  it('orders a market the moment its price enters the band, through the executor and the cap ledger', async () => {
+    const app = await boot();
+    expect(app.stream!.scanDue()).toBe(false);
+    w.sim.updateMarket('KXS-26NOV27-A', { yesBidCents: 76, yesAskCents: 78 });
+    await until(() => w.sim.ordersSnapshot().length === 1);
+    const o = w.sim.ordersSnapshot()[0]!;
+    expect([o.ticker, o.priceE4, o.side]).toEqual(['KXS-26NOV27-A', 7800, 'bid']);
+    await until(() => app.journal.orders.recent(5).some((r) => r.state === 'executed'));
+    const row = app.journal.orders.recent(5)[0]!;
+    expect([row.ticker, row.cycle_id, row.price_e4]).toEqual(['KXS-26NOV27-A', null, 7800]);
+    // counted against the cap like any order
+    expect(app.journal.orders.atRiskE4(tradingDay(w.clock.now(), 'America/New_York'))).toBeGreaterThan(0);
+    // a price change inside the band is no new entry: no second order
+    w.sim.updateMarket('KXS-26NOV27-A', { yesBidCents: 77, yesAskCents: 79 });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(w.sim.ordersSnapshot()).toHaveLength(1);
+    expect(app.stream!.health()).toMatchObject({ orders: 1, markets: 2 });
+    const status = await app.control.status();
+    expect(status.stream).toMatchObject({ connected: true, orders: 1, gaps: 0 });
+    expect(formatStatus(status, w.clock.now(), 'America/New_York')).toMatch(/Stream: connected for .*msg\/s.*0\/0 gaps recovered, \d+ of 2 markets fresh/);
+  });
+
+  it('the cap check stays the executor transaction: a full cap refuses the streamed order', async () => {
+    const app = await boot({ DAILY_LOSS_CAP: '5', MAX_COST_PER_TRADE: '5' });
+    w.sim.updateMarket('KXS-26NOV27-A', { yesBidCents: 76, yesAskCents: 78 });
+    await until(() => w.sim.ordersSnapshot().length === 1);
+    await until(() => app.journal.orders.recent(5).some((r) => r.state === 'executed'));
+    w.sim.updateMarket('KXS-26NOV27-B', { yesBidCents: 76, yesAskCents: 78 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(w.sim.ordersSnapshot()).toHaveLength(1);
+    expect(app.journal.orders.haltOf(tradingDay(w.clock.now(), 'America/New_York'))).toBeDefined();
+  });
+
+  it('never trades on a quote older than STALE_QUOTE_SECONDS', async () => {
+    // after the scan, the exchange's clock falls 6 s behind ours: every quote it streams is 6 s old on arrival
+    let lagMs = 0;
+    const app = await boot({ STALE_QUOTE_SECONDS: '5' }, () => (w ? w.clock.now() : T0) - lagMs);
+    w.clock.advance(10_000);
+    lagMs = 6000;
+    w.sim.updateMarket('KXS-26NOV27-A', { yesBidCents: 76, yesAskCents: 78 });
+    await until(() => app.stream!.health().staleSkipped === 1);
+    expect(w.sim.ordersSnapshot()).toEqual([]);
+    expect(app.stream!.health().outOfOrder).toBe(0);
+    // a fresh quote of the same market (out of the band and back in) is traded
+    lagMs = 0;
+    w.sim.updateMarket('KXS-26NOV27-A', { yesBidCents: 48, yesAskCents: 50 });
+    w.sim.updateMarket('KXS-26NOV27-A', { yesBidCents: 76, yesAskCents: 78 });
+    await until(() => w.sim.ordersSnapshot().length === 1);
+  });
+
+  it('a skipped sequence number makes a full scan due; the scan recovers it', async () => {
+    const app = await boot();
+    w.sim.wsFault({ kind: 'skip-seq' });
+    w.sim.addMarket({ ...outOfBand('KXN-26NOV27-A'), closeMs: T0 + 3 * DAY });
+    await until(() => app.stream!.health().gaps === 1);
+    expect(app.stream!.scanDue()).toBe(true);
+    await app.runCycle();
+    expect(app.stream!.scanDue()).toBe(false);
+    expect(app.stream!.health()).toMatchObject({ gapsRecovered: 1, markets: 3 });
+  });
+
+  it('reconnects after a drop; the reconnect makes a resync due (nothing is replayed)', async () => {
+    const app = await boot();
+    w.sim.wsFault({ kind: 'drop' });
+    await until(() => app.stream!.health().reconnects >= 1 && app.stream!.health().connected);
+    expect(app.stream!.scanDue()).toBe(true);
+    await app.runCycle();
+    w.sim.updateMarket('KXS-26NOV27-B', { yesBidCents: 76, yesAskCents: 78 });
+    await until(() => w.sim.ordersSnapshot().length === 1);
+  });
+});
