@@ -384,25 +384,29 @@ export async function createApp(opts: AppOptions): Promise<App> {
     approvalAboveCostE4: config.APPROVAL_ABOVE_COST,
     approvalCategories: new Set(config.APPROVAL_CATEGORIES.map((c) => c.toLowerCase())),
   };
+  // What every decision stands on, the cycle's and the stream's alike: one set of rules, one order path.
+  const decide = {
+    client,
+    journal,
+    clock,
+    alerter,
+    executor,
+    categories,
+    mode,
+    timeZone,
+    approvalRules,
+    approvalTtlMs: config.APPROVAL_TTL_MINUTES * 60_000,
+    reaskRejected: config.APPROVAL_REASK_REJECTED,
+    funding,
+    blocked,
+    calibration,
+    minEdgeE4: config.MIN_EDGE ?? null,
+  };
   // Stream mode: the same decision and order path as the cycle, driven by the price stream between full scans.
   const stream =
     config.STREAM === 'on'
       ? new StreamLoop({
-          client,
-          journal,
-          clock,
-          executor,
-          categories,
-          alerter,
-          mode,
-          timeZone,
-          approvalRules,
-          approvalTtlMs: config.APPROVAL_TTL_MINUTES * 60_000,
-          reaskRejected: config.APPROVAL_REASK_REJECTED,
-          funding,
-          blocked,
-          calibration,
-          minEdgeE4: config.MIN_EDGE ?? null,
+          ...decide,
           staleQuoteMs: config.STALE_QUOTE_SECONDS * 1000,
           resyncMs: config.RESYNC_MINUTES * 60_000,
           connect: (handlers) =>
@@ -419,22 +423,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
         })
       : null;
   const cycle = new Cycle({
-    client,
-    journal,
-    clock,
-    alerter,
-    executor,
-    categories,
-    mode,
-    timeZone,
-    approvalRules,
-    approvalTtlMs: config.APPROVAL_TTL_MINUTES * 60_000,
-    reaskRejected: config.APPROVAL_REASK_REJECTED,
-    funding,
-    blocked,
+    ...decide,
     settlements,
-    calibration,
-    minEdgeE4: config.MIN_EDGE ?? null,
     orderStyle: config.ORDER_STYLE,
     shadow,
     ...(opts.hydrateStreams !== undefined ? { hydrateStreams: opts.hydrateStreams } : {}),
