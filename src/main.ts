@@ -1,46 +1,64 @@
 // The long-running bot: reconcile, then scan every CYCLE_SECONDS; Telegram (or the terminal) in the same process.
-import { type AppOptions, createApp } from './app.js';
+import { type App, type AppOptions, createApp } from './app.js';
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { JournalError } from './journal/db.js';
 import { KeyLoadError } from './kalshi/signer.js';
-import { createLogger } from './log.js';
-import { HealthError, startHealthFor } from './ops/health.js';
+import { type Logger, createLogger } from './log.js';
+import { HealthError, type HealthHandle, startHealthFor } from './ops/health.js';
 import { scanProgressPrinter } from './progress.js';
 import { startTransports } from './transports.js';
 
 async function main(): Promise<void> {
-  loadDotEnv();
-  const config = loadConfig();
-  const log = await createLogger({ level: config.LOG_LEVEL });
-  const app = await createApp({ config, log, onProgress: scanProgressPrinter(), ...killSwitch(process.env.KALSHI_BOT_TEST_KILL_AT) });
-  log.info(
-    { mode: app.mode, cycleSeconds: config.CYCLE_SECONDS, journal: config.DB_PATH, ...(app.sim ? { sim: app.sim.baseUrl, simMarkets: config.SIM_MARKETS } : {}) },
-    `mode ${app.mode}${app.sim ? ` (simulated exchange with ${config.SIM_MARKETS.toLocaleString('en-US')} markets at ${app.sim.baseUrl})` : ''}; ` +
-      `cycle every ${config.CYCLE_SECONDS} s; journal ${config.DB_PATH}`,
-  );
-  // The last good cycle's age for a supervisor (HEALTH_PORT / HEALTH_FILE; off by default).
-  const health = await startHealthFor(app);
-  const transports = startTransports(app);
-  log.info(
-    transports.kind === 'telegram'
-      ? 'Telegram is on: alerts go to the chat, commands come from the allowed users.'
-      : 'No TELEGRAM_BOT_TOKEN: alerts print here; type /help, /status, /pause, /setcap 40 ... and press Enter.',
-  );
-
+  // Signals are handled from the first moment: a stop that arrives while the app is still being built waits for it,
+  // then stops it in order (a supervisor's SIGTERM during start-up must not kill the process mid-write).
+  let parts: { app: App; health: HealthHandle | null } | null = null;
+  let log: Logger | null = null;
+  let ready: Promise<unknown> = Promise.resolve();
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal}: stopping (finishing the order in flight, then closing the journal)...`);
-    // The whole sequence (scan loop, order in flight, chat transport and outbox flush, journal) is App.stop's, bounded in time.
-    await health?.close();
-    await app.stop();
-    log.info('stopped cleanly');
+    const msg = `${signal}: stopping (finishing the order in flight, then closing the journal)...`;
+    if (log) log.info(msg);
+    else process.stderr.write(`${msg}\n`);
+    await ready.catch(() => undefined);
+    if (parts) {
+      // The whole sequence (scan loop, order in flight, chat transport and outbox flush, journal) is App.stop's, bounded in time.
+      await parts.health?.close();
+      await parts.app.stop();
+      parts.app.log.info('stopped cleanly');
+    }
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  loadDotEnv();
+  const config = loadConfig();
+  const logger = await createLogger({ level: config.LOG_LEVEL });
+  log = logger;
+  const building = (async () => {
+    const log = logger;
+    const app = await createApp({ config, log, onProgress: scanProgressPrinter(), ...killSwitch(process.env.KALSHI_BOT_TEST_KILL_AT) });
+    log.info(
+      { mode: app.mode, cycleSeconds: config.CYCLE_SECONDS, journal: config.DB_PATH, ...(app.sim ? { sim: app.sim.baseUrl, simMarkets: config.SIM_MARKETS } : {}) },
+      `mode ${app.mode}${app.sim ? ` (simulated exchange with ${config.SIM_MARKETS.toLocaleString('en-US')} markets at ${app.sim.baseUrl})` : ''}; ` +
+        `cycle every ${config.CYCLE_SECONDS} s; journal ${config.DB_PATH}`,
+    );
+    // The last good cycle's age for a supervisor (HEALTH_PORT / HEALTH_FILE; off by default).
+    const health = await startHealthFor(app);
+    const transports = startTransports(app);
+    log.info(
+      transports.kind === 'telegram'
+        ? 'Telegram is on: alerts go to the chat, commands come from the allowed users.'
+        : 'No TELEGRAM_BOT_TOKEN: alerts print here; type /help, /status, /pause, /setcap 40 ... and press Enter.',
+    );
+    parts = { app, health };
+    return app;
+  })();
+  ready = building;
+  const app = await building;
+  if (stopping) return;
   await app.start();
 }
 
