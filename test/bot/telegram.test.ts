@@ -282,11 +282,11 @@ describe('alert delivery from the outbox', () => {
 
   it('alerts queued during a Bot API outage (429 then 500s) go out in order once it recovers', async () => {
     const app = await w.start(env());
-    fake.fail({ status: 429, retryAfter: 1, remaining: 1, methods: ['sendMessage'] });
+    // One 429, then 500s: played by the fake in that order, so no retry can slip through between them.
+    fake.fail({ status: 429, retryAfter: 1, remaining: 1, methods: ['sendMessage'], then: { status: 500 } });
     const t = telegram(app);
     for (let i = 1; i <= 5; i++) app.alerter.send({ kind: 'info', mode: 'SIM', message: `alert #${i}` });
     await fake.waitFor(() => fake.calls.some((c) => c.method === 'sendMessage' && c.failed), 3000, 'a 429');
-    fake.fail({ status: 500 });
     await fake.waitFor(() => fake.calls.filter((c) => c.method === 'sendMessage' && c.failed).length >= 3, 5000, 'failed sends');
     expect(infoTexts(OWNER)).toHaveLength(0);
     fake.recover();

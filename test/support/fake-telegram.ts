@@ -48,7 +48,8 @@ export class UploadedFile {
   ) {}
 }
 
-type Failure = { status: 500 | 429 | 502; retryAfter?: number; methods?: string[]; remaining?: number };
+/** An outage to play: `remaining` calls fail (all, if unset), then `then` takes over (or the API recovers). */
+type Failure = { status: 500 | 429 | 502; retryAfter?: number; methods?: string[]; remaining?: number; then?: Failure };
 
 const BOT_ID = 7000000001;
 
@@ -219,7 +220,7 @@ export class FakeTelegram {
     const f = this.failure;
     if (f && (f.methods ? f.methods.includes(method) : method !== 'getUpdates')) {
       call.failed = true;
-      if (f.remaining !== undefined && --f.remaining <= 0) this.failure = null;
+      if (f.remaining !== undefined && --f.remaining <= 0) this.failure = f.then ?? null;
       if (f.status === 429)
         return this.reply(res, 429, {
           ok: false,
