@@ -302,6 +302,8 @@ export class App {
     if (timedOut) this.log.error(`stop took longer than ${limit} ms: closing the journal without waiting further`);
     this.client.close();
     if (this.parts.ownsSim && this.sim) await this.sim.close();
+    // The shadow book's observations still queued go in before the journal closes.
+    this.shadow.flush();
     this.journal.close();
   }
 }
@@ -401,6 +403,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     blocked,
     calibration,
     minEdgeE4: config.MIN_EDGE ?? null,
+    orderStyle: config.ORDER_STYLE,
   };
   // Stream mode: the same decision and order path as the cycle, driven by the price stream between full scans.
   const stream =
@@ -425,7 +428,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const cycle = new Cycle({
     ...decide,
     settlements,
-    orderStyle: config.ORDER_STYLE,
     shadow,
     ...(opts.hydrateStreams !== undefined ? { hydrateStreams: opts.hydrateStreams } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),

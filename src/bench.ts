@@ -86,10 +86,23 @@ function peakRssMb(pid: number): number | null {
   }
 }
 
-/** The bot as a user runs it: `cycle --json --cycles N` in its own process (node + tsx's loader, one process). */
-function runBot(env: Record<string, string>, cycles: number, onLine: (l: CycleLine) => void): Promise<{ lines: CycleLine[]; peakRssMb: number | null }> {
+/** How the bot is run: as production runs it (compiled, `node dist/cli.js`), or from source through tsx (`--tsx`). */
+type BotRuntime = 'dist' | 'tsx';
+
+/** Compile src/ to dist/ (what `npm run build` does), so the bot is measured as production runs it. */
+function buildDist(): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), 'cycle', '--json', '--cycles', String(cycles)], {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`the build (tsc -p tsconfig.build.json) failed with code ${code}`))));
+  });
+}
+
+/** The bot as a user runs it: `cycle --json --cycles N` in its own process. */
+function runBot(runtime: BotRuntime, env: Record<string, string>, cycles: number, onLine: (l: CycleLine) => void): Promise<{ lines: CycleLine[]; peakRssMb: number | null }> {
+  return new Promise((resolve, reject) => {
+    const entry = runtime === 'dist' ? ['--enable-source-maps', join(ROOT, 'dist/cli.js')] : ['--import', 'tsx', join(ROOT, 'src/cli.ts')];
+    const child = spawn(process.execPath, [...entry, 'cycle', '--json', '--cycles', String(cycles)], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -180,12 +193,19 @@ async function parseCosts(baseUrl: string, pages: number): Promise<{ decode: num
 export async function runBench(args: string[]): Promise<void> {
   const markets = arg(args, '--markets', 20_000);
   const latencyMs = arg(args, '--latency', 600);
-  const cycles = Math.max(2, Math.floor(arg(args, '--cycles', 4)));
+  // The first cycle of a process runs cold (a fresh install's scan, code not yet compiled): steady figures are the
+  // median of the cycles after the second.
+  const cycles = Math.max(3, Math.floor(arg(args, '--cycles', 6)));
   const json = args.includes('--json');
+  const runtime: BotRuntime = args.includes('--tsx') ? 'tsx' : 'dist';
   const tierAt = args.indexOf('--tier');
   const tier = (tierAt >= 0 ? args[tierAt + 1] : 'basic') as SimTier;
   if (!TIERS.includes(tier)) throw new Error(`--tier must be one of ${TIERS.join(', ')}`);
   note(`bench: ${markets.toLocaleString('en-US')} simulated markets, ${latencyMs} ms a request, ${tier} tier; the exchange and the bot in their own processes`);
+  if (runtime === 'dist') {
+    note('  building dist/ (the bot runs as production runs it: node dist/cli.js; --tsx runs it from source)...');
+    await buildDist();
+  }
 
   const dir = mkdtempSync(join(tmpdir(), 'kalshi-bench-'));
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -253,24 +273,30 @@ export async function runBench(args: string[]): Promise<void> {
     };
     await new Promise((r) => setTimeout(r, 1500));
     note(`  the bot: ${cycles} cycles in one process (a fresh install: the first is cold, the others plan from it)...`);
-    const first = await runBot(env, cycles, (l) => note(`    cycle: ${l.markets} markets, hydrate ${secs(l.hydrateMs)}, after hydration ${l.durationMs - l.hydrateMs} ms`));
+    const first = await runBot(runtime, env, cycles, (l) => note(`    cycle: ${l.markets} markets, hydrate ${secs(l.hydrateMs)}, after hydration ${l.durationMs - l.hydrateMs} ms`));
     await new Promise((r) => setTimeout(r, 1500));
     note('  the bot again after a restart: one cycle, planned from the journal...');
-    const again = await runBot(env, 1, (l) => note(`    cycle: ${l.markets} markets, hydrate ${secs(l.hydrateMs)}, after hydration ${l.durationMs - l.hydrateMs} ms`));
+    const again = await runBot(runtime, env, 1, (l) => note(`    cycle: ${l.markets} markets, hydrate ${secs(l.hydrateMs)}, after hydration ${l.durationMs - l.hydrateMs} ms`));
     const stats = await sim.stats();
 
     const steady = first.lines.slice(1);
     const coldMs = first.lines[0]!.hydrateMs;
     const hydrateMs = median(steady.map((l) => l.hydrateMs));
     const restartMs = again.lines[0]!.hydrateMs;
-    const afterHydrateMs = median([...steady, ...again.lines].map((l) => l.durationMs - l.hydrateMs));
+    const after = (l: CycleLine) => l.durationMs - l.hydrateMs;
+    // Layers and everything after hydration: warm cycles (the third on); the first cycle of each process apart.
+    const warm = first.lines.slice(2);
+    const afterHydrateMs = median(warm.map(after));
     const db = new Database(dbPath, { readonly: true });
     const timings = (db.prepare('SELECT timings FROM cycles ORDER BY id').all() as { timings: string }[]).map((r) => JSON.parse(r.timings) as Record<string, number>);
     db.close();
     const layers = (tm: Record<string, number>) => (tm.band ?? 0) + (tm.validate ?? 0) + (tm.execute ?? 0);
-    const decideMs = median(timings.slice(1).map(layers));
-    const journalMs = median(timings.slice(1).map((tm) => tm.journal ?? 0));
-    const layerMedian = (k: string) => Math.round(median(timings.slice(1).map((tm) => tm[k] ?? 0)));
+    const warmTimings = timings.slice(2, cycles);
+    const decideMs = median(warmTimings.map(layers));
+    const journalMs = median(warmTimings.map((tm) => tm.journal ?? 0));
+    const layerMedian = (k: string) => Math.round(median(warmTimings.map((tm) => tm[k] ?? 0)));
+    const restartDecideMs = layers(timings[cycles]!);
+    const restartAfterMs = after(again.lines[0]!);
     const peak = Math.max(first.peakRssMb ?? 0, again.peakRssMb ?? 0);
     const scanPages = floorPages;
     const parseTotal = costs.decode + costs.json + costs.schema + costs.table;
@@ -282,6 +308,8 @@ export async function runBench(args: string[]): Promise<void> {
       floorMs: Math.round(floorMs),
       decideMs: Math.round(decideMs),
       afterHydrateMs: Math.round(afterHydrateMs),
+      startDecideMs: restartDecideMs,
+      startAfterHydrateMs: Math.round(restartAfterMs),
       peakRssMb: first.peakRssMb === null && again.peakRssMb === null ? null : Math.round(peak),
       requests: stats.requests,
       rateLimited: stats.rateLimited,
@@ -306,7 +334,11 @@ export async function runBench(args: string[]): Promise<void> {
         `${Math.round(decideMs)} ms over ${out.markets.toLocaleString('en-US')} markets (compact table: band ${layerMedian('band')}, validate ${layerMedian('validate')}, layer 4 ${layerMedian('execute')})`,
       ],
       ['after hydration, no orders', `${Math.round(afterHydrateMs)} ms (layers, journal of decisions ${Math.round(journalMs)} ms, everything)`],
-      ['peak RSS of the bot', out.peakRssMb === null ? 'n/a (no /proc)' : `${out.peakRssMb} MB`],
+      [
+        'first cycle after a start',
+        `layers ${restartDecideMs} ms, after hydration ${Math.round(restartAfterMs)} ms (code not yet compiled; above: the median of cycles 3-${cycles})`,
+      ],
+      ['peak RSS of the bot', out.peakRssMb === null ? 'n/a (no /proc)' : `${out.peakRssMb} MB (${runtime === 'dist' ? 'node dist/cli.js, as production runs it' : 'from source through tsx'})`],
       [
         'parse + schema per page',
         `${parseTotal.toFixed(1)} ms (decode ${costs.decode.toFixed(1)}, JSON.parse ${costs.json.toFixed(1)}, zod ${costs.schema.toFixed(1)}, table ${costs.table.toFixed(1)}; ${(costs.bytes / 1e6).toFixed(1)} MB a page)`,

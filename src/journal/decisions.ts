@@ -30,8 +30,10 @@ export interface TrailColumns {
 
 /** Outcome codes in the trail: OUTCOMES[code - 1]. */
 export const OUTCOMES: readonly Outcome[] = ['rejected', 'ordered', 'approval', 'passed'];
-/** Bytes per row in the `rows` blob: layer, outcome, side (u8), price (i32), reason (u32). */
+/** Bytes per row in the `rows` blob (before it is deflated): layer, outcome, side (u8), price (i32), reason (u32). */
 const ROW_BYTES = 11;
+/** `rows_format`: 0 the columns as they are (migration 006), 1 raw-deflated (nearly every row is a layer-2 rejection). */
+const ROWS_DEFLATED = 1;
 
 function encodeRows(c: TrailColumns): Buffer {
   const n = c.count;
@@ -52,8 +54,12 @@ const deflateAsync = promisify(deflateRaw);
 /** The trail's tickers (newline-separated UTF-8 in row order) as stored. */
 export const packNames = (text: Buffer): Buffer => deflateRawSync(text, { level: 1 });
 
-/** packNames on the thread pool: started right after the scan, it is ready by the time the trail is written. */
-export const packNamesAsync = (text: Buffer): Promise<Buffer> => deflateAsync(text, { level: 1 });
+/**
+ * packNames on the thread pool: started right after the scan, it is ready by the time the trail is written. One output
+ * chunk for the whole text: with zlib's 16 KB default every chunk waits for the main thread, which is busy with the
+ * layers, so the deflate would still be running when the trail is written.
+ */
+export const packNamesAsync = (text: Buffer): Promise<Buffer> => deflateAsync(text, { level: 1, chunkSize: Math.max(64 * 1024, text.length + 1024) });
 
 export class DecisionTrail {
   constructor(private readonly db: Db) {}
@@ -62,10 +68,20 @@ export class DecisionTrail {
   write(cycleId: number, names: Buffer, c: TrailColumns): void {
     this.db
       .prepare(
-        `INSERT INTO decision_trail (id, cycle_id, markets, tickers, rows, reasons) VALUES (1, @cycleId, @markets, @tickers, @rows, @reasons)
-         ON CONFLICT (id) DO UPDATE SET cycle_id = @cycleId, markets = @markets, tickers = @tickers, rows = @rows, reasons = @reasons`,
+        `INSERT INTO decision_trail (id, cycle_id, markets, tickers, rows, rows_format, reasons)
+         VALUES (1, @cycleId, @markets, @tickers, @rows, @format, @reasons)
+         ON CONFLICT (id) DO UPDATE SET cycle_id = @cycleId, markets = @markets, tickers = @tickers, rows = @rows, rows_format = @format,
+           reasons = @reasons`,
       )
-      .run({ cycleId, markets: c.count, tickers: names, rows: encodeRows(c), reasons: JSON.stringify(c.reasons) });
+      .run({
+        cycleId,
+        markets: c.count,
+        tickers: names,
+        // About 1.3 MB as columns, a few tens of KB deflated: less to write (and sync) each cycle.
+        rows: deflateRawSync(encodeRows(c), { level: 1 }),
+        format: ROWS_DEFLATED,
+        reasons: JSON.stringify(c.reasons),
+      });
   }
 
   clear(): void {
@@ -74,27 +90,28 @@ export class DecisionTrail {
 
   /** The decision for a ticker (ASCII case-insensitive, like the decisions table's NOCASE), if the trail has one. */
   find(ticker: string): TrailDecision | undefined {
-    const r = this.db.prepare('SELECT cycle_id, markets, tickers, rows, reasons FROM decision_trail WHERE id = 1').get() as
-      | { cycle_id: number; markets: number; tickers: Buffer; rows: Buffer; reasons: string }
+    const r = this.db.prepare('SELECT cycle_id, markets, tickers, rows, rows_format, reasons FROM decision_trail WHERE id = 1').get() as
+      | { cycle_id: number; markets: number; tickers: Buffer; rows: Buffer; rows_format: number; reasons: string }
       | undefined;
     if (!r) return undefined;
     const n = r.markets;
-    if (r.rows.length !== n * ROW_BYTES) return undefined;
+    const rows = r.rows_format === ROWS_DEFLATED ? inflateRawSync(r.rows) : r.rows;
+    if (rows.length !== n * ROW_BYTES) return undefined;
     const names = inflateRawSync(r.tickers).toString('utf8').split('\n');
     const want = asciiLower(ticker);
     const i = names.findIndex((t) => t.length === want.length && asciiLower(t) === want);
     if (i < 0 || i >= n) return undefined;
-    const layer = r.rows[i]!;
+    const layer = rows[i]!;
     if (layer === 0) return undefined;
-    const view = new DataView(r.rows.buffer, r.rows.byteOffset, r.rows.byteLength);
-    const side = r.rows[2 * n + i]!;
+    const view = new DataView(rows.buffer, rows.byteOffset, rows.byteLength);
+    const side = rows[2 * n + i]!;
     const price = view.getInt32(3 * n + 4 * i, true);
     const reasons = JSON.parse(r.reasons) as string[];
     return {
       ticker: names[i]!,
       cycleId: r.cycle_id,
       layer: layer as TrailDecision['layer'],
-      outcome: OUTCOMES[r.rows[n + i]! - 1] ?? 'rejected',
+      outcome: OUTCOMES[rows[n + i]! - 1] ?? 'rejected',
       reason: reasons[view.getUint32(7 * n + 4 * i, true)] ?? '',
       side: side === 1 ? 'yes' : side === 2 ? 'no' : null,
       priceE4: price < 0 ? null : price,

@@ -11,9 +11,9 @@ import type { Alerter } from '../notify/alerter.js';
 import type { Mode } from '../notify/alerts.js';
 import { type ShardFunding, transfersOpen } from '../execution/funding.js';
 import type { CategoryCache } from './categories.js';
-import { FEE_HORIZON_MARGIN_MS, evaluateMarket } from '../rules/evaluate.js';
+import { evaluateMarket } from '../rules/evaluate.js';
+import { DecisionContext, decisionDepsOf } from './decision-context.js';
 import type { DayBlocklist } from '../rules/blocklist.js';
-import { shardTradingOf } from '../rules/validate.js';
 import { approvalRoomE4 } from '../rules/approval-room.js';
 import { type ApprovalRules, worstCaseE4 } from '../rules/risk.js';
 import type { CalibrationLookup } from '../rules/edge.js';
@@ -88,21 +88,7 @@ export async function decideApproval(d: ApprovalDeps, id: number, answer: 'appro
   }
   const held = Math.abs(positions.find((p) => p.ticker === market.ticker)?.positionE2 ?? 0);
   const pending = journal.orders.pendingE2(market.ticker) + (d.mode === 'DRY-RUN' ? (journal.orders.paperByTicker().get(market.ticker) ?? 0) : 0);
-  const ev = evaluateMarket(market, {
-    nowMs: clock.now(),
-    settings: journal.settings.get(),
-    excluded: new Set(journal.settings.get().excludedCategories.map((c) => c.toLowerCase())),
-    approvalRules: d.approvalRules,
-    categoryOf: (e) => d.categories.categoryOf(e),
-    feeOf: (e) => d.categories.feeOf(e, clock.now(), d.executor.fillTimeoutMs + FEE_HORIZON_MARGIN_MS),
-    // The same shard and 403 rules as the cycle.
-    ...shardTradingOf(status.tradingActive, status.shards),
-    ...(d.blocked ? { blocked: (m: Market, category: string | undefined) => d.blocked!.reason(m, category, tradingDay(clock.now(), d.timeZone)) } : {}),
-    exposureE2: () => held + pending,
-    calibration: d.calibration?.lookup() ?? null,
-    minEdgeE4: d.minEdgeE4 ?? null,
-    orderStyle: d.orderStyle ?? 'taker',
-  });
+  const ev = evaluateMarket(market, new DecisionContext(decisionDepsOf(d), clock.now(), journal.settings.get(), status, new Map([[market.ticker, held + pending]])));
   if (!ev.pass) return refuse(`no longer passes layer ${ev.layer}: ${ev.reason}`);
   if (ev.side !== existing.side) return refuse(`the market flipped sides (now ${ev.side.toUpperCase()})`);
   // Never more than the person approved: at most the approved count, within the approved worst case.

@@ -17,8 +17,8 @@ import type { Side } from '../rules/band.js';
 import type { DayBlocklist } from '../rules/blocklist.js';
 import { raiseApproval } from './approvals.js';
 import type { CategoryCache } from './categories.js';
-import { type EvaluationContext, FEE_HORIZON_MARGIN_MS, evaluateMarket, toValidationContext } from '../rules/evaluate.js';
-import { shardTradingOf } from '../rules/validate.js';
+import { evaluateMarket } from '../rules/evaluate.js';
+import { DecisionContext, decisionDepsOf } from './decision-context.js';
 import { DecisionColumns, type Passed, ReasonTexts, bandPass, evaluatePass, lookupRows } from '../rules/table-pass.js';
 import type { ApprovalRules } from '../rules/risk.js';
 import type { CalibrationLookup } from '../rules/edge.js';
@@ -106,6 +106,7 @@ export class Cycle {
   private readonly texts = new ReasonTexts();
 
   constructor(private readonly d: CycleDeps) {}
+
 
   private get scope(): string {
     return this.d.profileScope ?? profileScopeOf(this.d.mode);
@@ -220,35 +221,20 @@ export class Cycle {
       const positions = journal.scans.ordersFingerprint() === ordersBefore ? held.value : await this.d.client.getPositions();
       const exposures = this.exposures(positions);
       const now = clock.now();
-      const today = tradingDay(now, this.d.timeZone);
       // Each event once (an event's markets share its category).
       const lookups = lookupRows(table, candidates, { nowMs: now, horizonDays: settings.horizonDays, minVolume24h: settings.minVolume24h });
       const asked = new Uint8Array(table.events.length);
       const events: string[] = [];
-      for (const i of lookups) {
-        const e = table.eventOf[i]!;
+      for (let c = 0; c < lookups.length; c++) {
+        const e = table.eventOf[lookups[c]!]!;
         if (asked[e] === 0) {
           asked[e] = 1;
           events.push(table.events[e]!);
         }
       }
       await this.d.categories.ensure(events);
-      const ctx: EvaluationContext = {
-        nowMs: now,
-        ...shardTradingOf(status.tradingActive, status.shards),
-        settings,
-        excluded: new Set(settings.excludedCategories.map((c) => c.toLowerCase())),
-        approvalRules: this.d.approvalRules,
-        categoryOf: (e) => this.d.categories.categoryOf(e),
-        // Over the order's whole life: a fee change due while it rests is charged.
-        feeOf: (e) => this.d.categories.feeOf(e, now, this.d.executor.fillTimeoutMs + FEE_HORIZON_MARGIN_MS),
-        exposureE2: (ticker) => exposures.get(ticker) ?? 0,
-        blocked: (m, category) => this.d.blocked.reason(m, category, today),
-        calibration: this.d.calibration?.lookup() ?? null,
-        minEdgeE4: this.d.minEdgeE4 ?? null,
-        orderStyle: this.d.orderStyle ?? 'taker',
-      };
-      const vctx = toValidationContext(ctx);
+      const ctx = new DecisionContext(decisionDepsOf(this.d), now, settings, status, exposures);
+      const vctx = ctx;
       const passed: Passed[] = evaluatePass(table, candidates, bandSide, bandPrice, ctx, vctx, cols);
       summary.validated = passed.length;
       t = lap('validate', t);

@@ -5,6 +5,7 @@
 // A market is recorded once per time-to-settlement bin (its first sighting under 6 h, 6-24 h, 1-3 d, 3-7 d and
 // beyond), so the report can split by horizon without one market counting at every cycle. Resolution reads the
 // exchange's settled listing since the last read (combos excluded), at most every few minutes.
+import { setImmediate } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
 import type { NewObservation } from '../journal/calibration.js';
 import type { Journal } from '../journal/index.js';
@@ -30,9 +31,10 @@ export interface ShadowDeps {
 /** The bins' upper bounds in hours, as the journal's sample_key (the last, "beyond 7 days", as 100,000). */
 const BIN_HOURS = HORIZON_BINS.map((b) => (Number.isFinite(b.maxHours) ? b.maxHours : 100_000));
 
-function binOf(hoursToSettle: number): number {
-  for (const h of BIN_HOURS) if (hoursToSettle < h) return h;
-  return BIN_HOURS.at(-1)!;
+/** The bin's index (0 = under 6 h). */
+function binIndex(hoursToSettle: number): number {
+  for (let k = 0; k < BIN_HOURS.length - 1; k++) if (hoursToSettle < BIN_HOURS[k]!) return k;
+  return BIN_HOURS.length - 1;
 }
 
 /** Where the settlement sync has read to (unix seconds). */
@@ -41,61 +43,115 @@ const SYNC_KEY = 'shadow.settled_through_s';
 const OVERLAP_S = 3600;
 /** Pages per resolve() (the rest waits for the next one). */
 const MAX_PAGES = 50;
+/** Observations per journal write: the first cycle after a start sees ~30,000 markets new, written a slice at a time. */
+const WRITE_SLICE = 2000;
+/** Markets remembered as recorded before the memory is cleared (the journal keeps each observation once anyway). */
+const MAX_REMEMBERED = 1_000_000;
+
+type ShadowRow = { ticker: string; eventTicker: string; side: 'yes' | 'no'; priceE4: number; settlesMs: number };
 
 export class ShadowBook {
-  /** (ticker, bin) pairs recorded by this process: a cycle writes only what is new. */
-  private readonly recorded = new Set<string>();
+  /** Per ticker, the (bin, side) pairs this process has recorded, as bits (bin * 2 + side): a cycle writes only what is new. */
+  private readonly recorded = new Map<string, number>();
+  /** Recorded, not yet in the journal: written in slices after the cycle, between other work. */
+  private readonly pending: NewObservation[] = [];
+  private writing: Promise<void> | null = null;
   private resolving: Promise<number> | null = null;
 
   constructor(private readonly d: ShadowDeps) {}
 
-  /** Record one observation per market and bin (first sighting); returns how many were new to the journal. */
-  record(rows: Iterable<{ ticker: string; eventTicker: string; side: 'yes' | 'no'; priceE4: number; settlesMs: number }>, nowMs: number): number {
-    const fresh: NewObservation[] = [];
-    for (const r of rows) {
-      if (r.priceE4 <= 0 || r.priceE4 >= 10_000 || r.settlesMs <= nowMs) continue;
-      const bin = binOf((r.settlesMs - nowMs) / 3_600_000);
-      const key = `${r.ticker} ${bin} ${r.side}`;
-      if (this.recorded.has(key)) continue;
-      // The journal keeps each once anyway: the set only saves it the writes, and is bounded.
-      if (this.recorded.size >= 1_000_000) this.recorded.clear();
-      this.recorded.add(key);
-      const fee = this.d.categories.feeOf(r.eventTicker, nowMs) ?? DEFAULT_FEE;
-      fresh.push({
-        source: 'shadow',
-        ticker: r.ticker,
-        sampleKey: bin,
-        side: r.side,
-        eventTicker: r.eventTicker,
-        category: this.d.categories.categoryOf(r.eventTicker) ?? null,
-        priceE4: r.priceE4,
-        observedMs: nowMs,
-        settlesMs: r.settlesMs,
-        feeType: fee.feeType,
-        feeMultiplierE4: fee.multiplierE4,
-        result: null,
-      });
-    }
-    return fresh.length > 0 ? this.d.journal.calibration.addObservations(fresh, nowMs) : 0;
+  /**
+   * Record one observation per market and bin (first sighting); returns how many were new. They reach the journal in
+   * slices of WRITE_SLICE with a turn of the event loop between (so a cycle and the chat never wait for 30,000 inserts);
+   * `written()` resolves once they are all in, `flush()` writes the rest at once.
+   */
+  record(rows: Iterable<ShadowRow>, nowMs: number): number {
+    let added = 0;
+    for (const r of rows) if (this.add(r.ticker, r.eventTicker, r.side === 'yes' ? 0 : 1, r.priceE4, r.settlesMs, nowMs)) added++;
+    if (added > 0) this.write();
+    return added;
   }
 
-  /** A cycle's band candidates, straight from its table (side codes 1 YES, 2 NO; price the side's ask). */
+  /** record() over the cycle's band candidates, read from the table's columns. */
   recordTable(t: MarketTable, candidates: Int32Array, side: Uint8Array, price: Int32Array, nowMs: number): number {
-    const rows = function* () {
-      for (const i of candidates) {
-        const s = side[i];
-        if (s !== 1 && s !== 2) continue;
-        yield { ticker: t.tickers[i]!, eventTicker: t.eventTicker(i), side: s === 1 ? ('yes' as const) : ('no' as const), priceE4: price[i]!, settlesMs: t.settlesMs[i]! };
+    let added = 0;
+    for (let c = 0; c < candidates.length; c++) {
+      const i = candidates[c]!;
+      const s = side[i];
+      if (s !== 1 && s !== 2) continue;
+      if (this.add(t.tickers[i]!, t.eventTicker(i), s - 1, price[i]!, t.settlesMs[i]!, nowMs)) added++;
+    }
+    if (added > 0) this.write();
+    return added;
+  }
+
+  /** Resolves once every observation recorded so far is in the journal (or its write failed). */
+  async written(): Promise<void> {
+    while (this.writing !== null) await this.writing;
+  }
+
+  /** Write everything still queued now (before the journal closes). */
+  flush(): void {
+    this.writeSlice(this.pending.length);
+  }
+
+  /** Queue the observation unless this (ticker, bin, side) was recorded already; side 0 YES, 1 NO. */
+  private add(ticker: string, eventTicker: string, side: number, priceE4: number, settlesMs: number, nowMs: number): boolean {
+    if (priceE4 <= 0 || priceE4 >= 10_000 || settlesMs <= nowMs) return false;
+    const bin = binIndex((settlesMs - nowMs) / 3_600_000);
+    const bit = 1 << (bin * 2 + side);
+    const had = this.recorded.get(ticker) ?? 0;
+    if ((had & bit) !== 0) return false;
+    if (had === 0 && this.recorded.size >= MAX_REMEMBERED) this.recorded.clear();
+    this.recorded.set(ticker, had | bit);
+    const fee = this.d.categories.feeOf(eventTicker, nowMs) ?? DEFAULT_FEE;
+    this.pending.push({
+      source: 'shadow',
+      ticker,
+      sampleKey: BIN_HOURS[bin]!,
+      side: side === 0 ? 'yes' : 'no',
+      eventTicker,
+      category: this.d.categories.categoryOf(eventTicker) ?? null,
+      priceE4,
+      observedMs: nowMs,
+      settlesMs,
+      feeType: fee.feeType,
+      feeMultiplierE4: fee.multiplierE4,
+      result: null,
+    });
+    return true;
+  }
+
+  private write(): void {
+    this.writing ??= (async () => {
+      while (this.pending.length > 0) {
+        await setImmediate();
+        this.writeSlice(WRITE_SLICE);
       }
-    };
-    return this.record(rows(), nowMs);
+    })().finally(() => {
+      this.writing = null;
+    });
+  }
+
+  private writeSlice(n: number): void {
+    const slice = this.pending.splice(0, n);
+    if (slice.length === 0) return;
+    try {
+      this.d.journal.calibration.addObservations(slice, slice[0]!.observedMs);
+    } catch {
+      // Calibration data lost (the journal closed or failed), never a cycle; seen again, a market is recorded then.
+      for (const o of slice) this.recorded.delete(o.ticker);
+    }
   }
 
   /** Resolve what settled since the last read. One at a time; returns the observations resolved. */
   resolve(): Promise<number> {
-    this.resolving ??= this.readSettled().finally(() => {
-      this.resolving = null;
-    });
+    // What the cycles recorded is in the journal first, so it can be resolved.
+    this.resolving ??= this.written()
+      .then(() => this.readSettled())
+      .finally(() => {
+        this.resolving = null;
+      });
     return this.resolving;
   }
 

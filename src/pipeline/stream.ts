@@ -20,9 +20,9 @@ import type { Mode } from '../notify/alerts.js';
 import { BAND, bandCode } from '../rules/band.js';
 import type { DayBlocklist } from '../rules/blocklist.js';
 import type { CalibrationLookup } from '../rules/edge.js';
-import { type EvaluationContext, FEE_HORIZON_MARGIN_MS, evaluateMarket } from '../rules/evaluate.js';
+import { evaluateMarket } from '../rules/evaluate.js';
 import type { ApprovalRules } from '../rules/risk.js';
-import { shardTradingOf } from '../rules/validate.js';
+import { DecisionContext, decisionDepsOf } from './decision-context.js';
 import { raiseApproval } from './approvals.js';
 import type { CategoryCache } from './categories.js';
 
@@ -52,6 +52,7 @@ export interface StreamDeps {
   blocked: DayBlocklist;
   calibration?: { lookup(): CalibrationLookup | null };
   minEdgeE4?: number | null;
+  orderStyle?: 'taker' | 'maker';
   /** STALE_QUOTE_SECONDS in ms: an older quote is never traded on. */
   staleQuoteMs: number;
   /** RESYNC_MINUTES in ms: the full scan's period while the stream is healthy. */
@@ -283,7 +284,7 @@ export class StreamLoop {
   }
 
   /** Held plus resting per ticker, as the cycle counts it; positions read again once any order of ours moved. */
-  private async exposures(): Promise<(ticker: string) => number> {
+  private async exposures(): Promise<ReadonlyMap<string, number>> {
     const { journal } = this.d;
     const fp = journal.scans.ordersFingerprint();
     const now = Date.now();
@@ -296,7 +297,7 @@ export class StreamLoop {
     const add = (t: string, n: number) => out.set(t, (out.get(t) ?? 0) + n);
     for (const [t, n] of journal.orders.pendingByTicker()) add(t, n);
     if (this.d.mode === 'DRY-RUN') for (const [t, n] of journal.orders.paperByTicker()) add(t, n);
-    return (ticker) => out.get(ticker) ?? 0;
+    return out;
   }
 
   private fresh(i: number): boolean {
@@ -322,24 +323,12 @@ export class StreamLoop {
       await categories.ensure([event]);
       await categories.ensureEventFees([event]);
       if (!categories.eventFeeKnown(event)) return;
-      const [status, exposureOf] = await Promise.all([this.exchangeStatus(), this.exposures()]);
+      const [status, exposures] = await Promise.all([this.exchangeStatus(), this.exposures()]);
       if (this.table !== t) return;
       const m = t.market(i);
       const now = clock.now();
       const settings = journal.settings.get();
-      const ctx: EvaluationContext = {
-        nowMs: now,
-        ...shardTradingOf(status.tradingActive, status.shards),
-        settings,
-        excluded: new Set(settings.excludedCategories.map((c) => c.toLowerCase())),
-        approvalRules: this.d.approvalRules,
-        categoryOf: (e) => categories.categoryOf(e),
-        feeOf: (e) => categories.feeOf(e, now, this.d.executor.fillTimeoutMs + FEE_HORIZON_MARGIN_MS),
-        exposureE2: exposureOf,
-        blocked: (mk, category) => this.d.blocked.reason(mk, category, tradingDay(now, this.d.timeZone)),
-        calibration: this.d.calibration?.lookup() ?? null,
-        minEdgeE4: this.d.minEdgeE4 ?? null,
-      };
+      const ctx = new DecisionContext(decisionDepsOf(this.d), now, settings, status, exposures);
       const ev = evaluateMarket(m, ctx);
       if (!ev.pass) return;
       if (ev.approval) {
@@ -367,6 +356,7 @@ export class StreamLoop {
         cycleId: null,
         approvalId: null,
         edge: ev.edge,
+        style: ev.style,
       });
       if (r.kind !== 'cap' && r.kind !== 'funds' && r.kind !== 'stale') this.counts.orders++;
       this.onOrder?.({ ticker: m.ticker, quoteTsMs, kind: r.kind });

@@ -10,6 +10,8 @@ export class DayBlocklist {
   /** Why this market is not traded today, or null. */
   reason(m: Market, category: string | undefined, day: string): string | null {
     this.turn(day);
+    // Nearly always empty: no key to build for each of thousands of markets a cycle.
+    if (this.reasons.size === 0) return null;
     return this.reasons.get(keyOf(m, category)) ?? null;
   }
 

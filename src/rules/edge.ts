@@ -41,8 +41,23 @@ export interface EdgeView {
 
 /** The fee of one contract (a 1-contract fill: Kalshi rounds each fill's trade fee up to $0.0001). */
 export function feePerContractE4(fee: FeeSchedule, priceE4: number, maker = false): number {
-  return scheduleFeeE4(fee, E2_PER_CONTRACT, priceE4, maker);
+  const type = FEE_TYPES.indexOf(fee.feeType);
+  const exact = type >= 0 && Number.isInteger(priceE4) && priceE4 >= 0 && priceE4 <= 10_000 && Number.isInteger(fee.multiplierE4);
+  const small = exact && fee.multiplierE4 >= 0 && fee.multiplierE4 <= 1_000_000;
+  if (!small) return scheduleFeeE4(fee, E2_PER_CONTRACT, priceE4, maker);
+  // Exact BigInt arithmetic, asked for thousands of candidates a cycle at a few hundred distinct prices: remembered.
+  const key = ((fee.multiplierE4 * 3 + type) * 2 + (maker ? 1 : 0)) * 10_001 + priceE4;
+  let v = perContractMemo.get(key);
+  if (v === undefined) {
+    v = scheduleFeeE4(fee, E2_PER_CONTRACT, priceE4, maker);
+    if (perContractMemo.size >= 50_000) perContractMemo.clear();
+    perContractMemo.set(key, v);
+  }
+  return v;
 }
+
+const FEE_TYPES = ['quadratic', 'quadratic_with_maker_fees', 'flat'];
+const perContractMemo = new Map<number, number>();
 
 /** The win rate a contract bought at `priceE4` needs to break even after its fee (e4). */
 export function breakEvenE4(fee: FeeSchedule, priceE4: number, maker = false): number {

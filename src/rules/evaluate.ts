@@ -3,7 +3,7 @@
 import type { Market } from '../kalshi/market-schema.js';
 import type { Settings } from '../journal/settings.js';
 import { E2_PER_CONTRACT, type FeeSchedule } from '../money.js';
-import { type Side, bandCheck as bandCheckImport } from './band.js';
+import { type BandResult, type Side, bandCheck as bandCheckImport } from './band.js';
 import { type CalibrationLookup, type EdgeView, edgeOf, minEdgeRejection } from './edge.js';
 import { type ApprovalRules, approvalRule as approvalRuleImport, sizeOrder as sizeOrderImport, worstCaseE4 as worstCaseImport } from './risk.js';
 import { type ValidationContext, validateMarket as validateImport } from './validate.js';
@@ -52,7 +52,10 @@ export interface EvaluationContext extends Omit<ValidationContext, 'horizonDays'
   orderStyle?: 'taker' | 'maker';
 }
 
+/** The validation layer's view of an evaluation context (the context itself when it already is one, e.g. a DecisionContext). */
 export function toValidationContext(ctx: EvaluationContext): ValidationContext {
+  const v = ctx as EvaluationContext & Partial<ValidationContext>;
+  if (typeof v.horizonDays === 'number' && typeof v.minVolume24h === 'number' && typeof v.positionLimit === 'number') return v as ValidationContext;
   return {
     ...ctx,
     horizonDays: ctx.settings.horizonDays,
@@ -66,6 +69,17 @@ export function evaluateMarket(m: Market, ctx: EvaluationContext, vctx = toValid
   if (!band.ok) return { pass: false, layer: 2, reason: band.reason };
   const valid = validateMarket(m, vctx);
   if (!valid.ok) return { pass: false, layer: 3, reason: valid.reason, side: band.side, priceE4: band.priceE4 };
+  return evaluateValid(m, band, valid.category, ctx);
+}
+
+/** The side a market is in band on: what bandCheck passes. */
+export type InBand = Extract<BandResult, { ok: true }>;
+
+/**
+ * The rest of evaluateMarket for a market in band and valid: sizing, the fee rule, the edge, the worst case and the
+ * approval flag. The compact pass calls it after its own band and validation checks (the same functions, on columns).
+ */
+export function evaluateValid(m: Market, band: InBand, category: string | undefined, ctx: EvaluationContext): Evaluation {
   // A taker pays the ask; a maker rests at the bid (or a cent inside the spread), so the book's size does not bound it.
   const maker = ctx.orderStyle === 'maker';
   const limit = maker ? makerPriceE4(m, band.side) : band.priceE4;
@@ -98,8 +112,8 @@ export function evaluateMarket(m: Market, ctx: EvaluationContext, vctx = toValid
     worstCaseE4: worst,
     fee,
     edge,
-    category: valid.category,
-    approval: approvalRule(worst, valid.category, ctx.approvalRules),
+    category,
+    approval: approvalRule(worst, category, ctx.approvalRules),
   };
 }
 

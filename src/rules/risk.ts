@@ -105,6 +105,6 @@ export function approvalRule(worstCase: number, category: string | undefined, ru
   if (rules.approvalAboveCostE4 !== undefined && worstCase > rules.approvalAboveCostE4) {
     return `worst-case cost above the approval threshold`;
   }
-  if (category && rules.approvalCategories.has(category.toLowerCase())) return `category ${category} needs approval`;
+  if (category && rules.approvalCategories.size > 0 && rules.approvalCategories.has(category.toLowerCase())) return `category ${category} needs approval`;
   return null;
 }

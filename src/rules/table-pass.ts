@@ -1,15 +1,16 @@
 // Layers 2-4 over the whole universe in its compact form. The band and the checks on a market's own numbers run on
 // the table's columns with the very functions the record path is built from (bandCode, quickCode), and only the
-// markets that pass them (a few thousand of 120,000) are turned into records for the rest (evaluateMarket). Every
+// markets that pass them (a few thousand of 120,000) are turned into records for the rest (validateRest, then
+// evaluateValid: evaluateMarket's own steps after its band and quick checks). Every
 // decision is kept as codes plus an index into the cycle's distinct reason texts, each text formatted once.
 import type { Decision } from '../journal/cycles.js';
 import { OUTCOMES } from '../journal/decisions.js';
 import type { MarketTable } from '../kalshi/market-table.js';
 import type { Market } from '../kalshi/market-schema.js';
-import { CONTRACT_PAYOUT_E4 as PAYOUT, E2_PER_CONTRACT as E2 } from '../money.js';
+import { CONTRACT_PAYOUT_E4 as PAYOUT, E2_PER_CONTRACT as E2, type FeeSchedule } from '../money.js';
 import * as band from './band.js';
 import type { BandSettings } from './band.js';
-import { type Evaluation, type EvaluationContext, evaluateMarket as evaluateImport } from './evaluate.js';
+import { type Evaluation, type EvaluationContext, evaluateValid as evaluateValidImport } from './evaluate.js';
 import * as valid from './validate.js';
 import type { QuickContext, ValidationContext } from './validate.js';
 
@@ -21,7 +22,8 @@ const BAND_YES = band.BAND.YES;
 const BAND_NO = band.BAND.NO;
 const { QUICK, quickCode, quickReason, quickReasonKey } = valid;
 const QUICK_OK = QUICK.OK;
-const evaluateMarket = evaluateImport;
+const evaluateValid = evaluateValidImport;
+const { validateRest } = valid;
 
 /** Keys below this (nearly all: whole-cent prices, days, contracts) find their text through an array. */
 const SMALL_KEYS = 1 << 17;
@@ -125,14 +127,20 @@ export class DecisionColumns {
     return this.byKey[ns]?.get(key) ?? -1;
   }
 
+  /** The ids of a key space's small keys (below SMALL_KEYS; -1 not yet known), for a loop to read directly. */
+  keyIds(ns: number): Int32Array {
+    let tab = this.small[ns];
+    if (!tab) {
+      tab = new Int32Array(SMALL_KEYS).fill(-1);
+      this.small[ns] = tab;
+    }
+    return tab;
+  }
+
   /** The id of a text known by a numeric key within a key space (formatted only when the key is new). */
   keyedId(ns: number, key: number, format: () => string): number {
     if (key >= 0 && key < SMALL_KEYS) {
-      let tab = this.small[ns];
-      if (!tab) {
-        tab = new Int32Array(SMALL_KEYS).fill(-1);
-        this.small[ns] = tab;
-      }
+      const tab = this.keyIds(ns);
       const id = tab[key]!;
       if (id >= 0) return id;
       const fresh = this.textId(this.texts ? this.texts.text(ns, key, format) : format());
@@ -175,14 +183,19 @@ export type Passed = { i: number; m: Market; ev: Extract<Evaluation, { pass: tru
 export function bandPass(t: MarketTable, s: BandSettings, out: DecisionColumns, side: Uint8Array, price: Int32Array): Int32Array {
   const n = t.size;
   const { yesBidE4, yesAskE4, yesBidSizeE2, yesAskSizeE2 } = t;
+  // The two numbers the band reads, in a small object of their own (the settings object is read 240,000 times here).
+  const bs: BandSettings = { bandMinE4: s.bandMinE4, bandMaxE4: s.bandMaxE4 };
+  const { layer, outcome, reason } = out;
+  const known = out.keyIds(NS_BAND);
   const candidates = new Int32Array(n);
   let c = 0;
+  // No closure in this loop: a variable a closure captures is allocated afresh on every pass (120,000 a cycle).
   for (let i = 0; i < n; i++) {
     const bid = yesBidE4[i]!;
     const ask = yesAskE4[i]!;
     const bidSize = yesBidSizeE2[i]!;
     const askSize = yesAskSizeE2[i]!;
-    const code = bandCode(bid, ask, bidSize, askSize, s);
+    const code = bandCode(bid, ask, bidSize, askSize, bs);
     if (code === BAND_YES) {
       side[i] = YES;
       price[i] = ask;
@@ -193,12 +206,19 @@ export function bandPass(t: MarketTable, s: BandSettings, out: DecisionColumns, 
       candidates[c++] = i;
     } else {
       const key = bandReasonKey(code, bid, ask, bidSize, askSize);
-      let id = out.knownId(NS_BAND, key);
-      if (id < 0) id = out.keyedId(NS_BAND, key, () => bandReason(code, bid, ask, bidSize, askSize, s));
-      out.put(i, 2, REJECTED, 0, -1, id);
+      let id = key < SMALL_KEYS ? known[key]! : -1;
+      if (id < 0) id = bandTextId(out, key, code, bid, ask, bidSize, askSize, bs);
+      // Side (none) and price (none) are the columns' defaults.
+      layer[i] = 2;
+      outcome[i] = REJECTED;
+      reason[i] = id;
     }
   }
   return candidates.subarray(0, c);
+}
+
+function bandTextId(out: DecisionColumns, key: number, code: number, bid: number, ask: number, bidSize: number, askSize: number, s: BandSettings): number {
+  return out.keyedId(NS_BAND, key, () => bandReason(code, bid, ask, bidSize, askSize, s));
 }
 
 /**
@@ -210,7 +230,9 @@ export function lookupRows(t: MarketTable, candidates: Int32Array, ctx: Pick<Qui
   const minVol = ctx.minVolume24h * E2_PER_CONTRACT;
   const out = new Int32Array(candidates.length);
   let k = 0;
-  for (const i of candidates) {
+  // Indexed: a typed array's iterator is slow until the loop is compiled, and this runs once a cycle.
+  for (let c = 0; c < candidates.length; c++) {
+    const i = candidates[c]!;
     const settles = t.settlesMs[i]!;
     if (settles > ctx.nowMs && settles - ctx.nowMs <= horizonMs && t.volume24hE2[i]! >= minVol) out[k++] = i;
   }
@@ -219,7 +241,7 @@ export function lookupRows(t: MarketTable, candidates: Int32Array, ctx: Pick<Qui
 
 /**
  * Layer 3's checks on the candidates' own numbers, then everything else (category, exposure, sizing, fee, approval)
- * through evaluateMarket for the rows that pass them. Returns the markets that pass every layer, in table order.
+ * through validateRest and evaluateValid (as evaluateMarket runs them) for the rows that pass them. Returns the markets that pass every layer, in table order.
  */
 export function evaluatePass(
   t: MarketTable,
@@ -231,51 +253,10 @@ export function evaluatePass(
   out: DecisionColumns,
 ): Passed[] {
   const passed: Passed[] = [];
-  // Category and fee rule are functions of the event alone within a cycle: asked once per event. evaluateMarket
-  // asks them for the market it is given, so the row's event is known here (and checked, to be safe).
-  const nEvents = t.events.length;
-  const categoryKnown = new Uint8Array(nEvents);
-  const category: Array<string | undefined> = new Array(nEvents);
-  const feeKnown = new Uint8Array(nEvents);
-  const fee: Array<ReturnType<EvaluationContext['feeOf']>> = new Array(nEvents);
-  let event = -1;
-  const once: EvaluationContext = {
-    ...ctx,
-    categoryOf: (e) => {
-      if (event < 0 || t.events[event] !== e) return ctx.categoryOf(e);
-      if (categoryKnown[event] === 0) {
-        category[event] = ctx.categoryOf(e);
-        categoryKnown[event] = 1;
-      }
-      return category[event];
-    },
-    feeOf: (e) => {
-      if (event < 0 || t.events[event] !== e) return ctx.feeOf(e);
-      if (feeKnown[event] === 0) {
-        fee[event] = ctx.feeOf(e);
-        feeKnown[event] = 1;
-      }
-      return fee[event] ?? null;
-    },
-  };
-  const vonce: ValidationContext = { ...vctx, categoryOf: once.categoryOf };
-  // The shard check is a function of the shard alone: asked once per shard (0..100).
-  const shardReason: Array<string | null | undefined> = new Array(101);
-  const qctx: QuickContext = {
-    nowMs: vctx.nowMs,
-    tradingActive: vctx.tradingActive,
-    horizonDays: vctx.horizonDays,
-    minVolume24h: vctx.minVolume24h,
-    shardClosed: (k) => {
-      let r = shardReason[k];
-      if (r === undefined) {
-        r = vctx.shardClosed?.(k) ?? null;
-        shardReason[k] = r;
-      }
-      return r;
-    },
-  };
-  for (const i of candidates) {
+  const once = new PerEvent(t, ctx, vctx);
+  const qctx = once;
+  for (let c = 0; c < candidates.length; c++) {
+    const i = candidates[c]!;
     const k = t.exchangeIndex[i]!;
     const settles = t.settlesMs[i]!;
     const vol = t.volume24hE2[i]!;
@@ -284,15 +265,119 @@ export function evaluatePass(
       const ns = code === QUICK.SHARD_CLOSED ? NS_SHARD : NS_QUICK;
       const key = quickReasonKey(code, k, settles, vol, qctx.nowMs);
       let id = out.knownId(ns, key);
-      if (id < 0) id = out.keyedId(ns, key, () => quickReason(code, k, settles, vol, qctx));
+      if (id < 0) id = quickTextId(out, ns, key, code, k, settles, vol, qctx);
       out.put(i, 3, REJECTED, side[i]!, price[i]!, id);
       continue;
     }
     const m = t.market(i);
-    event = t.eventOf[i]!;
-    const ev = evaluateMarket(m, once, vonce);
+    once.event = t.eventOf[i]!;
+    // Band and quick checks passed above on the columns: the rest of the layers, as evaluateMarket runs them.
+    const rest = validateRest(m, once);
+    if (!rest.ok) {
+      out.put(i, 3, REJECTED, side[i]!, price[i]!, out.textId(rest.reason));
+      continue;
+    }
+    const yes = side[i] === YES;
+    const inBand = { ok: true, side: yes ? 'yes' : 'no', priceE4: price[i]!, sizeE2: yes ? t.yesAskSizeE2[i]! : t.yesBidSizeE2[i]! } as const;
+    const ev = evaluateValid(m, inBand, rest.category, once);
     if (ev.pass) passed.push({ i, m, ev });
     else out.set(i, { layer: ev.layer, outcome: 'rejected', reason: ev.reason, side: ev.side ?? null, priceE4: ev.priceE4 ?? null });
   }
   return passed;
+}
+
+/**
+ * The cycle's context for the table's candidates: category and fee rule asked once per event (they are functions of
+ * the event alone within a cycle; evaluateMarket asks them for the market it is given, so the row's event is set by
+ * the loop, and checked), the shard check once per shard. A class, as DecisionContext is: see there why.
+ */
+class PerEvent implements EvaluationContext, ValidationContext, QuickContext {
+  /** The event of the row being evaluated (an index into the table's events), -1 none. */
+  event = -1;
+  readonly nowMs: number;
+  readonly tradingActive: boolean;
+  readonly settings: EvaluationContext['settings'];
+  readonly excluded: ReadonlySet<string>;
+  readonly approvalRules: EvaluationContext['approvalRules'];
+  readonly calibration: EvaluationContext['calibration'];
+  readonly minEdgeE4: EvaluationContext['minEdgeE4'];
+  readonly orderStyle: EvaluationContext['orderStyle'];
+  readonly horizonDays: number;
+  readonly minVolume24h: number;
+  readonly positionLimit: number;
+  private readonly categoryKnown: Uint8Array;
+  private readonly category: Array<string | undefined>;
+  private readonly feeKnown: Uint8Array;
+  private readonly fee: Array<FeeSchedule | null>;
+  /** By shard (0..100): undefined not asked yet. */
+  private readonly shardReason: Array<string | null | undefined> = new Array(101);
+
+  constructor(
+    private readonly t: MarketTable,
+    private readonly ctx: EvaluationContext,
+    private readonly vctx: ValidationContext,
+  ) {
+    this.nowMs = vctx.nowMs;
+    this.tradingActive = vctx.tradingActive;
+    this.settings = ctx.settings;
+    this.excluded = vctx.excluded;
+    this.approvalRules = ctx.approvalRules;
+    this.calibration = ctx.calibration;
+    this.minEdgeE4 = ctx.minEdgeE4;
+    this.orderStyle = ctx.orderStyle;
+    this.horizonDays = vctx.horizonDays;
+    this.minVolume24h = vctx.minVolume24h;
+    this.positionLimit = vctx.positionLimit;
+    const n = t.events.length;
+    this.categoryKnown = new Uint8Array(n);
+    this.category = new Array(n);
+    this.feeKnown = new Uint8Array(n);
+    this.fee = new Array(n);
+  }
+
+  private isRowEvent(e: string): boolean {
+    return this.event >= 0 && this.t.events[this.event] === e;
+  }
+
+  categoryOf(e: string): string | undefined {
+    if (!this.isRowEvent(e)) return this.vctx.categoryOf(e);
+    const k = this.event;
+    if (this.categoryKnown[k] === 0) {
+      this.category[k] = this.vctx.categoryOf(e);
+      this.categoryKnown[k] = 1;
+    }
+    return this.category[k];
+  }
+
+  feeOf(e: string): FeeSchedule | null {
+    if (!this.isRowEvent(e)) return this.ctx.feeOf(e);
+    const k = this.event;
+    if (this.feeKnown[k] === 0) {
+      this.fee[k] = this.ctx.feeOf(e);
+      this.feeKnown[k] = 1;
+    }
+    return this.fee[k] ?? null;
+  }
+
+  exposureE2(ticker: string): number {
+    return this.vctx.exposureE2(ticker);
+  }
+
+  shardClosed(k: number): string | null {
+    let r = this.shardReason[k];
+    if (r === undefined) {
+      r = this.vctx.shardClosed?.(k) ?? null;
+      this.shardReason[k] = r;
+    }
+    return r;
+  }
+
+  blocked(m: Market, category: string | undefined): string | null {
+    return this.vctx.blocked?.(m, category) ?? null;
+  }
+}
+
+// Outside the loops: a closure there would allocate the variables it captures on every pass.
+function quickTextId(out: DecisionColumns, ns: number, key: number, code: number, k: number, settles: number, vol: number, q: QuickContext): number {
+  return out.keyedId(ns, key, () => quickReason(code, k, settles, vol, q));
 }

@@ -70,6 +70,11 @@ export function validateMarket(m: Market, ctx: ValidationContext): ValidationRes
   if (m.status !== 'active') return { ok: false, reason: `market status is ${m.status}, not active` };
   const quick = quickCode(m.exchangeIndex, m.settlesMs, m.volume24hE2, ctx);
   if (quick !== QUICK.OK) return { ok: false, reason: quickReason(quick, m.exchangeIndex, m.settlesMs, m.volume24hE2, ctx) };
+  return validateRest(m, ctx);
+}
+
+/** The checks after the quick ones (category, exclusions, today's 403s, the position limit): what the compact pass runs next. */
+export function validateRest(m: Market, ctx: ValidationContext): ValidationResult {
   const category = ctx.categoryOf(m.eventTicker);
   if (ctx.excluded.size > 0) {
     // With exclusions set, a market whose category is unknown cannot be shown to be allowed.
@@ -89,20 +94,26 @@ export function validateMarket(m: Market, ctx: ValidationContext): ValidationRes
  * Which shards trade now. The top-level flags describe shard 0; with per-shard statuses each shard answers for
  * itself (a paused sports shard does not stop economics), and a shard missing from the list follows the top level.
  */
-export function shardTradingOf(
-  topLevelTrading: boolean,
-  shards: readonly ShardStatus[],
-): { tradingActive: boolean; shardClosed: (k: number) => string | null } {
-  const listed = new Map(shards.map((s) => [s.exchangeIndex, s]));
-  if (listed.size === 0) return { tradingActive: topLevelTrading, shardClosed: () => null };
-  return {
-    // Each shard answers for itself.
-    tradingActive: true,
-    shardClosed: (k) => {
-      const s = listed.get(k);
-      if (s === undefined) return topLevelTrading ? null : `exchange shard ${k} is not trading`;
-      if (!s.exchangeActive || !s.tradingActive) return `exchange shard ${k}${s.description ? ` (${s.description})` : ''} has trading paused`;
-      return null;
-    },
-  };
+export class ShardTrading {
+  /** False only when the exchange lists no shards and its top level is not trading. */
+  readonly tradingActive: boolean;
+  private readonly listed: ReadonlyMap<number, ShardStatus>;
+
+  constructor(
+    private readonly topLevelTrading: boolean,
+    shards: readonly ShardStatus[],
+  ) {
+    this.listed = new Map(shards.map((s) => [s.exchangeIndex, s]));
+    // With shards listed, each shard answers for itself.
+    this.tradingActive = this.listed.size === 0 ? topLevelTrading : true;
+  }
+
+  /** Why orders on this shard cannot trade now, or null. */
+  shardClosed(k: number): string | null {
+    if (this.listed.size === 0) return null;
+    const s = this.listed.get(k);
+    if (s === undefined) return this.topLevelTrading ? null : `exchange shard ${k} is not trading`;
+    if (!s.exchangeActive || !s.tradingActive) return `exchange shard ${k}${s.description ? ` (${s.description})` : ''} has trading paused`;
+    return null;
+  }
 }

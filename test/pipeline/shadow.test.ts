@@ -1,7 +1,13 @@
 // The shadow book: every market the bot saw in band is kept (side, price, time to settlement, category), traded or
 // not, and resolved from the exchange's settled listing when it settles. Real cycles on the simulated exchange over
 // loopback HTTP, a real SQLite journal.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { Journal } from '../../src/journal/index.js';
+import { ShadowBook } from '../../src/pipeline/shadow.js';
 import { DAY, T0, type World, inBandMarket, world } from '../support/app.js';
 
 let w: World;
@@ -21,6 +27,8 @@ describe('the shadow book', () => {
     const app = await w.start({ MAX_COST_PER_TRADE: '0.5' }); // too little for one contract: nothing is bought
     const s1 = await app.runCycle();
     expect(s1.orders).toHaveLength(0);
+    // The observations reach the journal in slices after the cycle.
+    await app.shadow.written();
     const rows = () =>
       app.journal.db.prepare("SELECT ticker, sample_key, side, price_e4, category, result, settles_at - observed_at AS ms FROM calibration_obs WHERE source = 'shadow' ORDER BY ticker, sample_key").all() as Array<Record<string, unknown>>;
     expect(rows()).toEqual([
@@ -29,11 +37,13 @@ describe('the shadow book', () => {
     ]);
     // The next cycle sees the same markets in the same bins: nothing new.
     await app.runCycle();
+    await app.shadow.written();
     expect(rows()).toHaveLength(2);
     // A day later A is under 24 hours from settlement: a new bin, a new observation at its price then.
     w.clock.set(T0 + DAY + 2 * HOUR);
     w.sim.updateMarket('KXSHA-26NOV27-A', { yesBidCents: 80, yesAskCents: 82 });
     await app.runCycle();
+    await app.shadow.written();
     expect(rows().filter((r) => r.ticker === 'KXSHA-26NOV27-A').map((r) => [r.sample_key, r.price_e4])).toEqual([
       [24, 8200],
       [72, 7800],
@@ -57,5 +67,42 @@ describe('the shadow book', () => {
     ]);
     // Resolved once: reading again changes nothing.
     expect(await app.shadow.resolve()).toBe(0);
+  });
+
+  it('writes a large first sighting in slices after the cycle, and a stop writes what is still queued', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shadow-'));
+    const dbPath = join(dir, 'j.db');
+    const journal = Journal.open(dbPath, loadConfig({ KALSHI_ENV: 'sim', DB_PATH: dbPath }));
+    try {
+      const book = new ShadowBook({
+        journal,
+        clock: { now: () => T0 },
+        source: { getSettledMarketsPage: async () => ({ markets: [], cursor: null }) },
+        categories: { categoryOf: () => 'Economics', feeOf: () => null },
+      });
+      const count = () => (journal.db.prepare('SELECT COUNT(*) AS n FROM calibration_obs').get() as { n: number }).n;
+      const rows = (n: number, from = 0) =>
+        Array.from({ length: n }, (_, i) => ({ ticker: `KXS-26DEC01-M${from + i}`, eventTicker: 'KXS-26DEC01', side: 'yes' as const, priceE4: 8000, settlesMs: T0 + DAY }));
+      expect(book.record(rows(9000), T0)).toBe(9000);
+      // Nothing is written while the caller (the cycle) runs on; a slice at a time afterwards.
+      expect(count()).toBe(0);
+      await new Promise((r) => setImmediate(r));
+      expect(count()).toBeGreaterThan(0);
+      expect(count()).toBeLessThan(9000);
+      await book.written();
+      expect(count()).toBe(9000);
+      // Seen again in the same bin: nothing new. In the other side or a later bin: new.
+      expect(book.record(rows(9000), T0)).toBe(0);
+      expect(book.record([{ ...rows(1)[0]!, side: 'no' }], T0)).toBe(1);
+      // Queued and flushed at once (as App.stop does before the journal closes).
+      expect(book.record(rows(5000, 9000), T0)).toBe(5000);
+      book.flush();
+      expect(count()).toBe(9000 + 1 + 5000);
+      await book.written();
+      expect(count()).toBe(14_001);
+    } finally {
+      journal.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -16,6 +16,8 @@ import type { Market } from '../../src/kalshi/market-schema.js';
 import { MarketTable } from '../../src/kalshi/market-table.js';
 import { MarketWire } from '../../src/kalshi/market-schema.js';
 import { readFileSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
+import Database from 'better-sqlite3';
 import { FIXTURES_DIR } from '../support/fixtures.js';
 import type { Decision } from '../../src/journal/cycles.js';
 import { packNames } from '../../src/journal/decisions.js';
@@ -250,6 +252,29 @@ describe('the compact path', () => {
       journal.cycles.replaceTrail(8, table.tickers, got.cols);
       expect(journal.cycles.decision(passed)).toMatchObject({ cycleId: 8, layer: 4, outcome: 'passed', side: 'yes', priceE4: 7800 });
       expect(journal.cycles.decision('KX-NO-SUCH-MARKET')).toBeUndefined();
+    } finally {
+      journal.close();
+    }
+  });
+
+  it('the trail is stored compactly, and a trail written before migration 009 (rows not deflated) still reads back', () => {
+    const dbPath = join(dir, 'trail-format.db');
+    const journal = Journal.open(dbPath, loadConfig({ KALSHI_ENV: 'sim', DB_PATH: dbPath }));
+    try {
+      const { ctx } = contexts()[1]!;
+      const got = compactPath(table, ctx, new ReasonTexts());
+      journal.cycles.replaceTrail(9, packNames(table.tickerText()), got.cols);
+      const raw = new Database(dbPath);
+      const stored = raw.prepare('SELECT rows, rows_format FROM decision_trail').get() as { rows: Buffer; rows_format: number };
+      expect(stored.rows_format).toBe(1);
+      // 11 bytes a row as columns; deflated, a small share of that.
+      expect(stored.rows.length).toBeLessThan((table.size * 11) / 4);
+      // The old format: the columns as they are, rows_format 0 (the column's default).
+      raw.prepare('UPDATE decision_trail SET rows = ?, rows_format = 0').run(inflateRawSync(stored.rows));
+      raw.close();
+      for (const [ticker, d] of [...got.decisions].filter((_, i) => i % 97 === 0)) {
+        expect(journal.cycles.decision(ticker)).toEqual({ ...d, cycleId: 9 });
+      }
     } finally {
       journal.close();
     }

@@ -7,7 +7,8 @@ import { loadConfig } from '../../src/config.js';
 import { defaultSettings } from '../../src/journal/settings.js';
 import { MarketWire, type Market, type MarketWireInput } from '../../src/kalshi/market-schema.js';
 import { type Observation, CalibrationTable, buildReport, effectiveN, priceBuckets, statOf, wilson } from '../../src/rules/calibration.js';
-import { breakEvenE4, edgeOf, edgeSummary, minEdgeRejection } from '../../src/rules/edge.js';
+import { breakEvenE4, edgeOf, edgeSummary, feePerContractE4, minEdgeRejection } from '../../src/rules/edge.js';
+import { scheduleFeeE4 } from '../../src/money.js';
 import { type EvaluationContext, evaluateMarket } from '../../src/rules/evaluate.js';
 import { FIXTURES_DIR } from '../support/fixtures.js';
 
@@ -61,6 +62,20 @@ describe('break-even after fees', () => {
     expect(breakEvenE4(MAKER_FEES, 8000, true)).toBe(8028);
     // A half multiplier halves the fee (rounded up to $0.0001).
     expect(breakEvenE4({ feeType: 'quadratic', multiplierE4: 5000 }, 7500)).toBe(7500 + 66);
+  });
+
+  it('the fee of one contract is remembered exactly: every price, fee type, multiplier and side, asked twice', () => {
+    const types = ['quadratic', 'quadratic_with_maker_fees', 'flat'];
+    for (const feeType of types)
+      for (const multiplierE4 of [0, 5000, 10_000, 15_000, 99_999, 100_000])
+        for (const maker of [false, true])
+          for (let priceE4 = 0; priceE4 <= 10_000; priceE4 += 37) {
+            const want = scheduleFeeE4({ feeType, multiplierE4 }, 100, priceE4, maker);
+            expect(feePerContractE4({ feeType, multiplierE4 }, priceE4, maker)).toBe(want);
+            expect(feePerContractE4({ feeType, multiplierE4 }, priceE4, maker)).toBe(want);
+          }
+    // Outside what is remembered (a type it does not know): computed each time, the same way.
+    expect(feePerContractE4({ feeType: 'other', multiplierE4: 10_000 }, 8000)).toBe(scheduleFeeE4({ feeType: 'other', multiplierE4: 10_000 }, 100, 8000));
   });
 
   it('edgeOf: the calibrated lower bound minus the break-even, and the point edge', () => {
