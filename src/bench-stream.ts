@@ -13,6 +13,8 @@ import { loadConfig } from './config.js';
 import { type SimExchange, startSimExchange } from './sim/index.js';
 
 interface ModeResult {
+  /** GET requests per minute by route, most first (what the read budget goes to) */
+  byRoute: Array<[string, number]>;
   latenciesMs: number[];
   probes: number;
   readsPerMin: number;
@@ -87,6 +89,7 @@ async function runMode(sim: SimExchange, mode: 'stream' | 'scan', o: { seconds: 
     }
     const moved = new Map<string, number>();
     const rStart = reads(sim);
+    const routesAt = { ...sim.stats().byRoute };
     const tStart = Date.now();
     for (const t of tickers) {
       moved.set(t, Date.now());
@@ -109,8 +112,13 @@ async function runMode(sim: SimExchange, mode: 'stream' | 'scan', o: { seconds: 
     }
     // Stream mode still runs the full scan every RESYNC_MINUTES: its reads are spread over that period.
     const readsPerMin = mode === 'stream' ? steady + scanReads / o.resyncMinutes : steady;
+    const byRoute = Object.entries(sim.stats().byRoute)
+      .filter(([k]) => k.startsWith('GET '))
+      .map(([k, v]): [string, number] => [k, Math.round(((v - (routesAt[k] ?? 0)) / minutes) * 10) / 10])
+      .filter(([, v]) => v > 0)
+      .sort((a, b) => b[1] - a[1]);
     const marketReadsPerMin = mode === 'stream' ? marketSteady + scanReads / o.resyncMinutes : marketSteady;
-    return { latenciesMs, probes: tickers.length, readsPerMin, marketReadsPerMin, scanReads };
+    return { byRoute, latenciesMs, probes: tickers.length, readsPerMin, marketReadsPerMin, scanReads };
   } finally {
     await app.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -133,8 +141,10 @@ export async function streamBenchCommand(args: string[]): Promise<void> {
     say(`stream bench: ${markets} markets moving, ${latency} ms per request, Basic tier; a probe enters the band every ${everyMs} ms for ${seconds} s per mode`);
     const stream = await runMode(sim, 'stream', { seconds, cycleSeconds, resyncMinutes, everyMs });
     say(`stream: ${stream.latenciesMs.length}/${stream.probes} ordered, p50 ${pct(stream.latenciesMs, 50)} ms, p99 ${pct(stream.latenciesMs, 99)} ms, ${stream.readsPerMin.toFixed(1)} reads/min, ${stream.marketReadsPerMin.toFixed(1)} of them market data (a full scan every ${resyncMinutes} min included)`);
+    say(`  reads/min by route: ${stream.byRoute.slice(0, 8).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     const scan = await runMode(sim, 'scan', { seconds, cycleSeconds, resyncMinutes, everyMs });
     say(`scan (every ${cycleSeconds} s): ${scan.latenciesMs.length}/${scan.probes} ordered, p50 ${pct(scan.latenciesMs, 50)} ms, p99 ${pct(scan.latenciesMs, 99)} ms, ${scan.readsPerMin.toFixed(1)} reads/min, ${scan.marketReadsPerMin.toFixed(1)} of them market data (${scan.scanReads} reads a scan)`);
+    say(`  reads/min by route: ${scan.byRoute.slice(0, 8).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     // No faults are injected in this bench: gaps are exercised by the tests (test/pipeline/stream.test.ts).
     const gapsRecovered = 0;
     const out = {

@@ -84,7 +84,13 @@ export function formatStatus(s: StatusView, now: number, timeZone: string): stri
     : s.nextCycleAt === null
       ? 'not scheduled'
       : `${localTime(s.nextCycleAt, timeZone)} (in ${ago(s.nextCycleAt - now)})`;
-  lines.push(`Next cycle: ${next}`);
+  if (s.stream && !s.runningCycle && s.nextCycleAt !== null) {
+    // Stream mode: the loop's ticks run a full scan only when one is due; prices come from the stream in between.
+    const h = s.stream;
+    const at = h.scanDueBecause !== null || h.nextScanAt === null ? s.nextCycleAt : Math.max(h.nextScanAt, s.nextCycleAt);
+    const why = h.scanDueBecause !== null ? `due now: ${h.scanDueBecause}` : 'prices come from the stream until then';
+    lines.push(`Next full scan: ${at === s.nextCycleAt ? '' : 'about '}${localTime(at, timeZone)} (in ${ago(at - now)}; ${why})`);
+  } else lines.push(`Next cycle: ${next}`);
   if (s.skippedCycles > 0) lines.push(`Cycles skipped because the previous one ran long: ${s.skippedCycles}`);
   if (s.stream) lines.push(formatStreamHealth(s.stream));
   return lines.join('\n');

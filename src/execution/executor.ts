@@ -1,6 +1,7 @@
 // Layer 4 execution: write the intent (cap checked in the same transaction), send one limit order,
 // poll until filled or the fill timeout, cancel what rests, and settle the journal from the exchange.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as wait } from 'node:timers/promises';
 import { type Clock, sleep, tradingDay } from '../clock.js';
 import { KalshiApiError } from '../kalshi/errors.js';
 import type { Fill, Order } from '../kalshi/schemas.js';
@@ -83,6 +84,7 @@ export class Executor {
   private tail: Promise<unknown> = Promise.resolve();
   private queued = 0;
   private stopping = false;
+  private readonly stopped = new AbortController();
   /** Maker orders resting now: each is watched, canceled and booked outside the order queue (by journal row id). */
   private readonly resting = new Map<number, Promise<unknown>>();
 
@@ -109,6 +111,8 @@ export class Executor {
   /** Stop: no new orders; the orders in flight stop polling, cancel what rests, and settle; resolves when they have. */
   async stop(): Promise<void> {
     this.stopping = true;
+    // A resting order's watcher wakes now (to cancel and book it), not at its next poll.
+    this.stopped.abort();
     await this.tail.catch(() => undefined);
     await Promise.allSettled([...this.resting.values()]);
   }
@@ -366,7 +370,7 @@ export class Executor {
     const deadline = now() + waitMs;
     let o = order;
     while (!o.isTerminal && now() < deadline && !this.stopping) {
-      await sleep(Math.min(pollMs, Math.max(0, deadline - now())));
+      await pause(Math.min(pollMs, Math.max(0, deadline - now())), this.stopped.signal);
       o = (await this.read(ref)) ?? o;
       this.d.hooks?.whilePolling?.();
     }
@@ -462,3 +466,6 @@ export class SimulatedCrash extends Error {
   override name = 'SimulatedCrash';
 }
 const isSimulatedCrash = (err: unknown) => err instanceof SimulatedCrash;
+
+/** Sleep up to `ms`, or until the signal fires (shutdown): never throws. */
+const pause = (ms: number, signal: AbortSignal): Promise<void> => wait(ms, undefined, { signal }).catch(() => undefined);

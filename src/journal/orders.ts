@@ -235,6 +235,18 @@ export class OrdersJournal {
     ).n;
   }
 
+  /**
+   * Contracts filled on our orders that changed at or after `sinceMs`, per ticker (paper orders apart): what a
+   * positions read made at that time may not show yet. A fill the read did show may be counted again: too much
+   * exposure, never too little.
+   */
+  filledSince(sinceMs: number): Map<string, number> {
+    const rows = this.db
+      .prepare(`SELECT ticker, SUM(filled_e2) AS n FROM orders WHERE updated_at >= ? AND filled_e2 > 0 AND state != 'paper' GROUP BY ticker`)
+      .all(sinceMs) as { ticker: string; n: number }[];
+    return new Map(rows.map((r) => [r.ticker, r.n]));
+  }
+
   /** Orders created before a time (e.g. by an earlier run). */
   countBefore(ms: number): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM orders WHERE created_at < ?').get(ms) as { n: number }).n;

@@ -57,6 +57,8 @@ export class CategoryCache {
         try {
           const e = await this.source.getEvent(t);
           this.eventSeries.set(t, { seriesTicker: e.seriesTicker, category: e.category });
+          // The same answer carries the event's fee override: no second read when it is ordered.
+          this.eventFees.set(t, { at: this.clock.now(), feeType: e.feeTypeOverride, multiplierE4: e.feeMultiplierOverrideE4 });
         } catch {
           // Unknown for now.
         }

@@ -5,7 +5,6 @@ import { type ShardFunding, transfersOpen } from '../execution/funding.js';
 import type { SettlementSource, SettlementSync } from '../execution/settlements.js';
 import { KalshiApiError } from '../kalshi/errors.js';
 import { type CreatedProfile, type HydrateProgress, type HydrateResult, type MarketsPageSource, hydrateUniverse } from '../kalshi/hydrate.js';
-import type { Market } from '../kalshi/market-schema.js';
 import type { MarketTable } from '../kalshi/market-table.js';
 import type { ExchangeStatus, Position } from '../kalshi/schemas.js';
 import { packNamesAsync } from '../journal/decisions.js';
@@ -17,8 +16,8 @@ import type { Side } from '../rules/band.js';
 import type { DayBlocklist } from '../rules/blocklist.js';
 import { raiseApproval } from './approvals.js';
 import type { CategoryCache } from './categories.js';
-import { evaluateMarket } from '../rules/evaluate.js';
 import { DecisionContext, decisionDepsOf } from './decision-context.js';
+import { alertAuthFailure, orderMarket } from './order-market.js';
 import { DecisionColumns, type Passed, ReasonTexts, bandPass, evaluatePass, lookupRows } from '../rules/table-pass.js';
 import type { ApprovalRules } from '../rules/risk.js';
 import type { CalibrationLookup } from '../rules/edge.js';
@@ -257,7 +256,7 @@ export class Cycle {
       let paused = false;
       for (const p of passed) {
         const { m, i } = p;
-        let { ev } = p;
+        const { ev } = p;
         // The decision carries the side and price this market passed the layers with.
         const { side, priceE4 } = ev;
         if (stale) {
@@ -287,55 +286,26 @@ export class Cycle {
           );
           continue;
         }
-        // An event's own fee rule wins over its series': read it (cached) for the market about to be ordered, and size again.
-        await this.d.categories.ensureEventFees([m.eventTicker]);
+        const sent = await orderMarket(this.d, m, ctx, { cycleId, day });
         stale = true;
-        if (!this.d.categories.eventFeeKnown(m.eventTicker)) {
-          cols.record(i, 4, 'rejected', "could not read the event's fee rule: not ordered on a guess", side, priceE4);
+        if (!sent.sent) {
+          if (sent.halt) summary.halted = true;
+          cols.record(i, sent.layer, 'rejected', sent.reason, side, priceE4);
           continue;
         }
-        const again = evaluateMarket(m, ctx, vctx);
-        if (!again.pass) {
-          cols.record(i, again.layer, 'rejected', again.reason, side, priceE4);
-          continue;
-        }
-        ev = again;
-        const r = await this.d.executor.execute({
-          ticker: m.ticker,
-          title: m.title,
-          side: ev.side,
-          contracts: ev.contracts,
-          priceE4: ev.priceE4,
-          fee: ev.fee,
-          exchangeIndex: m.exchangeIndex,
-          cycleId,
-          approvalId: null,
-          edge: ev.edge,
-          style: ev.style,
-        });
-        stale = true;
-        if (r.kind === 'cap' || r.kind === 'funds' || r.kind === 'stale') {
-          if (r.kind === 'cap' && r.halt) summary.halted = true;
-          cols.record(i, 4, 'rejected', r.reason, side, priceE4);
-          continue;
-        }
-        if (r.kind === 'rejected' && r.status === 403) this.block(m, ev.category, r.reason, day);
-
+        const r = sent.result;
         const row = 'row' in r ? r.row : journal.orders.get(r.orderId)!;
         summary.orders.push({
           ticker: m.ticker,
-          side: ev.side,
+          side: sent.ev.side,
           count: row.count_e2 / E2_PER_CONTRACT,
           price: e4ToDollarsNumber(row.price_e4),
           status: row.state,
           filled: row.filled_e2 / E2_PER_CONTRACT,
         });
-        cols.record(i, 5, 'ordered', r.kind === 'rejected' || r.kind === 'unknown' ? `order ${r.kind}: ${r.reason}` : `ordered: ${r.kind}`, side, priceE4);
-        // Refused credentials refuse every order: stop ordering this cycle and say so.
-        if (r.kind === 'rejected' && r.status === 401) {
-          this.authFailed(r.reason.split(' ')[0] ?? 'authentication_error');
-          break;
-        }
+        cols.record(i, 5, 'ordered', sent.reason, side, priceE4);
+        // Refused credentials refuse every order: stop ordering this cycle (orderMarket has said so).
+        if (sent.authFailed) break;
       }
       summary.halted = this.d.executor.haltIfNoRoom();
       t = lap('execute', t);
@@ -348,7 +318,7 @@ export class Cycle {
       lap('shadow', t);
     } catch (err) {
       summary.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      if (err instanceof KalshiApiError && err.status === 401) this.authFailed(err.code);
+      if (err instanceof KalshiApiError && err.status === 401) alertAuthFailure(this.d, err.code);
     }
     const tw = performance.now();
     const names = await namesPacked?.catch(() => null);
@@ -420,27 +390,8 @@ export class Cycle {
     await executor.exclusive(() => funding.fund(needE4, canTransfer)).catch(() => undefined);
   }
 
-  private authFailed(code: string): void {
-    const message =
-      code === 'header_timestamp_expired'
-        ? "Kalshi refused our requests as stale (header_timestamp_expired): this machine's clock is off. Sync it (NTP); trading resumes by itself."
-        : `Kalshi refused our credentials (${code}): trading is stopped until this is fixed.`;
-    this.d.alerter.send({ kind: 'error', mode: this.d.mode, message }, { key: 'auth-failure', withinMs: 6 * 3_600_000 });
-  }
 
-  /** A 403 on create (e.g. the key's location attestation lapsed for this category): skip it for the day, say so once. */
-  private block(m: Market, category: string | undefined, reason: string, day: string): void {
-    const { key, what } = this.d.blocked.block(m, category, reason, day);
-    this.d.alerter.send(
-      {
-        kind: 'error',
-        mode: this.d.mode,
-        message:
-          `Kalshi refused an order on ${m.ticker} with 403 (${reason}): ${what} is skipped for the rest of the day. ` +
-          "If your API key's location attestation has expired (Sports, Elections and Entertainment need it), renew it on Kalshi.",
-      },
-      { key: `forbidden:${key}:${day}`, withinMs: 36 * 3_600_000 },
-    );
-  }
+
+
 
 }

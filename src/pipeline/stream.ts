@@ -24,6 +24,7 @@ import { evaluateMarket } from '../rules/evaluate.js';
 import type { ApprovalRules } from '../rules/risk.js';
 import { DecisionContext, decisionDepsOf } from './decision-context.js';
 import { raiseApproval } from './approvals.js';
+import { orderMarket } from './order-market.js';
 import type { CategoryCache } from './categories.js';
 
 export interface StreamConnection {
@@ -80,6 +81,9 @@ export interface StreamHealth {
   /** ticker frames older than the quote the table holds (reordered, or from before the scan): dropped */
   outOfOrder: number;
   fillsBooked: number;
+  /** When the next full scan is due (the loop runs it at its first tick from then), and why it is due early, if it is. */
+  nextScanAt: number | null;
+  scanDueBecause: 'the stream is not connected' | 'no scan yet' | 'a gap or a reconnect' | null;
 }
 
 const STATUS_TTL_MS = 30_000;
@@ -93,7 +97,7 @@ export class StreamLoop {
   private conn: StreamConnection | null = null;
   private settings: { at: number; s: Settings } | null = null;
   private status: { at: number; v: ExchangeStatus } | null = null;
-  private positions: { at: number; fp: string; held: Map<string, number> } | null = null;
+  private positions: { at: number; readAt: number; held: Map<string, number> } | null = null;
   private readonly inFlight = new Set<string>();
   private readonly ended = new Set<string>();
   private resyncWanted = false;
@@ -153,9 +157,15 @@ export class StreamLoop {
    * after a gap or a reconnect, and every RESYNC_MINUTES.
    */
   scanDue(): boolean {
-    const st = this.conn?.stats();
-    if (!st?.connected || !this.table || this.resyncWanted) return true;
-    return this.d.clock.now() - this.lastAdoptAt >= this.d.resyncMs;
+    return this.dueBecause() !== null || this.d.clock.now() - this.lastAdoptAt >= this.d.resyncMs;
+  }
+
+  /** Why a full scan is due before its time (null: it is not, or only by RESYNC_MINUTES). */
+  private dueBecause(): StreamHealth['scanDueBecause'] {
+    if (!this.conn?.stats().connected) return 'the stream is not connected';
+    if (!this.table) return 'no scan yet';
+    if (this.resyncWanted) return 'a gap or a reconnect';
+    return null;
   }
 
   health(): StreamHealth {
@@ -183,6 +193,8 @@ export class StreamLoop {
       staleSkipped: this.counts.staleSkipped,
       outOfOrder: this.counts.outOfOrder,
       fillsBooked: this.counts.fillsBooked,
+      nextScanAt: this.table ? this.lastAdoptAt + this.d.resyncMs : null,
+      scanDueBecause: this.dueBecause(),
     };
   }
 
@@ -283,18 +295,23 @@ export class StreamLoop {
     return this.status.v;
   }
 
-  /** Held plus resting per ticker, as the cycle counts it; positions read again once any order of ours moved. */
+  /**
+   * Held plus resting per ticker, as the cycle counts it. Positions are read every POSITIONS_TTL_MS, not at each
+   * decision: what our own orders filled since that read comes from the journal (counted again if the read already
+   * had it: more exposure, never less), so an order of ours never waits for a positions read.
+   */
   private async exposures(): Promise<ReadonlyMap<string, number>> {
-    const { journal } = this.d;
-    const fp = journal.scans.ordersFingerprint();
+    const { journal, clock } = this.d;
     const now = Date.now();
-    if (!this.positions || this.positions.fp !== fp || now - this.positions.at > POSITIONS_TTL_MS) {
+    if (!this.positions || now - this.positions.at > POSITIONS_TTL_MS) {
+      const readAt = clock.now();
       const held = new Map<string, number>();
       for (const p of await this.d.client.getPositions()) held.set(p.ticker, (held.get(p.ticker) ?? 0) + Math.abs(p.positionE2));
-      this.positions = { at: now, fp, held };
+      this.positions = { at: now, readAt, held };
     }
     const out = new Map(this.positions.held);
     const add = (t: string, n: number) => out.set(t, (out.get(t) ?? 0) + n);
+    for (const [t, n] of journal.orders.filledSince(this.positions.readAt)) add(t, n);
     for (const [t, n] of journal.orders.pendingByTicker()) add(t, n);
     if (this.d.mode === 'DRY-RUN') for (const [t, n] of journal.orders.paperByTicker()) add(t, n);
     return out;
@@ -335,31 +352,32 @@ export class StreamLoop {
         raiseApproval(this.d, m, ev);
         return;
       }
-      if (this.d.funding && this.d.mode !== 'DRY-RUN') {
+      // The cycle's own last step: the event's fee rule, evaluated again, the queue and the cap transaction, 403s and
+      // refused credentials handled alike. The quote may have aged while the reads ran: never send on a stale one.
+      const quoteTsMs = this.quoteTs[i]!;
+      let stale = false;
+      const send = () =>
+        orderMarket(this.d, m, ctx, {
+          cycleId: null,
+          day,
+          guard: () => {
+            stale = this.table !== t || !this.fresh(i);
+            return stale ? 'the quote went stale before sending' : null;
+          },
+        });
+      let sent = await send();
+      // The shard is funded only when the executor finds it short (no balance read of its own on every decision).
+      if (!sent.sent && sent.short && this.d.funding && this.d.mode !== 'DRY-RUN') {
         const funding = this.d.funding;
         await this.d.executor.exclusive(() => funding.fund(new Map([[m.exchangeIndex, ev.worstCaseE4]]), transfersOpen(status.shards))).catch(() => undefined);
+        sent = await send();
       }
-      // The quote may have aged while the reads above ran: never send on a stale one.
-      if (!this.fresh(i)) {
+      if (stale) {
         this.counts.staleSkipped++;
         return;
       }
-      const quoteTsMs = this.quoteTs[i]!;
-      const r = await this.d.executor.execute({
-        ticker: m.ticker,
-        title: m.title,
-        side: ev.side,
-        contracts: ev.contracts,
-        priceE4: ev.priceE4,
-        fee: ev.fee,
-        exchangeIndex: m.exchangeIndex,
-        cycleId: null,
-        approvalId: null,
-        edge: ev.edge,
-        style: ev.style,
-      });
-      if (r.kind !== 'cap' && r.kind !== 'funds' && r.kind !== 'stale') this.counts.orders++;
-      this.onOrder?.({ ticker: m.ticker, quoteTsMs, kind: r.kind });
+      if (sent.sent) this.counts.orders++;
+      this.onOrder?.({ ticker: m.ticker, quoteTsMs, kind: sent.sent ? sent.result.kind : 'refused' });
     } catch (err) {
       this.d.log.warn({ err, ticker }, 'stream: decision failed (the next scan looks again)');
     } finally {

@@ -240,6 +240,9 @@ export function attachWebSocket(server: Server, d: { ex: Exchange; keys: KeyRing
       return;
     }
     const t = ex.clock();
+    // The exchange's time-driven work (resting orders crossed by the market, expiries) happens in time, not only
+    // when a REST request arrives: a fill reaches the fill channel without anyone polling for it.
+    ex.sweep(t);
     const b = Math.floor(t / MOVE_BUCKET_MS);
     if (b !== bucket) {
       bucket = b;

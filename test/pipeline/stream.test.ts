@@ -21,11 +21,11 @@ describe('stream mode', () => {
   let w: World;
   afterEach(async () => w?.close());
 
-  async function boot(env: Record<string, string> = {}, simClock?: () => number): Promise<App> {
+  async function boot(env: Record<string, string> = {}, simClock?: () => number, extra: Parameters<World['start']>[1] = {}): Promise<App> {
     w = await world({ ws: { tickMs: 5 }, ...(simClock ? { clock: simClock } : {}) });
     w.sim.addMarket(outOfBand('KXS-26NOV27-A'));
     w.sim.addMarket(outOfBand('KXS-26NOV27-B'));
-    const app = await w.start({ STREAM: 'on', ...env }, { stream: { silenceMs: 2000, backoff: { baseMs: 20, maxMs: 100 } } });
+    const app = await w.start({ STREAM: 'on', ...env }, { stream: { silenceMs: 2000, backoff: { baseMs: 20, maxMs: 100 } }, ...extra });
     const s = await app.runCycle();
     expect(s.orders).toEqual([]);
     app.stream!.start();
@@ -55,6 +55,10 @@ describe('stream mode', () => {
     const status = await app.control.status();
     expect(status.stream).toMatchObject({ connected: true, orders: 1, gaps: 0 });
     expect(formatStatus(status, w.clock.now(), 'America/New_York')).toMatch(/Stream: connected for .*msg\/s.*0\/0 gaps recovered, \d+ of 2 markets fresh/);
+    // The loop ticks every 50 s, but with the stream healthy the next full scan is the resync (RESYNC_MINUTES, 10).
+    const ticking = { ...status, nextCycleAt: w.clock.now() + 50_000 };
+    expect(formatStatus(ticking, w.clock.now(), 'America/New_York')).toMatch(/Next full scan: about \d+:\d+ ET \(in 10 min; prices come from the stream until then\)/);
+    expect(formatStatus(ticking, w.clock.now(), 'America/New_York')).not.toMatch(/Next cycle:/);
   });
 
   it('the cap check stays the executor transaction: a full cap refuses the streamed order', async () => {
@@ -91,6 +95,8 @@ describe('stream mode', () => {
     w.sim.addMarket({ ...outOfBand('KXN-26NOV27-A'), closeMs: T0 + 3 * DAY });
     await until(() => app.stream!.health().gaps === 1);
     expect(app.stream!.scanDue()).toBe(true);
+    const status = { ...(await app.control.status()), nextCycleAt: w.clock.now() + 20_000 };
+    expect(formatStatus(status, w.clock.now(), 'America/New_York')).toMatch(/Next full scan: \d+:\d+ ET \(in 20 s; due now: a gap or a reconnect\)/);
     await app.runCycle();
     expect(app.stream!.scanDue()).toBe(false);
     expect(app.stream!.health()).toMatchObject({ gapsRecovered: 1, markets: 3 });
@@ -104,5 +110,24 @@ describe('stream mode', () => {
     await app.runCycle();
     w.sim.updateMarket('KXS-26NOV27-B', { yesBidCents: 76, yesAskCents: 78 });
     await until(() => w.sim.ordersSnapshot().length === 1);
+  });
+
+  it('a fill on the fill channel books the order at once; ORDER_STYLE reaches the streamed order (a maker rests)', async () => {
+    // The maker's own polling is slowed to a minute: only the fill channel can book the fill within the test.
+    const app = await boot({ ORDER_STYLE: 'maker', MAKER_REST_SECONDS: '600' }, undefined, { executor: { pollMs: 10, fillTimeoutMs: 200, makerPollMs: 60_000 } });
+    w.sim.updateMarket('KXS-26NOV27-A', { yesBidCents: 76, yesAskCents: 78 });
+    await until(() => w.sim.ordersSnapshot().length === 1);
+    // A maker buys YES a cent above the bid, post-only, and rests.
+    const o = w.sim.ordersSnapshot()[0]!;
+    expect([o.ticker, o.priceE4, o.side, o.status]).toEqual(['KXS-26NOV27-A', 7700, 'bid', 'resting']);
+    // The executor has read it resting and watches it (its own reads now come once a minute).
+    await until(() => app.journal.orders.recent(5).some((r) => r.style === 'maker' && app.executor.isWatching(r.id)));
+    // The market trades through our bid: the exchange fills it and says so on the fill channel.
+    w.sim.updateMarket('KXS-26NOV27-A', { yesBidCents: 74, yesAskCents: 75 });
+    await until(() => app.stream!.health().fillsBooked === 1, 3000);
+    const row = app.journal.orders.recent(5)[0]!;
+    expect([row.ticker, row.style, row.final, row.filled_e2 > 0]).toEqual(['KXS-26NOV27-A', 'maker', 1, true]);
+    // Booked once: the journal's filled amount is the exchange's.
+    expect(row.filled_e2).toBe(w.sim.ordersSnapshot()[0]!.filledE2);
   });
 });
