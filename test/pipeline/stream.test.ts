@@ -130,4 +130,17 @@ describe('stream mode', () => {
     // Booked once: the journal's filled amount is the exchange's.
     expect(row.filled_e2).toBe(w.sim.ordersSnapshot()[0]!.filledE2);
   });
+
+  it('counts its own fills toward the position limit between positions reads (no second order past the limit)', async () => {
+    const app = await boot({ POSITION_LIMIT: '3' });
+    w.sim.updateMarket('KXS-26NOV27-A', { yesBidCents: 76, yesAskCents: 78 });
+    await until(() => app.journal.orders.recent(5).some((r) => r.final === 1 && r.filled_e2 === 300));
+    // Out of the band and back in within the positions read's 30 s: the 3 contracts just bought are still counted.
+    w.sim.updateMarket('KXS-26NOV27-A', { yesBidCents: 48, yesAskCents: 50 });
+    await new Promise((r) => setTimeout(r, 60));
+    w.sim.updateMarket('KXS-26NOV27-A', { yesBidCents: 76, yesAskCents: 78 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.sim.ordersSnapshot()).toHaveLength(1);
+    expect(app.stream!.health().orders).toBe(1);
+  });
 });
