@@ -21,6 +21,7 @@ import { BAND, bandCode } from '../rules/band.js';
 import type { DayBlocklist } from '../rules/blocklist.js';
 import type { CalibrationLookup } from '../rules/edge.js';
 import { evaluateMarket } from '../rules/evaluate.js';
+import { QUICK, ShardTrading, quickCode } from '../rules/validate.js';
 import type { ApprovalRules } from '../rules/risk.js';
 import { DecisionContext, decisionDepsOf } from './decision-context.js';
 import { raiseApproval } from './approvals.js';
@@ -336,15 +337,27 @@ export class StreamLoop {
     if (journal.settings.get().paused || journal.orders.haltOf(day)) return;
     this.inFlight.add(ticker);
     try {
-      const event = t.eventTicker(i);
-      await categories.ensure([event]);
-      await categories.ensureEventFees([event]);
-      if (!categories.eventFeeKnown(event)) return;
-      const [status, exposures] = await Promise.all([this.exchangeStatus(), this.exposures()]);
+      // The checks on the market's own numbers first, on the table (no read): most markets that enter the band settle
+      // too late or trade too little, and must not cost a request each.
+      const status = await this.exchangeStatus();
+      if (this.table !== t) return;
+      const settings = journal.settings.get();
+      const shards = new ShardTrading(status.tradingActive, status.shards);
+      const quick = quickCode(t.exchangeIndex[i]!, t.settlesMs[i]!, t.volume24hE2[i]!, {
+        nowMs: clock.now(),
+        tradingActive: shards.tradingActive,
+        horizonDays: settings.horizonDays,
+        minVolume24h: settings.minVolume24h,
+        shardClosed: (k) => shards.shardClosed(k),
+      });
+      if (quick !== QUICK.OK) return;
+      // Then the category (one read for an event whose series is not listed); the event's own fee rule is read by
+      // orderMarket, only for a market about to be sent (as in the cycle).
+      await categories.ensure([t.eventTicker(i)]);
+      const exposures = await this.exposures();
       if (this.table !== t) return;
       const m = t.market(i);
       const now = clock.now();
-      const settings = journal.settings.get();
       const ctx = new DecisionContext(decisionDepsOf(this.d), now, settings, status, exposures);
       const ev = evaluateMarket(m, ctx);
       if (!ev.pass) return;

@@ -143,4 +143,15 @@ describe('stream mode', () => {
     expect(w.sim.ordersSnapshot()).toHaveLength(1);
     expect(app.stream!.health().orders).toBe(1);
   });
+
+  it('a market that enters the band but trades too little costs no read: the checks on its own numbers come first', async () => {
+    const app = await boot({ MIN_VOLUME_24H: '100000' });
+    const before = w.sim.stats().byRoute;
+    const readsOf = (r: Record<string, number>) => Object.entries(r).filter(([k]) => k.startsWith('GET /events') || k.startsWith('GET /portfolio/positions')).reduce((a, [, n]) => a + n, 0);
+    w.sim.updateMarket('KXS-26NOV27-A', { yesBidCents: 76, yesAskCents: 78 });
+    await until(() => app.stream!.health().marketsFresh === 2 && app.stream!.health().lastMessageAgeMs !== null);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(readsOf(w.sim.stats().byRoute)).toBe(readsOf(before));
+    expect(w.sim.ordersSnapshot()).toEqual([]);
+  });
 });
