@@ -195,7 +195,7 @@ export async function runBench(args: string[]): Promise<void> {
   const latencyMs = arg(args, '--latency', 600);
   // The first cycle of a process runs cold (a fresh install's scan, code not yet compiled): steady figures are the
   // median of the cycles after the second.
-  const cycles = Math.max(3, Math.floor(arg(args, '--cycles', 6)));
+  const cycles = Math.max(3, Math.floor(arg(args, '--cycles', 8)));
   const json = args.includes('--json');
   const runtime: BotRuntime = args.includes('--tsx') ? 'tsx' : 'dist';
   const tierAt = args.indexOf('--tier');

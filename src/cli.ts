@@ -10,6 +10,9 @@ import { soakCommand } from './soak.js';
 import { doctorCommand, exportCommand } from './ops/commands.js';
 import { calibrateCommand } from './calibrate.js';
 import { stylesBenchCommand } from './bench-styles.js';
+import { boundHeapGrowth } from './memory.js';
+
+boundHeapGrowth();
 
 /** `cycle [--json] [--cycles N]`: N full cycles in one process, one summary each (a JSON line with --json). */
 async function cycle(args: string[]): Promise<void> {

@@ -135,7 +135,7 @@ export const EnvSchema = z
     MIN_EDGE: edgeE4.optional(),
     SHARD_FUNDING: z.enum(['auto', 'off'], { message: 'must be auto or off' }).default('auto'),
     // Stream mode: trade from the WebSocket price stream within a second; the full scan every RESYNC_MINUTES.
-    STREAM: z.enum(['on', 'off'], { message: 'must be on or off' }).default('off'),
+    STREAM: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
     RESYNC_MINUTES: int(1, 1440).default(10),
     STALE_QUOTE_SECONDS: int(1, 3600).default(5),
     SHARD_FUNDING_MARGIN: dollarsE4().default(50_000),

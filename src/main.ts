@@ -7,6 +7,9 @@ import { type Logger, createLogger } from './log.js';
 import { HealthError, type HealthHandle, startHealthFor } from './ops/health.js';
 import { scanProgressPrinter } from './progress.js';
 import { startTransports } from './transports.js';
+import { boundHeapGrowth } from './memory.js';
+
+boundHeapGrowth();
 
 async function main(): Promise<void> {
   // Signals are handled from the first moment: a stop that arrives while the app is still being built waits for it,

@@ -73,7 +73,9 @@ describe('the long-running bot', () => {
       expect(out).toMatch(/scan: \d+ pages, 2,000 markets/); // progress was shown
       child.stdin.write('/status\n');
       await seen(/Today \(\d{4}-\d\d-\d\d\) at risk: \$[\d.]+ of \$50.00 cap/, 5_000);
-      expect(out).toMatch(/Next cycle: /);
+      // Stream mode is the default: the status names the next full scan and the stream's health.
+      expect(out).toMatch(/Next full scan: /);
+      expect(out).toMatch(/Stream: /);
       child.stdin.write('/setcap abc\n');
       await seen(/Usage: \/setcap <dollars>/, 5_000);
       child.kill('SIGTERM');

@@ -192,9 +192,6 @@ export class Cycle {
       };
       t = lap('hydrate', t);
       tAfter = t;
-      // The trail's tickers are compressed on the thread pool while the layers run here.
-      namesPacked = packNamesAsync(table.tickerText());
-      namesPacked.catch(() => undefined);
       this.keepProfile(universe);
       t = lap('profile', t);
       if (!status.tradingActive && status.shards.every((s) => !s.tradingActive)) {
@@ -237,6 +234,10 @@ export class Cycle {
       const passed: Passed[] = evaluatePass(table, candidates, bandSide, bandPrice, ctx, vctx, cols);
       summary.validated = passed.length;
       t = lap('validate', t);
+      // The trail's tickers are compressed on the thread pool while layer 4, the shadow book and the rest run here
+      // (not during layers 2-3: on two cores it would take the CPU they run on).
+      namesPacked = packNamesAsync(table.tickerText());
+      namesPacked.catch(() => undefined);
 
       // Losses of earlier days' positions that settled today belong to today's ledger before any order (read while
       // the scan paged; the executor reads them again before a cap check when they are more than 5 s old).
@@ -321,6 +322,8 @@ export class Cycle {
       if (err instanceof KalshiApiError && err.status === 401) alertAuthFailure(this.d, err.code);
     }
     const tw = performance.now();
+    // A cycle that failed before layer 4 compresses them here.
+    namesPacked ??= table ? packNamesAsync(table.tickerText()) : null;
     const names = await namesPacked?.catch(() => null);
     journal.cycles.replaceTrail(cycleId, names ?? (table?.tickers ?? []), cols);
     timings.journal = Math.round(performance.now() - tw);

@@ -33,7 +33,8 @@ export async function world(simOpts: SimOptions = {}): Promise<World> {
     sim,
     apps: [],
     async start(env = {}, extra = {}) {
-      const config = loadConfig({ KALSHI_ENV: 'sim', DB_PATH: w.dbPath, ...env });
+      // The scan loop as such unless a test asks for the stream (STREAM=on is the default outside the tests).
+      const config = loadConfig({ KALSHI_ENV: 'sim', DB_PATH: w.dbPath, STREAM: 'off', ...env });
       const app = await createApp({
         config,
         sim,
