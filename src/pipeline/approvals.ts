@@ -1,7 +1,7 @@
 // A human's answer to a flagged trade. Approving re-fetches the market and re-runs layers 2-4 at the
 // current price before anything is sent; an approval is single-use and cannot be used once expired.
 import { type Clock, tradingDay } from '../clock.js';
-import type { Executor, ExecResult } from '../execution/executor.js';
+import type { ExecResult } from '../execution/executor.js';
 import type { Market } from '../kalshi/market-schema.js';
 import type { ExchangeStatus, Position } from '../kalshi/schemas.js';
 import type { ApprovalRow } from '../journal/approvals.js';
@@ -9,34 +9,17 @@ import type { Journal } from '../journal/index.js';
 import { E2_PER_CONTRACT, formatUsd } from '../money.js';
 import type { Alerter } from '../notify/alerter.js';
 import type { Mode } from '../notify/alerts.js';
-import { type ShardFunding, transfersOpen } from '../execution/funding.js';
-import type { CategoryCache } from './categories.js';
+import { transfersOpen } from '../execution/funding.js';
 import { evaluateMarket } from '../rules/evaluate.js';
-import { DecisionContext, decisionDepsOf } from './decision-context.js';
+import { type DecideDeps, DecisionContext, decisionDepsOf } from './decision-context.js';
 import type { DayBlocklist } from '../rules/blocklist.js';
 import { approvalRoomE4 } from '../rules/approval-room.js';
-import { type ApprovalRules, worstCaseE4 } from '../rules/risk.js';
-import type { CalibrationLookup } from '../rules/edge.js';
+import { worstCaseE4 } from '../rules/risk.js';
 
-export interface ApprovalDeps {
+export interface ApprovalDeps extends Omit<DecideDeps, 'blocked'> {
   client: { getMarket(ticker: string): Promise<Market>; getExchangeStatus(): Promise<ExchangeStatus>; getPositions(): Promise<Position[]> };
-  journal: Journal;
-  clock: Clock;
-  executor: Executor;
-  categories: CategoryCache;
-  alerter: Alerter;
-  mode: Mode;
-  timeZone: string;
-  approvalRules: ApprovalRules;
-  /** Collateral on the market's shard, moved there before the order when it is short. */
-  funding?: ShardFunding;
   /** Categories or series the exchange refused (403) today. */
   blocked?: DayBlocklist;
-  /** The calibration and MIN_EDGE: an approved trade is re-checked against them like any candidate. */
-  calibration?: { lookup(): CalibrationLookup | null };
-  minEdgeE4?: number | null;
-  /** ORDER_STYLE: an approved maker trade is re-priced at the bid, as the cycle prices it. */
-  orderStyle?: 'taker' | 'maker';
 }
 
 export type ApprovalOutcome =

@@ -1,26 +1,19 @@
 // One scan cycle: L1 hydrate -> L2 band -> L3 validate -> L4 risk + execute, journaled.
-import { type Clock, tradingDay } from '../clock.js';
-import type { Executor } from '../execution/executor.js';
-import { type ShardFunding, transfersOpen } from '../execution/funding.js';
+import { tradingDay } from '../clock.js';
+import { transfersOpen } from '../execution/funding.js';
 import type { SettlementSource, SettlementSync } from '../execution/settlements.js';
 import { KalshiApiError } from '../kalshi/errors.js';
 import { type CreatedProfile, type HydrateProgress, type HydrateResult, type MarketsPageSource, hydrateUniverse } from '../kalshi/hydrate.js';
 import type { MarketTable } from '../kalshi/market-table.js';
 import type { ExchangeStatus, Position } from '../kalshi/schemas.js';
 import { packNamesAsync } from '../journal/decisions.js';
-import type { Journal } from '../journal/index.js';
 import { E2_PER_CONTRACT, e4ToDollarsNumber } from '../money.js';
-import type { Alerter } from '../notify/alerter.js';
 import type { Mode } from '../notify/alerts.js';
 import type { Side } from '../rules/band.js';
-import type { DayBlocklist } from '../rules/blocklist.js';
 import { raiseApproval } from './approvals.js';
-import type { CategoryCache } from './categories.js';
-import { DecisionContext, decisionDepsOf } from './decision-context.js';
+import { type DecideDeps, DecisionContext, decisionDepsOf } from './decision-context.js';
 import { alertAuthFailure, orderMarket } from './order-market.js';
 import { DecisionColumns, type Passed, ReasonTexts, bandPass, evaluatePass, lookupRows } from '../rules/table-pass.js';
-import type { ApprovalRules } from '../rules/risk.js';
-import type { CalibrationLookup } from '../rules/edge.js';
 import type { ShadowBook } from './shadow.js';
 
 export interface CycleClient extends MarketsPageSource, SettlementSource {
@@ -28,23 +21,11 @@ export interface CycleClient extends MarketsPageSource, SettlementSource {
   getPositions(): Promise<Position[]>;
 }
 
-export interface CycleDeps {
+export interface CycleDeps extends DecideDeps {
   client: CycleClient;
-  journal: Journal;
-  clock: Clock;
-  alerter: Alerter;
-  executor: Executor;
-  categories: CategoryCache;
-  mode: Mode;
-  timeZone: string;
-  approvalRules: ApprovalRules;
   approvalTtlMs: number;
   /** Ask again about a market rejected earlier the same trading day. */
   reaskRejected?: boolean;
-  /** Collateral per shard; absent: orders are not funded (dry-run, tests of the cap alone). */
-  funding?: ShardFunding;
-  /** Categories or series the exchange refused (403) today. */
-  blocked: DayBlocklist;
   settlements: SettlementSync;
   hydrateStreams?: number;
   onProgress?: (p: HydrateProgress) => void;
@@ -55,10 +36,7 @@ export interface CycleDeps {
   profileScope?: string;
   /** Stream mode: the freshly hydrated table (quotes as of the scan's start), kept current by the stream from here. */
   onHydrated?: (table: MarketTable, asOfMs: number) => void;
-  /** The calibration every candidate's edge is read from, MIN_EDGE, ORDER_STYLE, and the shadow book of band candidates. */
-  calibration?: { lookup(): CalibrationLookup | null };
-  minEdgeE4?: number | null;
-  orderStyle?: 'taker' | 'maker';
+  /** The shadow book of band candidates (calibration going forward). */
   shadow?: ShadowBook;
 }
 

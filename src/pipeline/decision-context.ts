@@ -5,10 +5,15 @@
 // A class with methods, not an object of arrow functions: the cycle asks it for thousands of markets, and V8 compiles
 // those calls against the functions it sees. Fresh closures every cycle throw that compiled code away each time (it
 // was most of the validation layer's time over 120,000 markets); methods stay the same functions from cycle to cycle.
-import { tradingDay } from '../clock.js';
+import { type Clock, tradingDay } from '../clock.js';
+import type { Executor } from '../execution/executor.js';
+import type { ShardFunding } from '../execution/funding.js';
 import type { Market } from '../kalshi/market-schema.js';
 import type { ExchangeStatus } from '../kalshi/schemas.js';
+import type { Journal } from '../journal/index.js';
 import type { Settings } from '../journal/settings.js';
+import type { Alerter } from '../notify/alerter.js';
+import type { Mode } from '../notify/alerts.js';
 import type { FeeSchedule } from '../money.js';
 import type { DayBlocklist } from '../rules/blocklist.js';
 import type { CalibrationLookup } from '../rules/edge.js';
@@ -16,6 +21,27 @@ import { type EvaluationContext, FEE_HORIZON_MARGIN_MS } from '../rules/evaluate
 import type { ApprovalRules } from '../rules/risk.js';
 import { ShardTrading, type ValidationContext } from '../rules/validate.js';
 import type { CategoryCache } from './categories.js';
+
+/** What every decision stands on, the cycle's, the stream's and an approval's alike (createApp's `decide`). */
+export interface DecideDeps {
+  journal: Journal;
+  clock: Clock;
+  executor: Executor;
+  categories: CategoryCache;
+  alerter: Alerter;
+  mode: Mode;
+  timeZone: string;
+  approvalRules: ApprovalRules;
+  /** Collateral per shard; absent: orders are not funded (dry-run, tests of the cap alone). */
+  funding?: ShardFunding;
+  /** Categories or series the exchange refused (403) today. */
+  blocked: DayBlocklist;
+  /** The calibration every candidate's edge is read from, and MIN_EDGE. */
+  calibration?: { lookup(): CalibrationLookup | null };
+  minEdgeE4?: number | null;
+  /** ORDER_STYLE (default taker). */
+  orderStyle?: 'taker' | 'maker';
+}
 
 export interface DecisionContextDeps {
   categories: Pick<CategoryCache, 'categoryOf' | 'feeOf'>;

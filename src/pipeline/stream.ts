@@ -4,29 +4,21 @@
 // the next scan. The full scan stays the source of truth (RESYNC_MINUTES, and at once after a sequence gap or a
 // reconnect); lifecycle events add new markets with a cheap min_created_ts read between scans; fills on the fill
 // channel book the order through the executor's own booking (in its queue), with polling as the fallback.
-import { type Clock, tradingDay } from '../clock.js';
-import type { Executor } from '../execution/executor.js';
-import { type ShardFunding, transfersOpen } from '../execution/funding.js';
+import { tradingDay } from '../clock.js';
+import { transfersOpen } from '../execution/funding.js';
 import type { Market } from '../kalshi/market-schema.js';
 import type { MarketTable } from '../kalshi/market-table.js';
 import type { ExchangeStatus, Position } from '../kalshi/schemas.js';
 import type { StreamHandlers, StreamStats } from '../kalshi/ws.js';
 import type { FillFrame, LifecycleFrame, TickerFrame, WsFrame } from '../kalshi/ws-schemas.js';
-import type { Journal } from '../journal/index.js';
 import type { Settings } from '../journal/settings.js';
 import type { Logger } from '../log.js';
-import type { Alerter } from '../notify/alerter.js';
-import type { Mode } from '../notify/alerts.js';
 import { BAND, bandCode } from '../rules/band.js';
-import type { DayBlocklist } from '../rules/blocklist.js';
-import type { CalibrationLookup } from '../rules/edge.js';
 import { evaluateMarket } from '../rules/evaluate.js';
 import { QUICK, ShardTrading, quickCode } from '../rules/validate.js';
-import type { ApprovalRules } from '../rules/risk.js';
-import { DecisionContext, decisionDepsOf } from './decision-context.js';
+import { type DecideDeps, DecisionContext, decisionDepsOf } from './decision-context.js';
 import { raiseApproval } from './approvals.js';
 import { orderMarket } from './order-market.js';
-import type { CategoryCache } from './categories.js';
 
 export interface StreamConnection {
   start(): void;
@@ -34,27 +26,14 @@ export interface StreamConnection {
   stats(): StreamStats;
 }
 
-export interface StreamDeps {
+export interface StreamDeps extends DecideDeps {
   client: {
     getExchangeStatus(): Promise<ExchangeStatus>;
     getPositions(): Promise<Position[]>;
     getMarketsPage(p: { status?: 'open'; minCreatedTs?: number; limit?: number }): Promise<{ markets: Market[] }>;
   };
-  journal: Journal;
-  clock: Clock;
-  executor: Executor;
-  categories: CategoryCache;
-  alerter: Alerter;
-  mode: Mode;
-  timeZone: string;
-  approvalRules: ApprovalRules;
   approvalTtlMs: number;
   reaskRejected?: boolean;
-  funding?: ShardFunding;
-  blocked: DayBlocklist;
-  calibration?: { lookup(): CalibrationLookup | null };
-  minEdgeE4?: number | null;
-  orderStyle?: 'taker' | 'maker';
   /** STALE_QUOTE_SECONDS in ms: an older quote is never traded on. */
   staleQuoteMs: number;
   /** RESYNC_MINUTES in ms: the full scan's period while the stream is healthy. */
