@@ -87,8 +87,6 @@ export class StreamLoop {
   private createdTimer: NodeJS.Timeout | null = null;
   private rate = { at: 0, messages: 0, perSecond: 0 };
   private readonly counts = { gaps: 0, gapsRecovered: 0, orders: 0, staleSkipped: 0, fillsBooked: 0, outOfOrder: 0, unknown: 0 };
-  /** Test and bench seam: each decision that reached the executor, with the quote's exchange time. */
-  onOrder?: (info: { ticker: string; quoteTsMs: number; kind: string }) => void;
 
   constructor(private readonly d: StreamDeps) {}
 
@@ -346,7 +344,6 @@ export class StreamLoop {
       }
       // The cycle's own last step: the event's fee rule, evaluated again, the queue and the cap transaction, 403s and
       // refused credentials handled alike. The quote may have aged while the reads ran: never send on a stale one.
-      const quoteTsMs = this.quoteTs[i]!;
       let stale = false;
       const send = () =>
         orderMarket(this.d, m, ctx, {
@@ -369,7 +366,6 @@ export class StreamLoop {
         return;
       }
       if (sent.sent) this.counts.orders++;
-      this.onOrder?.({ ticker: m.ticker, quoteTsMs, kind: sent.sent ? sent.result.kind : 'refused' });
     } catch (err) {
       this.d.log.warn({ err, ticker }, 'stream: decision failed (the next scan looks again)');
     } finally {
