@@ -28,6 +28,7 @@ export interface ResolvedObservation {
   eventTicker: string;
   category: string | null;
   side: 'yes' | 'no';
+  /** The price a taker paid for `side` (its ask), e4. */
   priceE4: number;
   observedMs: number;
   settlesMs: number;

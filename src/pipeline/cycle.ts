@@ -208,8 +208,8 @@ export class Cycle {
       }
       await this.d.categories.ensure(events);
       const ctx = new DecisionContext(decisionDepsOf(this.d), now, settings, status, exposures);
-      const vctx = ctx;
-      const passed: Passed[] = evaluatePass(table, candidates, bandSide, bandPrice, ctx, vctx, cols);
+      // A DecisionContext is both the evaluation's and the validation's context.
+      const passed: Passed[] = evaluatePass(table, candidates, bandSide, bandPrice, ctx, ctx, cols);
       summary.validated = passed.length;
       t = lap('validate', t);
       // The trail's tickers are compressed on the thread pool while layer 4, the shadow book and the rest run here

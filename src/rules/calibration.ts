@@ -7,23 +7,13 @@
 // the other side's NO are one outcome), and one market can be seen at several horizons. Each bucket's interval is
 // therefore a Wilson 95% interval at the cluster-adjusted sample size: events are the clusters, the variance is the
 // cluster-robust (sandwich) variance of the win share, and n_eff = n / design effect (never above n).
+import type { ResolvedObservation } from '../journal/calibration.js';
 import type { Side } from './band.js';
 import type { CalibrationCell, CalibrationLookup } from './edge.js';
 import { breakEvenE4 } from './edge.js';
 
-export interface Observation {
-  ticker: string;
-  eventTicker: string;
-  category: string | null;
-  side: Side;
-  /** The price a taker paid for `side` (its ask), e4. */
-  priceE4: number;
-  observedMs: number;
-  settlesMs: number;
-  won: boolean;
-  feeType: string;
-  feeMultiplierE4: number;
-}
+/** A settled observation (the journal's resolved row; where it came from does not matter here). */
+export type Observation = Omit<ResolvedObservation, 'source'>;
 
 export interface Stat {
   /** Observations, and distinct events (the clusters). */

@@ -254,18 +254,17 @@ export function evaluatePass(
 ): Passed[] {
   const passed: Passed[] = [];
   const once = new PerEvent(t, ctx, vctx);
-  const qctx = once;
   for (let c = 0; c < candidates.length; c++) {
     const i = candidates[c]!;
     const k = t.exchangeIndex[i]!;
     const settles = t.settlesMs[i]!;
     const vol = t.volume24hE2[i]!;
-    const code = quickCode(k, settles, vol, qctx);
+    const code = quickCode(k, settles, vol, once);
     if (code !== QUICK_OK) {
       const ns = code === QUICK.SHARD_CLOSED ? NS_SHARD : NS_QUICK;
-      const key = quickReasonKey(code, k, settles, vol, qctx.nowMs);
+      const key = quickReasonKey(code, k, settles, vol, once.nowMs);
       let id = out.knownId(ns, key);
-      if (id < 0) id = quickTextId(out, ns, key, code, k, settles, vol, qctx);
+      if (id < 0) id = quickTextId(out, ns, key, code, k, settles, vol, once);
       out.put(i, 3, REJECTED, side[i]!, price[i]!, id);
       continue;
     }

@@ -2,33 +2,17 @@
 // simulated exchange. It answers with a PNG chart (sendPhoto) whose caption is the headline, and the tables after it:
 // per price bucket, by category, by time to settlement, and the bot's own fills by role. The chart itself is checked
 // for what it draws (both sides' points, the break-even line, text).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type TelegramTransport, startTelegram } from '../../src/bot/telegram.js';
+import { FAST_TELEGRAM, telegramWorld } from '../support/telegram-world.js';
+import { describe, expect, it } from 'vitest';
+import { startTelegram } from '../../src/bot/telegram.js';
 import { CALIBRATION_CHART_HEIGHT, CALIBRATION_CHART_WIDTH, renderCalibrationChart } from '../../src/chat/charts/calibration-chart.js';
 import type { NewObservation } from '../../src/journal/calibration.js';
-import { DAY, T0, type World, world } from '../support/app.js';
+import { DAY, T0, } from '../support/app.js';
 import { pnlHistory } from '../support/pnl-scenario.js';
-import { FakeTelegram, pngSize } from '../support/fake-telegram.js';
+import { pngSize } from '../support/fake-telegram.js';
 
 const OWNER = 1001;
-let fake: FakeTelegram;
-let w: World;
-let transport: TelegramTransport | undefined;
-
-beforeEach(async () => {
-  fake = await new FakeTelegram().start();
-  w = await world({ transferDelayMs: 0 });
-  transport = undefined;
-});
-
-afterEach(async () => {
-  try {
-    await transport?.stop();
-  } finally {
-    await w.close();
-    await fake.close();
-  }
-});
+const tg = telegramWorld({ transferDelayMs: 0 });
 
 /** Settled history at one price: `n` markets (one event each), `wins` of them won. */
 const history = (side: 'yes' | 'no', priceE4: number, n: number, wins: number, category: string): NewObservation[] =>
@@ -49,24 +33,24 @@ const history = (side: 'yes' | 'no', priceE4: number, n: number, wins: number, c
 
 describe('/calibration in Telegram', () => {
   it('answers with the chart and the tables: buckets, splits, and the bot own fills by role', async () => {
-    const app = await pnlHistory(w, { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_ALLOWED_USER_IDS: String(OWNER), TELEGRAM_API_ROOT: fake.apiRoot });
+    const app = await pnlHistory(tg.w, { TELEGRAM_BOT_TOKEN: tg.fake.token, TELEGRAM_ALLOWED_USER_IDS: String(OWNER), TELEGRAM_API_ROOT: tg.fake.apiRoot });
     app.journal.calibration.addObservations(
       [...history('yes', 7200, 600, 500, 'Sports'), ...history('no', 8000, 600, 450, 'Economics'), ...history('yes', 8600, 40, 34, 'Sports')],
       T0,
     );
-    transport = startTelegram(app, { pollingTimeoutSeconds: 1, pacing: { privateMs: 0, groupMs: 0 }, delivery: { pollMs: 20 }, flushMs: 200, initRetryMs: 50 });
-    const before = fake.sentTo(OWNER).length;
-    fake.sendText(OWNER, '/calibration');
-    const [photo, tables] = await fake.waitFor(
+    tg.transport = startTelegram(app, FAST_TELEGRAM);
+    const before = tg.fake.sentTo(OWNER).length;
+    tg.fake.sendText(OWNER, '/calibration');
+    const [photo, tables] = await tg.fake.waitFor(
       () => {
-        const got = fake.sentTo(OWNER).slice(before);
+        const got = tg.fake.sentTo(OWNER).slice(before);
         const i = got.findIndex((m) => m.photo !== undefined);
         return i >= 0 && got[i + 1] ? [got[i]!, got[i + 1]!] : undefined;
       },
       8000,
       'the chart and the tables',
     );
-    const png = fake.photoBytes(photo);
+    const png = tg.fake.photoBytes(photo);
     expect(pngSize(png)).toEqual({ width: CALIBRATION_CHART_WIDTH, height: CALIBRATION_CHART_HEIGHT });
     // The caption: how many observations, and per side where the band pays after fees and where it loses.
     expect(photo.caption).toMatch(/^\[SIM\] Calibration: 1240 observations \(history 1240, shadow book 0 settled, 0 waiting\)\nYES: pays after fees at 70-73¢; loses at no price yet\nNO: pays after fees at no price yet; loses at 79-82¢$/);
@@ -82,11 +66,11 @@ describe('/calibration in Telegram', () => {
   });
 
   it('with nothing calibrated yet says how to start, without a chart', async () => {
-    const app = await w.start({ TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_ALLOWED_USER_IDS: String(OWNER), TELEGRAM_API_ROOT: fake.apiRoot });
-    transport = startTelegram(app, { pollingTimeoutSeconds: 1, pacing: { privateMs: 0, groupMs: 0 }, delivery: { pollMs: 20 }, flushMs: 200, initRetryMs: 50 });
-    const before = fake.sentTo(OWNER).length;
-    fake.sendText(OWNER, '/calibration');
-    const msg = await fake.waitFor(() => fake.sentTo(OWNER).slice(before).find((m) => m.text.includes('No calibration yet')), 8000, 'the answer');
+    const app = await tg.w.start({ TELEGRAM_BOT_TOKEN: tg.fake.token, TELEGRAM_ALLOWED_USER_IDS: String(OWNER), TELEGRAM_API_ROOT: tg.fake.apiRoot });
+    tg.transport = startTelegram(app, FAST_TELEGRAM);
+    const before = tg.fake.sentTo(OWNER).length;
+    tg.fake.sendText(OWNER, '/calibration');
+    const msg = await tg.fake.waitFor(() => tg.fake.sentTo(OWNER).slice(before).find((m) => m.text.includes('No calibration yet')), 8000, 'the answer');
     expect(msg.photo).toBeUndefined();
     expect(msg.text).toMatch(/npm run calibrate -- --days 30/);
   });

@@ -1,48 +1,31 @@
 // The P&L commands end to end in Telegram: the real grammY bot (long polling) against the fake Bot API server, over
 // the real app on the simulated exchange. /pnl answers with a PNG photo (sendPhoto, multipart, as grammY uploads
 // it) whose caption is the table; a text too long for a caption follows in a message of its own.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FAST_TELEGRAM, telegramWorld } from '../support/telegram-world.js';
+import { describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { type TelegramTransport, startTelegram } from '../../src/bot/telegram.js';
+import { startTelegram } from '../../src/bot/telegram.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../../src/chat/charts/pnl-chart.js';
 import { addDays } from '../../src/control/pnl.js';
-import { type World, world } from '../support/app.js';
 import { HOSTILE, OPEN, pnlHistory } from '../support/pnl-scenario.js';
-import { FakeTelegram, type StoredMessage, pngSize } from '../support/fake-telegram.js';
+import { type StoredMessage, pngSize } from '../support/fake-telegram.js';
 
 const OWNER = 1001;
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-let fake: FakeTelegram;
-let w: World;
-let transport: TelegramTransport | undefined;
-
-beforeEach(async () => {
-  fake = await new FakeTelegram().start();
-  w = await world({ transferDelayMs: 0 });
-  transport = undefined;
-});
-
-afterEach(async () => {
-  try {
-    await transport?.stop();
-  } finally {
-    await w.close();
-    await fake.close();
-  }
-});
+const tg = telegramWorld({ transferDelayMs: 0 });
 
 async function botOver(): Promise<App> {
-  const app = await pnlHistory(w, { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_ALLOWED_USER_IDS: String(OWNER), TELEGRAM_API_ROOT: fake.apiRoot });
-  transport = startTelegram(app, { pollingTimeoutSeconds: 1, pacing: { privateMs: 0, groupMs: 0 }, delivery: { pollMs: 20 }, flushMs: 200, initRetryMs: 50 });
+  const app = await pnlHistory(tg.w, { TELEGRAM_BOT_TOKEN: tg.fake.token, TELEGRAM_ALLOWED_USER_IDS: String(OWNER), TELEGRAM_API_ROOT: tg.fake.apiRoot });
+  tg.transport = startTelegram(app, FAST_TELEGRAM);
   return app;
 }
 
 /** Send a command and wait for the first message after it that matches. */
 async function ask(text: string, match: (m: StoredMessage) => boolean): Promise<StoredMessage> {
-  const before = fake.sentTo(OWNER).length;
-  fake.sendText(OWNER, text);
-  return fake.waitFor(() => fake.sentTo(OWNER).slice(before).find(match), 8000, `a reply to ${text}`);
+  const before = tg.fake.sentTo(OWNER).length;
+  tg.fake.sendText(OWNER, text);
+  return tg.fake.waitFor(() => tg.fake.sentTo(OWNER).slice(before).find(match), 8000, `a reply to ${text}`);
 }
 
 describe('/pnl in Telegram', () => {
@@ -50,10 +33,10 @@ describe('/pnl in Telegram', () => {
     await botOver();
     const msg = await ask('/pnl', (m) => m.photo !== undefined);
     // What grammY uploaded: multipart/form-data with the file in its own part, the caption in HTML.
-    const call = fake.callsTo('sendPhoto').at(-1)!;
+    const call = tg.fake.callsTo('sendPhoto').at(-1)!;
     expect(call.params.parse_mode).toBe('HTML');
     expect(typeof call.params.photo === 'string' && call.params.photo.startsWith('attach://')).toBe(true);
-    const png = fake.photoBytes(msg);
+    const png = tg.fake.photoBytes(msg);
     expect(png.subarray(0, 8).equals(PNG)).toBe(true);
     expect(pngSize(png)).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
     expect(msg.photo).toEqual([expect.objectContaining({ width: 800, height: 450, file_size: png.length })]);
@@ -76,11 +59,11 @@ describe('/pnl in Telegram', () => {
       j.orders.update(id, { state: 'executed', filledE2: 100, fillCostE4: 7800, feesE4: 100 }, app.clock.now());
       j.settlements.insert({ ticker, settledMs: Date.parse(`${day}T20:00:00Z`), day, revenueE4: i % 2 ? 10_000 : 0, costE4: 0, lossE4: 0, exchangeIndex: 0 });
     }
-    const before = fake.sentTo(OWNER).length;
-    fake.sendText(OWNER, '/pnl 90');
+    const before = tg.fake.sentTo(OWNER).length;
+    tg.fake.sendText(OWNER, '/pnl 90');
     // The history's own order alerts may arrive meanwhile: the photo, and the message right after it.
-    const [photo, table] = await fake.waitFor(() => {
-      const got = fake.sentTo(OWNER).slice(before);
+    const [photo, table] = await tg.fake.waitFor(() => {
+      const got = tg.fake.sentTo(OWNER).slice(before);
       const i = got.findIndex((m) => m.photo !== undefined);
       return i >= 0 && got[i + 1] ? [got[i]!, got[i + 1]!] : undefined;
     });

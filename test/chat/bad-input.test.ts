@@ -3,26 +3,25 @@
 // non-numeric, unicode and injection-looking arguments gets a reply that says what is accepted, and
 // nothing changes: the journal's settings, settings_audit, orders and approvals stay as they were,
 // and the exchange hears nothing. Strangers, also in a group with the allowed user in it, get nothing.
+import { telegramWorld } from '../support/telegram-world.js';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { type TelegramTransport, startTelegram } from '../../src/bot/telegram.js';
+import { startTelegram } from '../../src/bot/telegram.js';
 import { startConsole } from '../../src/console/console.js';
 import { captureLog } from '../support/log.js';
-import { type World, inBandMarket, world } from '../support/app.js';
-import { FakeTelegram, type StoredMessage, buttonData } from '../support/fake-telegram.js';
+import { inBandMarket, } from '../support/app.js';
+import { type StoredMessage, buttonData } from '../support/fake-telegram.js';
 
 const OWNER = 1001;
 const STRANGER = 666;
 const GROUP = -500;
 
-let fake: FakeTelegram;
-let w: World;
-let transport: TelegramTransport | { stop(): Promise<void> } | undefined;
+const tg = telegramWorld({ markets: 0 });
 
 // Demo mode against the local sim with one Ed25519 key for the whole file: sim mode would generate an RSA
 // key for every app (up to half a second each), and the command layer is the same in every mode.
@@ -35,35 +34,20 @@ afterAll(() => rmSync(keyDir, { recursive: true, force: true }));
 /** The environment of an app on this test's sim (its key registered there). */
 function demo(extra: Record<string, string> = {}): Record<string, string> {
   const keyId = randomUUID();
-  w.sim.registerKey(keyId, key.publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  return { KALSHI_ENV: 'demo', KALSHI_BASE_URL: w.sim.baseUrl, KALSHI_KEY_ID: keyId, KALSHI_PRIVATE_KEY_PATH: keyPath, ...extra };
+  tg.w.sim.registerKey(keyId, key.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  return { KALSHI_ENV: 'demo', KALSHI_BASE_URL: tg.w.sim.baseUrl, KALSHI_KEY_ID: keyId, KALSHI_PRIVATE_KEY_PATH: keyPath, ...extra };
 }
 
-beforeEach(async () => {
-  fake = await new FakeTelegram().start();
-  w = await world({ markets: 0 });
-  transport = undefined;
-});
-
-afterEach(async () => {
-  try {
-    await transport?.stop();
-  } finally {
-    await w.close();
-    await fake.close();
-  }
-});
-
 async function startBot(extra: Record<string, string> = {}): Promise<App> {
-  const app = await w.start(
+  const app = await tg.w.start(
     demo({
-      TELEGRAM_BOT_TOKEN: fake.token,
+      TELEGRAM_BOT_TOKEN: tg.fake.token,
       TELEGRAM_ALLOWED_USER_IDS: String(OWNER),
-      TELEGRAM_API_ROOT: fake.apiRoot,
+      TELEGRAM_API_ROOT: tg.fake.apiRoot,
       ...extra,
     }),
   );
-  transport = startTelegram(app, {
+  tg.transport = startTelegram(app, {
     pollingTimeoutSeconds: 1,
     pacing: { privateMs: 0, groupMs: 0 },
     delivery: { baseBackoffMs: 20, maxBackoffMs: 100, pollMs: 20 },
@@ -81,8 +65,8 @@ function snapshot(app: App) {
     audit: all('SELECT * FROM settings_audit ORDER BY id'),
     orders: all('SELECT * FROM orders ORDER BY id'),
     approvals: all('SELECT id, state, outcome FROM approvals ORDER BY id'),
-    exchangeRequests: w.sim.stats().requests,
-    simOrders: w.sim.ordersSnapshot().length,
+    exchangeRequests: tg.w.sim.stats().requests,
+    simOrders: tg.w.sim.ordersSnapshot().length,
   };
 }
 
@@ -91,11 +75,11 @@ function snapshot(app: App) {
  * and each reply is sent before the next update is looked at, so the i-th new message answers the i-th.
  */
 async function repliesTo(from: number, texts: string[], chatId = from): Promise<string[]> {
-  const before = fake.sentTo(chatId).length;
-  for (const t of texts) fake.sendText(from, t, { chatId });
-  await fake.waitFor(() => fake.sentTo(chatId).length >= before + texts.length, 5000, `${texts.length} replies`);
+  const before = tg.fake.sentTo(chatId).length;
+  for (const t of texts) tg.fake.sendText(from, t, { chatId });
+  await tg.fake.waitFor(() => tg.fake.sentTo(chatId).length >= before + texts.length, 5000, `${texts.length} replies`);
   // Every reply starts with the mode tag (checked on its own below); the patterns here are about what follows it.
-  return fake.sentTo(chatId).slice(before).map((m) => untag(m.text));
+  return tg.fake.sentTo(chatId).slice(before).map((m) => untag(m.text));
 }
 
 const MODE_TAG = /^\[(SIM|DEMO|DRY-RUN|LIVE)\] /;
@@ -260,11 +244,11 @@ describe('every command refuses bad arguments with what it accepts, and changes 
   it('forged or stale button data from the allowed user is answered and changes nothing', async () => {
     const app = await startBot();
     // A message the bot really sent, to carry the forged taps.
-    const before0 = fake.sentTo(OWNER).length;
-    fake.sendText(OWNER, '/stopall');
-    const carrier = await fake.waitFor(() => fake.sentTo(OWNER)[before0], 5000, 'the /stopall prompt');
+    const before0 = tg.fake.sentTo(OWNER).length;
+    tg.fake.sendText(OWNER, '/stopall');
+    const carrier = await tg.fake.waitFor(() => tg.fake.sentTo(OWNER)[before0], 5000, 'the /stopall prompt');
     const before = snapshot(app);
-    const now = w.clock.now();
+    const now = tg.w.clock.now();
     const forged = [
       `cap:-1:500000:${now}`,
       `cap:99999999999999999999:500000:${now}`,
@@ -285,31 +269,31 @@ describe('every command refuses bad arguments with what it accepts, and changes 
       'x'.repeat(64),
     ];
     for (const data of forged) {
-      const answers = fake.callsTo('answerCallbackQuery').length;
-      fake.press(OWNER, carrier, data);
-      await fake.waitFor(() => fake.callsTo('answerCallbackQuery').length > answers, 5000, `an answer to ${data.slice(0, 30)}`);
+      const answers = tg.fake.callsTo('answerCallbackQuery').length;
+      tg.fake.press(OWNER, carrier, data);
+      await tg.fake.waitFor(() => tg.fake.callsTo('answerCallbackQuery').length > answers, 5000, `an answer to ${data.slice(0, 30)}`);
     }
     // Every tap is handled in order: once a probe's reply is in, all of them are done.
     expect(await replyTo(OWNER, '/settings')).toMatch(/^Settings/);
     expect(snapshot(app)).toEqual(before);
-    expect(fake.sentTo(OWNER).map((m) => m.text).join('\n')).not.toMatch(/Stopped|Daily cap set|TypeError|Cannot read/);
+    expect(tg.fake.sentTo(OWNER).map((m) => m.text).join('\n')).not.toMatch(/Stopped|Daily cap set|TypeError|Cannot read/);
   }, 10_000);
 });
 
 describe('the terminal takes the same arguments', () => {
   it('refuses bad arguments, also a trailing "confirm" that is not the only word, and changes nothing', async () => {
-    const app = await w.start(demo());
+    const app = await tg.w.start(demo());
     const input = new PassThrough();
     const output = new PassThrough();
     let printed = '';
     output.on('data', (c: Buffer) => (printed += c.toString('utf8')));
     const t = startConsole(app, { input, output, delivery: { pollMs: 20 } });
-    transport = t;
+    tg.transport = t;
     const before = snapshot(app);
     const lines = ['/pause now', '/resume 1', '/stopall now confirm', '/stopall 1', '/setcap -5 confirm', '/setcap 50 50 confirm', '/set __proto__ 1', '/set horizon -1', '/approve -1', '/why -KX', '/status now'];
     input.write(`${lines.join('\n')}\n`);
     await t.idle();
-    await fake.waitFor(() => printed.split('\n').filter((l) => /^(Usage|Unknown setting|Bad value)/.test(untag(l))).length >= lines.length, 3000, 'every usage line');
+    await tg.fake.waitFor(() => printed.split('\n').filter((l) => /^(Usage|Unknown setting|Bad value)/.test(untag(l))).length >= lines.length, 3000, 'every usage line');
     expect(printed).not.toMatch(/Paused|Resumed|Stopped|Daily cap set|Changed|failed/);
     expect(printed).toMatch(/Usage: \/stopall \(no arguments\), then type \/stopall confirm\. Nothing was changed\./);
     expect(snapshot(app)).toEqual(before);
@@ -318,53 +302,53 @@ describe('the terminal takes the same arguments', () => {
 
 describe('only allow-listed users change anything, also in a group', () => {
   /** The bot's calls that speak (send, edit, answer a tap), from index `from` of the fake's call log. */
-  const spoke = (from: number) => fake.calls.slice(from).filter((c) => c.method !== 'getUpdates' && c.method !== 'getMe' && c.method !== 'setMyCommands');
+  const spoke = (from: number) => tg.fake.calls.slice(from).filter((c) => c.method !== 'getUpdates' && c.method !== 'getMe' && c.method !== 'setMyCommands');
 
   it('a stranger in a group with the allowed user: messages and taps are ignored (no reply, no change)', async () => {
     const captured = await captureLog();
     const lines = captured.lines;
-    const app = await w.start(
+    const app = await tg.w.start(
       demo({
-        TELEGRAM_BOT_TOKEN: fake.token,
+        TELEGRAM_BOT_TOKEN: tg.fake.token,
         TELEGRAM_ALLOWED_USER_IDS: String(OWNER),
-        TELEGRAM_API_ROOT: fake.apiRoot,
+        TELEGRAM_API_ROOT: tg.fake.apiRoot,
         TELEGRAM_CHAT_ID: String(GROUP),
         APPROVAL_ABOVE_COST: '0.01',
       }),
       { log: captured.log },
     );
-    transport = startTelegram(app, { pollingTimeoutSeconds: 1, pacing: { privateMs: 0, groupMs: 0 }, delivery: { pollMs: 20 }, flushMs: 200 });
+    tg.transport = startTelegram(app, { pollingTimeoutSeconds: 1, pacing: { privateMs: 0, groupMs: 0 }, delivery: { pollMs: 20 }, flushMs: 200 });
 
     // The allowed user, in the group, gets buttons: a cap raise to confirm, /stopall to confirm, and an approval.
     const capAsk = await replyTo(OWNER, '/setcap 500', GROUP);
     expect(capAsk).toMatch(/more than twice/);
-    const capMsg = fake.sentTo(GROUP).at(-1)!;
+    const capMsg = tg.fake.sentTo(GROUP).at(-1)!;
     expect(await replyTo(OWNER, '/stopall', GROUP)).toMatch(/Cancel EVERY resting order/);
-    const stopMsg = fake.sentTo(GROUP).at(-1)!;
-    w.sim.addMarket(inBandMarket('KXSEC-26NOV27-A'));
+    const stopMsg = tg.fake.sentTo(GROUP).at(-1)!;
+    tg.w.sim.addMarket(inBandMarket('KXSEC-26NOV27-A'));
     await app.runCycle();
-    const approvalMsg: StoredMessage = await fake.waitFor(
-      () => fake.sentTo(GROUP).find((m) => m.text.includes('KXSEC-26NOV27-A') && m.reply_markup !== undefined),
+    const approvalMsg: StoredMessage = await tg.fake.waitFor(
+      () => tg.fake.sentTo(GROUP).find((m) => m.text.includes('KXSEC-26NOV27-A') && m.reply_markup !== undefined),
       5000,
       'the approval message in the group',
     );
-    await fake.waitFor(() => app.journal.outbox.pendingCount() === 0, 5000, 'the outbox drained');
+    await tg.fake.waitFor(() => app.journal.outbox.pendingCount() === 0, 5000, 'the outbox drained');
     const id = Number(/#(\d+)/.exec(approvalMsg.text)![1]);
     expect(app.journal.approvals.get(id)!.state).toBe('pending');
 
     const before = snapshot(app);
-    const from = fake.calls.length;
+    const from = tg.fake.calls.length;
     for (const text of ['/pause', '/setcap 1', '/pause@band_test_bot', '/stopall', '/set horizon 1', `/approve ${id}`, `/reject ${id}`, '/resume', '/status', 'hello bot']) {
-      fake.sendText(STRANGER, text, { chatId: GROUP });
+      tg.fake.sendText(STRANGER, text, { chatId: GROUP });
     }
-    fake.press(STRANGER, capMsg, buttonData(capMsg, /^Yes, set \$500\.00$/));
-    fake.press(STRANGER, stopMsg, buttonData(stopMsg, /Yes: cancel all and pause/));
-    fake.press(STRANGER, approvalMsg, buttonData(approvalMsg, /Approve/));
-    fake.press(STRANGER, approvalMsg, buttonData(approvalMsg, /Reject/));
-    fake.press(STRANGER, capMsg, 'x');
+    tg.fake.press(STRANGER, capMsg, buttonData(capMsg, /^Yes, set \$500\.00$/));
+    tg.fake.press(STRANGER, stopMsg, buttonData(stopMsg, /Yes: cancel all and pause/));
+    tg.fake.press(STRANGER, approvalMsg, buttonData(approvalMsg, /Approve/));
+    tg.fake.press(STRANGER, approvalMsg, buttonData(approvalMsg, /Reject/));
+    tg.fake.press(STRANGER, capMsg, 'x');
     // Also in the stranger's own private chat, and with terminal escape sequences for the operator's log.
-    fake.sendText(STRANGER, '/pause');
-    fake.sendText(STRANGER + 1, '/pause\u001b[2J\u001b]0;owned\u0007', { chatId: GROUP });
+    tg.fake.sendText(STRANGER, '/pause');
+    tg.fake.sendText(STRANGER + 1, '/pause\u001b[2J\u001b]0;owned\u0007', { chatId: GROUP });
 
     // The allowed user's probe in the group is handled after all of the stranger's updates.
     expect(await replyTo(OWNER, '/settings', GROUP)).toMatch(/^Settings/);
@@ -373,13 +357,13 @@ describe('only allow-listed users change anything, also in a group', () => {
     expect(Number(said[0]!.params.chat_id)).toBe(GROUP);
     expect(snapshot(app)).toEqual(before);
     expect(app.journal.approvals.get(id)!.state).toBe('pending');
-    expect(fake.messages.get(`${GROUP}:${approvalMsg.message_id}`)!.reply_markup).toBeDefined(); // untouched
+    expect(tg.fake.messages.get(`${GROUP}:${approvalMsg.message_id}`)!.reply_markup).toBeDefined(); // untouched
     expect(lines.filter((l) => l.includes(`non-allowed user ${STRANGER}`)).length).toBeGreaterThanOrEqual(1);
     expect(lines.find((l) => l.includes(`non-allowed user ${STRANGER + 1}`))).toBe(`ignored /pause?[2J?]0;owned? from non-allowed user ${STRANGER + 1} in chat ${GROUP}`);
     expect(lines.filter((l) => /[\u0000-\u001f\u007f]/.test(l))).toEqual([]);
 
     // The buttons were live: the allowed user's tap acts.
-    fake.press(OWNER, approvalMsg, buttonData(approvalMsg, /Reject/));
-    await fake.waitFor(() => app.journal.approvals.get(id)!.state === 'rejected', 5000, 'the owner rejects');
+    tg.fake.press(OWNER, approvalMsg, buttonData(approvalMsg, /Reject/));
+    await tg.fake.waitFor(() => app.journal.approvals.get(id)!.state === 'rejected', 5000, 'the owner rejects');
   }, 10_000);
 });
