@@ -7,6 +7,7 @@ import { type Clock, systemClock, tradingDay } from './clock.js';
 import { type Config, DEFAULT_BASE_URLS } from './config.js';
 import { Control } from './control/control.js';
 import { Executor, type ExecutorDeps } from './execution/executor.js';
+import { OrderFeed } from './execution/order-feed.js';
 import { type FundingDeps, ShardFunding } from './execution/funding.js';
 import type { ReconcileResult } from './execution/reconcile.js';
 import { SettlementSync } from './execution/settlements.js';
@@ -368,6 +369,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     ...(opts.fundingHooks ? { hooks: opts.fundingHooks } : {}),
   });
   const settlements = new SettlementSync({ journal, clock, timeZone, source: client, alerter, mode });
+  // Stream mode: our orders are confirmed and booked from the stream's pushed reports while it is connected.
+  const feed: OrderFeed | null = config.STREAM === 'on' ? new OrderFeed((): boolean => stream?.connected() ?? false) : null;
   const executor = new Executor({
     ...core,
     fillTimeoutMs: config.FILL_TIMEOUT_SECONDS * 1000,
@@ -375,6 +378,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     makerRestMs: config.MAKER_REST_SECONDS * 1000,
     funding,
     settlements,
+    ...(feed ? { feed } : {}),
     ...opts.executor,
   });
 
@@ -410,6 +414,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     config.STREAM === 'on'
       ? new StreamLoop({
           ...decide,
+          ...(feed ? { feed } : {}),
+          onResyncDue: () => loop.soon(),
           staleQuoteMs: config.STALE_QUOTE_SECONDS * 1000,
           resyncMs: config.RESYNC_MINUTES * 60_000,
           connect: (handlers) =>

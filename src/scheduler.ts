@@ -4,6 +4,9 @@
 import schedule from 'node-schedule';
 import type { Clock } from './clock.js';
 
+/** The least time between the starts of an early cycle and the one before it. */
+export const MIN_EARLY_GAP_MS = 10_000;
+
 export class ScanLoop {
   private job: schedule.Job | null = null;
   private running: Promise<void> | null = null;
@@ -11,6 +14,8 @@ export class ScanLoop {
   private nextAt: number | null = null;
   /** Starts that were due while the previous cycle still ran. */
   skipped = 0;
+  private lastStartAt: number | null = null;
+  private soonAfterRun = false;
 
   constructor(
     private readonly periodMs: number,
@@ -44,6 +49,7 @@ export class ScanLoop {
   private async tick(plannedAt: number): Promise<void> {
     if (this.stopped) return;
     const startedAt = this.clock.now();
+    this.lastStartAt = startedAt;
     this.nextAt = null;
     this.running = this.runOnce().catch(this.onError);
     await this.running;
@@ -53,7 +59,31 @@ export class ScanLoop {
     // Every period boundary passed during the run is a cycle that did not happen.
     if (now > due) this.skipped += Math.floor((now - due) / this.periodMs) + 1;
     const next = Math.max(startedAt + this.periodMs, now);
-    this.scheduleAt(now > due ? now : next);
+    if (this.soonAfterRun) {
+      this.soonAfterRun = false;
+      this.scheduleAt(Math.min(next, this.earliest()));
+    } else this.scheduleAt(now > due ? now : next);
+  }
+
+  /**
+   * Run the next cycle early (the stream lost frames: its resync is due): now when idle, else right after the one
+   * running, but never sooner than MIN_EARLY_GAP_MS after the last start (a flapping stream must not chain scans).
+   */
+  soon(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.soonAfterRun = true;
+      return;
+    }
+    const at = this.earliest();
+    if (this.nextAt !== null && this.nextAt <= at) return;
+    this.job?.cancel();
+    this.scheduleAt(at);
+  }
+
+  private earliest(): number {
+    const now = this.clock.now();
+    return this.lastStartAt === null ? now : Math.max(now, this.lastStartAt + MIN_EARLY_GAP_MS);
   }
 
   /** No new cycles; resolves when the one running (if any) has finished. */

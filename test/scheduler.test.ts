@@ -2,7 +2,7 @@
 // Fake timers drive node-schedule (setTimeout + Date), so the test does not depend on the machine's speed.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sleep, systemClock } from '../src/clock.js';
-import { ScanLoop } from '../src/scheduler.js';
+import { MIN_EARLY_GAP_MS, ScanLoop } from '../src/scheduler.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: Date.parse('2026-11-25T15:00:00Z') });
@@ -12,6 +12,45 @@ afterEach(() => {
 });
 
 describe('ScanLoop', () => {
+  it('soon() runs the next cycle early (a stream gap), after the one running, never within 10 s of the last start', async () => {
+    const starts: number[] = [];
+    const t0 = Date.now();
+    const loop = new ScanLoop(
+      50_000,
+      async () => {
+        starts.push(Date.now() - t0);
+        await sleep(1_000);
+      },
+      systemClock,
+      (err) => {
+        throw err;
+      },
+    );
+    loop.start();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(starts).toHaveLength(1);
+    // Asked while the first runs: the next starts when the 10 s since its start are up, not at 50 s.
+    loop.soon();
+    await vi.advanceTimersByTimeAsync(MIN_EARLY_GAP_MS + 100);
+    expect(starts).toHaveLength(2);
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(MIN_EARLY_GAP_MS);
+    expect(starts[1]! - starts[0]!).toBeLessThan(MIN_EARLY_GAP_MS + 100);
+    // Asked when idle, 20 s on: at once. Asked again at once (a flapping stream): not before 10 s are up.
+    await vi.advanceTimersByTimeAsync(10_000);
+    loop.soon();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(starts).toHaveLength(3);
+    loop.soon();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(starts).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(5_100);
+    expect(starts).toHaveLength(4);
+    // Without asking, the period holds again.
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(starts).toHaveLength(4);
+    await loop.stop();
+  });
+
   it('never overlaps a slow cycle, counts the starts it missed, and stop waits for the cycle in flight', async () => {
     let running = 0;
     let maxRunning = 0;

@@ -13,8 +13,9 @@ import type { OrderAlert } from '../notify/alerts.js';
 import type { Mode } from '../notify/alerts.js';
 import type { Side } from '../rules/band.js';
 import type { EdgeView } from '../rules/edge.js';
-import { fitUnderCap } from '../rules/risk.js';
+import { fitUnderCap, worstCaseE4 } from '../rules/risk.js';
 import { type ShardFunding, shortReason } from './funding.js';
+import type { OrderFeed } from './order-feed.js';
 import type { SettlementSync } from './settlements.js';
 import { type OrderApi, wireOrderFor } from './order-api.js';
 import { believeReport, boundedFills, journalFills } from './report-bounds.js';
@@ -29,6 +30,11 @@ export interface ExecutorDeps {
   fillTimeoutMs: number;
   /** Free money per shard (collateral is checked where the order goes). Absent: not checked (tests of the cap alone). */
   funding?: Pick<ShardFunding, 'freeOn'>;
+  /**
+   * The stream's reports on our orders (user_orders and fill): while it is connected an order is confirmed and booked
+   * from them, and REST is read only when they do not say it all. Absent (STREAM=off): every order is polled.
+   */
+  feed?: Pick<OrderFeed, 'connected' | 'settled' | 'fillsCovering' | 'forget'>;
   /** The ledger's view of settlements, made fresh before every cap check. */
   settlements?: Pick<SettlementSync, 'ensureFresh'>;
   pollMs?: number;
@@ -149,7 +155,8 @@ export class Executor {
     let freeE4 = Number.POSITIVE_INFINITY;
     if (this.d.mode !== 'DRY-RUN' && this.d.funding) {
       try {
-        freeE4 = await this.d.funding.freeOn(shard);
+        // What the order can need at most (the cap can only shrink it): a recent read that covers it is not repeated.
+        freeE4 = await this.d.funding.freeOn(shard, worstCaseE4(plan.contracts, plan.priceE4, plan.fee));
       } catch (err) {
         return { kind: 'funds', reason: `could not read the free balance of shard ${shard}: ${(err as Error).message}` };
       }
@@ -297,10 +304,16 @@ export class Executor {
     try {
       journal.orders.update(row.id, { state: 'resting', exchangeOrderId }, clock.now());
       this.d.hooks?.afterSend?.(row.id);
-      const ref = { orderId: exchangeOrderId, clientOrderId: row.client_order_id, ticker: row.ticker, exchangeIndex: row.exchange_index };
+      const ref: OrderRef = { orderId: exchangeOrderId, clientOrderId: row.client_order_id, ticker: row.ticker, exchangeIndex: row.exchange_index, side: row.side };
+      const started = performance.now();
+      // A taker is usually over at once: with the stream up, its report comes pushed, and no REST read is made.
+      const feed = this.d.feed?.connected ? this.d.feed : null;
+      const pushed = feed && !maker ? await feed.settled(exchangeOrderId, row.side, Math.min(waitMs, TAKER_FEED_FIRST_MS), this.stopped.signal) : null;
+      if (pushed) return await this.book(row.id, pushed.order);
+      if (feed && !maker) this.d.hooks?.whilePolling?.();
       const order = (await this.read(ref)) ?? (await this.waitForOrder(ref));
       if (maker && !order.isTerminal) return this.rest(row, order, ref, waitMs);
-      const settled = await this.pollCancelSettle(order, ref, waitMs);
+      const settled = await this.pollCancelSettle(order, ref, Math.max(0, waitMs - (performance.now() - started)));
       return await this.book(row.id, settled);
     } catch (err) {
       if (isSimulatedCrash(err)) throw err;
@@ -370,7 +383,13 @@ export class Executor {
     const deadline = now() + waitMs;
     let o = order;
     while (!o.isTerminal && now() < deadline && !this.stopping) {
-      await pause(Math.min(pollMs, Math.max(0, deadline - now())), this.stopped.signal);
+      const left = Math.max(0, deadline - now());
+      const feed = this.d.feed?.connected && ref.side ? this.d.feed : null;
+      if (feed && ref.side) {
+        // Pushed reports wake this at once; REST is read only every FEED_POLL_MS as the fallback for a lost frame.
+        const pushed = await feed.settled(ref.orderId, ref.side, Math.min(left, FEED_POLL_MS), this.stopped.signal);
+        if (pushed) return pushed.order;
+      } else await pause(Math.min(pollMs, left), this.stopped.signal);
       o = (await this.read(ref)) ?? o;
       this.d.hooks?.whilePolling?.();
     }
@@ -378,6 +397,10 @@ export class Executor {
     // A 404 on cancel proves nothing (already executed, canceled, or unknown): the order itself says which.
     this.d.hooks?.beforeCancel?.();
     await cancel();
+    if (this.d.feed?.connected && ref.side) {
+      const pushed = await this.d.feed.settled(ref.orderId, ref.side, AFTER_CANCEL_FEED_MS);
+      if (pushed) return pushed.order;
+    }
     for (let i = 0; i < 20; i++) {
       o = (await this.read(ref)) ?? o;
       if (o.isTerminal) return o;
@@ -393,10 +416,12 @@ export class Executor {
   /** Read the order's fill records, then write the exchange's truth into the journal (see record). */
   async book(orderId: number, o: Order): Promise<ExecResult> {
     const row = this.d.journal.orders.get(orderId)!;
-    const raw = await this.d.api.getFills({ orderId: o.orderId }).catch(() => null);
+    // The stream's fill records, when they add up to the reported fill count; else the REST list.
+    const raw = this.d.feed?.fillsCovering(o.orderId, o.fillCountE2) ?? (await this.d.api.getFills({ orderId: o.orderId }).catch(() => null));
     const fills = raw ? boundedFills(row, o.orderId, raw) : null;
     const result = this.record(orderId, o, fills?.kept ?? null, fills?.dropped ?? 0);
     if (fills && fills.kept.length > 0) this.d.journal.orders.recordFills(orderId, journalFills(fills.kept));
+    if (o.isTerminal) this.d.feed?.forget(o.orderId);
     return result;
   }
 
@@ -458,7 +483,16 @@ export interface OrderRef {
   clientOrderId: string;
   ticker: string;
   exchangeIndex: number;
+  /** The side bought (what a pushed report is read as; without it the order is polled). */
+  side?: 'yes' | 'no';
 }
+
+/** With the stream up, how often a resting order is still read over REST (a lost push must not leave it unread). */
+const FEED_POLL_MS = 30_000;
+/** How long a taker's pushed report is waited for before one REST read (a lost push costs seconds, not the window). */
+const TAKER_FEED_FIRST_MS = 2_000;
+/** How long a pushed report is waited for after a cancel before the REST reads. */
+const AFTER_CANCEL_FEED_MS = 2_000;
 
 const SHUTTING_DOWN: ExecResult = { kind: 'cap', halt: false, reason: 'shutting down' };
 

@@ -67,14 +67,35 @@ export function shortReason(shard: number, freeE4: number, needE4: number): stri
   return `shard ${shard} has ${formatUsdExact(freeE4)} free, needs ${formatUsdExact(needE4)}`;
 }
 
+/** How long a balance read may stand in for a new one before an order (see freeOn). */
+export const BALANCE_REUSE_MS = 10_000;
+
 export class ShardFunding {
+  /** The last balance read: when (business clock, for the journal; monotonic, for its age) and what it said. */
+  private last: { readAt: number; at: number; free: Map<number, number> } | null = null;
+
   constructor(private readonly d: FundingDeps) {}
 
   async free(): Promise<Map<number, number>> {
-    return freeByShard(await this.d.api.getBalance());
+    const readAt = this.d.clock.now();
+    const at = performance.now();
+    const free = freeByShard(await this.d.api.getBalance());
+    this.last = { readAt, at, free };
+    return free;
   }
 
-  async freeOn(shard: number): Promise<number> {
+  /**
+   * Free money on a shard for an order that may need up to `needE4`. A read under BALANCE_REUSE_MS old, less the
+   * worst case of every order of ours that may have taken money since (unfinished, or touched since the read), is at
+   * most what is free: when that covers the need, no new read is made. Otherwise, and without a need, the balance is
+   * read. (Money spent outside the bot in those seconds is not seen: the exchange then refuses the order, cleanly.)
+   */
+  async freeOn(shard: number, needE4 = Number.POSITIVE_INFINITY): Promise<number> {
+    const l = this.last;
+    if (l && performance.now() - l.at < BALANCE_REUSE_MS) {
+      const estimate = (l.free.get(shard) ?? 0) - this.d.journal.orders.worstCaseOnShardSince(shard, l.readAt);
+      if (estimate >= needE4) return estimate;
+    }
     return (await this.free()).get(shard) ?? 0;
   }
 

@@ -182,6 +182,17 @@ export class OrdersJournal {
     return new Map(rows.map((r) => [r.ticker, r.n]));
   }
 
+  /**
+   * The worst cases of our orders on a shard that may have taken money since a time: unfinished ones, and any
+   * touched since (created, filled or ended). A balance read at that time less this is at most what is free now.
+   */
+  worstCaseOnShardSince(shard: number, sinceMs: number): number {
+    const r = this.db
+      .prepare(`SELECT COALESCE(SUM(worst_case_e4), 0) AS n FROM orders WHERE exchange_index = ? AND state != 'paper' AND (final = 0 OR updated_at >= ?)`)
+      .get(shard, sinceMs) as { n: number };
+    return r.n;
+  }
+
   /** Paper (dry-run) holdings per ticker: the exchange knows nothing of them. */
   paperByTicker(): Map<string, number> {
     const rows = this.db

@@ -89,6 +89,8 @@ const UserOrder = z.object({
     ticker: z.string().min(1),
     status: z.string(),
     client_order_id: z.string().optional(),
+    fill_count_fp: countE2.optional(),
+    remaining_count_fp: countE2.optional(),
     exchange_index: exchangeIndex.optional(),
   }),
 });

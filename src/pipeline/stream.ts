@@ -6,6 +6,7 @@
 // channel book the order through the executor's own booking (in its queue), with polling as the fallback.
 import { tradingDay } from '../clock.js';
 import { transfersOpen } from '../execution/funding.js';
+import type { OrderFeed } from '../execution/order-feed.js';
 import type { Market } from '../kalshi/market-schema.js';
 import type { MarketTable } from '../kalshi/market-table.js';
 import type { ExchangeStatus, Position } from '../kalshi/schemas.js';
@@ -38,6 +39,10 @@ export interface StreamDeps extends DecideDeps {
   staleQuoteMs: number;
   /** RESYNC_MINUTES in ms: the full scan's period while the stream is healthy. */
   resyncMs: number;
+  /** Where the user_orders and fill frames go: the executor confirms and books orders in flight from them. */
+  feed?: Pick<OrderFeed, 'noteOrder' | 'noteFill' | 'report' | 'booked'>;
+  /** A resync became due before its time (a gap, a reconnect): the app runs the scan loop's next cycle early. */
+  onResyncDue?: () => void;
   /** The socket (KalshiStream in the app; built with these handlers). */
   connect(handlers: StreamHandlers): StreamConnection;
   log: Logger;
@@ -100,10 +105,14 @@ export class StreamLoop {
         this.pendingGaps++;
         this.resyncWanted = true;
         this.d.log.warn({ gap: g }, 'stream: sequence gap; a full resync is due');
+        this.d.onResyncDue?.();
       },
       onOpen: () => {
         // After a reconnect nothing is replayed: prices are seeded again by a full scan.
-        if (this.opened++ > 0) this.resyncWanted = true;
+        if (this.opened++ > 0) {
+          this.resyncWanted = true;
+          this.d.onResyncDue?.();
+        }
       },
       onClose: (why) => this.d.log.warn(`stream: ${why}; reconnecting`),
     });
@@ -146,6 +155,11 @@ export class StreamLoop {
     return null;
   }
 
+  /** Whether the socket is up now (cheap: what the executor asks before waiting for a pushed report). */
+  connected(): boolean {
+    return this.conn?.stats().connected ?? false;
+  }
+
   health(): StreamHealth {
     const st = this.conn?.stats() ?? null;
     const now = Date.now();
@@ -170,7 +184,7 @@ export class StreamLoop {
       orders: this.counts.orders,
       staleSkipped: this.counts.staleSkipped,
       outOfOrder: this.counts.outOfOrder,
-      fillsBooked: this.counts.fillsBooked,
+      fillsBooked: this.counts.fillsBooked + (this.d.feed?.booked ?? 0),
       nextScanAt: this.table ? this.lastAdoptAt + this.d.resyncMs : null,
       scanDueBecause: this.dueBecause(),
     };
@@ -180,7 +194,10 @@ export class StreamLoop {
     try {
       if (f.type === 'ticker') this.onTicker(f);
       else if (f.type === 'market_lifecycle_v2') this.onLifecycle(f);
-      else if (f.type === 'fill') this.onFill(f);
+      else if (f.type === 'fill') {
+        this.d.feed?.noteFill(f.msg);
+        this.onFill(f);
+      } else if (f.type === 'user_order') this.d.feed?.noteOrder(f.msg);
       else if (f.type === 'error') this.d.log.warn({ code: f.msg.code, msg: f.msg.msg }, 'stream: error frame');
     } catch (err) {
       this.d.log.error({ err }, 'stream: frame handling failed');
@@ -377,17 +394,20 @@ export class StreamLoop {
   private onFill(f: FillFrame): void {
     const { journal, executor } = this.d;
     const row = journal.orders.unfinished().find((r) => r.exchange_order_id === f.msg.order_id || (f.msg.client_order_id && r.client_order_id === f.msg.client_order_id));
-    if (!row) return;
+    // A resting maker order's own watcher books it (from the same frames).
+    if (!row || executor.isWatching(row.id)) return;
     void executor
       .exclusive(async () => {
         const now = journal.orders.get(row.id);
         // The order in flight was booked by its own execution before this ran.
         if (!now || now.final || !now.exchange_order_id) return;
         const ref = { orderId: now.exchange_order_id, clientOrderId: now.client_order_id, ticker: now.ticker, exchangeIndex: now.exchange_index };
-        const o = await executor.read(ref);
+        const o = this.d.feed?.report(now.exchange_order_id, now.side)?.order ?? (await executor.read(ref));
+        // Booked on the stream's fill records when they cover it (counted by the feed), else on the REST list.
         if (o?.isTerminal) {
+          const before = this.d.feed?.booked ?? 0;
           await executor.book(row.id, o);
-          this.counts.fillsBooked++;
+          if ((this.d.feed?.booked ?? 0) === before) this.counts.fillsBooked++;
         }
       })
       .catch((err: unknown) => this.d.log.warn({ err }, 'stream: booking a fill failed (polling and reconciliation remain)'));

@@ -78,6 +78,7 @@ export interface SimOrderView {
 }
 
 export interface SimFillView {
+  fillId: string;
   orderId: string;
   ticker: string;
   /** the price of the outcome bought (YES price for a bid, NO price for an ask), e4 */
@@ -256,6 +257,7 @@ export async function startSimExchange(opts: SimOptions = {}): Promise<SimExchan
       })),
     fillsSnapshot: () =>
       ex.account.fills.map((f) => ({
+        fillId: f.fillId,
         orderId: f.orderId,
         ticker: f.ticker,
         paidE4: f.side === 'bid' ? f.priceE4 : 10_000 - f.priceE4,

@@ -22,7 +22,11 @@ export type SimWsFault =
   /** the next lifecycle frame on each connection is lost and its seq skipped */
   | { kind: 'skip-seq' }
   /** the next two ticker frames on each connection go out in the opposite order */
-  | { kind: 'reorder' };
+  | { kind: 'reorder' }
+  /** the next `count` frames on a channel (each connection) are lost: fill and user_orders carry no seq to tell */
+  | { kind: 'lose'; channel: 'fill' | 'user_orders'; count: number }
+  /** the next frame on a channel (each connection) goes out with these msg fields replaced: a report not to believe */
+  | { kind: 'tamper'; channel: 'fill' | 'user_orders'; msg: Record<string, unknown> };
 
 export interface SimWsOptions {
   /** server ping period (default 10 s, as on the wire) */
@@ -63,6 +67,10 @@ interface Conn {
   stalled: boolean;
   skipSeq: boolean;
   reorder: boolean;
+  /** frames still to lose, per channel */
+  lose: Map<string, number>;
+  /** msg fields to put into the next frame, per channel */
+  tamper: Map<string, Record<string, unknown>>;
   held: string | null;
 }
 
@@ -108,7 +116,7 @@ export function attachWebSocket(server: Server, d: { ex: Exchange; keys: KeyRing
   server.on('upgrade', onUpgrade);
 
   function accept(ws: WebSocket): void {
-    const c: Conn = { ws, subs: [], nextSid: 1, stalled: false, skipSeq: false, reorder: false, held: null };
+    const c: Conn = { ws, subs: [], nextSid: 1, stalled: false, skipSeq: false, reorder: false, held: null, lose: new Map(), tamper: new Map() };
     conns.add(c);
     stats.connections++;
     ws.on('ping', (data) => {
@@ -160,6 +168,16 @@ export function attachWebSocket(server: Server, d: { ex: Exchange; keys: KeyRing
       for (const sub of c.subs) {
         if (sub.channel !== channel || (sub.tickers && !sub.tickers.has(ticker))) continue;
         const frame = make(sub);
+        const losing = c.lose.get(channel) ?? 0;
+        if (losing > 0) {
+          c.lose.set(channel, losing - 1);
+          continue;
+        }
+        const tamper = c.tamper.get(channel);
+        if (tamper) {
+          c.tamper.delete(channel);
+          frame.msg = { ...(frame.msg as Record<string, unknown>), ...tamper };
+        }
         if (channel === 'market_lifecycle_v2') {
           sub.seq++;
           if (c.skipSeq) {
@@ -333,6 +351,8 @@ export function attachWebSocket(server: Server, d: { ex: Exchange; keys: KeyRing
         if (f.kind === 'drop') c.ws.terminate();
         else if (f.kind === 'stall') c.stalled = true;
         else if (f.kind === 'skip-seq') c.skipSeq = true;
+        else if (f.kind === 'lose') c.lose.set(f.channel, (c.lose.get(f.channel) ?? 0) + f.count);
+        else if (f.kind === 'tamper') c.tamper.set(f.channel, f.msg);
         else c.reorder = true;
       }
     },
