@@ -71,7 +71,7 @@ export class ScanLoop {
    */
   soon(): void {
     if (this.stopped) return;
-    if (this.running) {
+    if (this.running !== null) {
       this.soonAfterRun = true;
       return;
     }
