@@ -81,8 +81,8 @@ export class StreamLoop {
   private newestCreatedS = 0;
   private conn: StreamConnection | null = null;
   private settings: { at: number; s: Settings } | null = null;
-  private status: { at: number; v: ExchangeStatus } | null = null;
-  private positions: { at: number; readAt: number; held: Map<string, number> } | null = null;
+  private status: { at: number; v: Promise<ExchangeStatus> } | null = null;
+  private positions: { at: number; readAt: number; held: Promise<Map<string, number>> } | null = null;
   private readonly inFlight = new Set<string>();
   private readonly ended = new Set<string>();
   private resyncWanted = false;
@@ -284,9 +284,17 @@ export class StreamLoop {
     }
   }
 
-  private async exchangeStatus(): Promise<ExchangeStatus> {
+  /** The exchange's status, read at most every STATUS_TTL_MS: decisions that ask at once share one read. */
+  private exchangeStatus(): Promise<ExchangeStatus> {
     const now = Date.now();
-    if (!this.status || now - this.status.at > STATUS_TTL_MS) this.status = { at: now, v: await this.d.client.getExchangeStatus() };
+    if (!this.status || now - this.status.at > STATUS_TTL_MS) {
+      const v = this.d.client.getExchangeStatus();
+      this.status = { at: now, v };
+      // A failed read is not kept: the next decision asks again.
+      v.catch(() => {
+        if (this.status?.v === v) this.status = null;
+      });
+    }
     return this.status.v;
   }
 
@@ -298,15 +306,24 @@ export class StreamLoop {
   private async exposures(): Promise<ReadonlyMap<string, number>> {
     const { journal, clock } = this.d;
     const now = Date.now();
+    // Decisions that ask at once share one read; a failed read is not kept.
     if (!this.positions || now - this.positions.at > POSITIONS_TTL_MS) {
       const readAt = clock.now();
-      const held = new Map<string, number>();
-      for (const p of await this.d.client.getPositions()) held.set(p.ticker, (held.get(p.ticker) ?? 0) + Math.abs(p.positionE2));
-      this.positions = { at: now, readAt, held };
+      const held = this.d.client.getPositions().then((ps) => {
+        const m = new Map<string, number>();
+        for (const p of ps) m.set(p.ticker, (m.get(p.ticker) ?? 0) + Math.abs(p.positionE2));
+        return m;
+      });
+      const entry = { at: now, readAt, held };
+      this.positions = entry;
+      held.catch(() => {
+        if (this.positions === entry) this.positions = null;
+      });
     }
-    const out = new Map(this.positions.held);
+    const { readAt, held } = this.positions;
+    const out = new Map(await held);
     const add = (t: string, n: number) => out.set(t, (out.get(t) ?? 0) + n);
-    for (const [t, n] of journal.orders.filledSince(this.positions.readAt)) add(t, n);
+    for (const [t, n] of journal.orders.filledSince(readAt)) add(t, n);
     for (const [t, n] of journal.orders.pendingByTicker()) add(t, n);
     if (this.d.mode === 'DRY-RUN') for (const [t, n] of journal.orders.paperByTicker()) add(t, n);
     return out;
