@@ -11,6 +11,7 @@ import { CONTRACT_PAYOUT_E4 as PAYOUT, E2_PER_CONTRACT as E2, type FeeSchedule }
 import * as band from './band.js';
 import type { BandSettings } from './band.js';
 import { type Evaluation, type EvaluationContext, evaluateValid as evaluateValidImport } from './evaluate.js';
+import { sizeOrder as sizeOrderImport } from './risk.js';
 import * as valid from './validate.js';
 import type { QuickContext, ValidationContext } from './validate.js';
 
@@ -23,6 +24,7 @@ const BAND_NO = band.BAND.NO;
 const { QUICK, quickCode, quickReason, quickReasonKey } = valid;
 const QUICK_OK = QUICK.OK;
 const evaluateValid = evaluateValidImport;
+const sizeOrder = sizeOrderImport;
 const { validateRest } = valid;
 
 /** Keys below this (nearly all: whole-cent prices, days, contracts) find their text through an array. */
@@ -254,6 +256,7 @@ export function evaluatePass(
 ): Passed[] {
   const passed: Passed[] = [];
   const once = new PerEvent(t, ctx, vctx);
+  const shapes = new Shapes(once, t.events.length);
   for (let c = 0; c < candidates.length; c++) {
     const i = candidates[c]!;
     const k = t.exchangeIndex[i]!;
@@ -277,12 +280,103 @@ export function evaluatePass(
       continue;
     }
     const yes = side[i] === YES;
-    const inBand = { ok: true, side: yes ? 'yes' : 'no', priceE4: price[i]!, sizeE2: yes ? t.yesAskSizeE2[i]! : t.yesBidSizeE2[i]! } as const;
-    const ev = evaluateValid(m, inBand, rest.category, once);
+    const sizeE2 = yes ? t.yesAskSizeE2[i]! : t.yesBidSizeE2[i]!;
+    const key = shapes.key(m, once.event, yes, price[i]!, sizeE2, rest.category);
+    let ev = key < 0 ? undefined : shapes.get(key);
+    if (ev === undefined) {
+      const inBand = { ok: true, side: yes ? 'yes' : 'no', priceE4: price[i]!, sizeE2 } as const;
+      ev = evaluateValid(m, inBand, rest.category, once);
+      if (key >= 0) shapes.set(key, ev);
+    }
     if (ev.pass) passed.push({ i, m, ev });
     else out.set(i, { layer: ev.layer, outcome: 'rejected', reason: ev.reason, side: ev.side ?? null, priceE4: ev.priceE4 ?? null });
   }
   return passed;
+}
+
+/**
+ * One evaluation per distinct shape. Within a cycle, evaluateValid's answer for a taker is a function of the event's
+ * fee rule, the category, the contracts it sizes to (what the book, the budget, the position limit and the exposure
+ * leave), the price and the side alone: the ticker does not enter it. Thousands of candidates share a few hundred
+ * shapes, so each is evaluated once and its (immutable) evaluation shared. A maker's price reads the market's own
+ * book: makers are evaluated one by one.
+ */
+class Shapes {
+  /** Per (fee rule, category) pair: evaluations by (contracts, price, side), packed below 2^30 (a small integer). */
+  private readonly groups: Array<Map<number, Evaluation>> = [];
+  private readonly groupOfPair = new Map<number, number>();
+  /** Fee rules by content (type, then multiplier) and categories by text, as small numbers. */
+  private readonly feeIds = new Map<string, Map<number, number>>();
+  private feeCount = 1; // 0: no fee rule known
+  private readonly categoryIds = new Map<string | undefined, number>();
+  /** Per event of the table: its group (-1: not asked yet). */
+  private readonly groupOfEvent: Int32Array;
+  private readonly on: boolean;
+  private current: Map<number, Evaluation> | null = null;
+
+  constructor(
+    private readonly ctx: PerEvent,
+    events: number,
+  ) {
+    this.on = ctx.orderStyle !== 'maker' && ctx.positionLimit <= 50_000;
+    this.groupOfEvent = new Int32Array(events).fill(-1);
+  }
+
+  /**
+   * The shape's number within its group (which get and set then use), or -1 when this market is evaluated on its
+   * own. `event` is the row's event (the fee rule and the category are the event's).
+   */
+  key(m: Market, event: number, yes: boolean, priceE4: number, sizeE2: number, category: string | undefined): number {
+    if (!this.on || priceE4 < 0 || priceE4 > 10_000) return -1;
+    let g = this.groupOfEvent[event]!;
+    if (g < 0) {
+      g = this.groupOf(this.ctx.feeOf(m.eventTicker), category);
+      this.groupOfEvent[event] = g;
+    }
+    this.current = this.groups[g]!;
+    const contracts = sizeOrder({
+      priceE4,
+      topSizeE2: sizeE2,
+      maxCostPerTradeE4: this.ctx.settings.maxCostPerTradeE4,
+      positionLimit: this.ctx.positionLimit,
+      exposureE2: this.ctx.exposureE2(m.ticker),
+    });
+    return (contracts * 10_001 + priceE4) * 2 + (yes ? 1 : 0);
+  }
+
+  get(key: number): Evaluation | undefined {
+    return this.current!.get(key);
+  }
+
+  set(key: number, ev: Evaluation): void {
+    this.current!.set(key, ev);
+  }
+
+  private groupOf(fee: FeeSchedule | null, category: string | undefined): number {
+    let f = 0;
+    if (fee) {
+      let byMultiplier = this.feeIds.get(fee.feeType);
+      if (!byMultiplier) {
+        byMultiplier = new Map();
+        this.feeIds.set(fee.feeType, byMultiplier);
+      }
+      f = byMultiplier.get(fee.multiplierE4) ?? this.feeCount++;
+      byMultiplier.set(fee.multiplierE4, f);
+    }
+    let k = this.categoryIds.get(category);
+    if (k === undefined) {
+      k = this.categoryIds.size;
+      this.categoryIds.set(category, k);
+    }
+    const pair = f * 65_536 + k;
+    let g = this.groupOfPair.get(pair);
+    if (g === undefined) {
+      g = this.groups.length;
+      this.groups.push(new Map());
+      this.groupOfPair.set(pair, g);
+    }
+    return g;
+  }
 }
 
 /**
@@ -308,6 +402,8 @@ class PerEvent implements EvaluationContext, ValidationContext, QuickContext {
   private readonly category: Array<string | undefined>;
   private readonly feeKnown: Uint8Array;
   private readonly fee: Array<FeeSchedule | null>;
+  private lastTicker: string | null = null;
+  private lastExposure = 0;
   /** By shard (0..100): undefined not asked yet. */
   private readonly shardReason: Array<string | null | undefined> = new Array(101);
 
@@ -358,8 +454,13 @@ class PerEvent implements EvaluationContext, ValidationContext, QuickContext {
     return this.fee[k] ?? null;
   }
 
+  /** Asked up to three times per row (validateRest, the shape, evaluateValid): the last answer is kept. */
   exposureE2(ticker: string): number {
-    return this.vctx.exposureE2(ticker);
+    if (ticker !== this.lastTicker) {
+      this.lastTicker = ticker;
+      this.lastExposure = this.vctx.exposureE2(ticker);
+    }
+    return this.lastExposure;
   }
 
   shardClosed(k: number): string | null {

@@ -187,6 +187,10 @@ function contexts(): Array<{ name: string; ctx: EvaluationContext }> {
     }),
     make('the exchange not trading', base, { tradingActive: false }),
     make('a paused shard', base, { tradingActive: true, shardClosed: (k) => (k === 0 ? 'exchange shard 0 (main) has trading paused' : null) }),
+    // The compact pass shares one evaluation among takers of one shape: a maker (priced off its own book) is not shared.
+    make('maker orders', base, { orderStyle: 'maker' }),
+    make('a minimum edge', base, { minEdgeE4: 200 }),
+    make('a small position limit', { ...base, positionLimit: 3 }),
   ];
 }
 
