@@ -417,7 +417,7 @@ export class Executor {
   async book(orderId: number, o: Order): Promise<ExecResult> {
     const row = this.d.journal.orders.get(orderId)!;
     // The stream's fill records, when they add up to the reported fill count; else the REST list.
-    const raw = this.d.feed?.fillsCovering(o.orderId, o.fillCountE2) ?? (await this.d.api.getFills({ orderId: o.orderId }).catch(() => null));
+    const raw = this.d.feed?.fillsCovering(o.orderId, row.side, o.fillCountE2) ?? (await this.d.api.getFills({ orderId: o.orderId }).catch(() => null));
     const fills = raw ? boundedFills(row, o.orderId, raw) : null;
     const result = this.record(orderId, o, fills?.kept ?? null, fills?.dropped ?? 0);
     if (fills && fills.kept.length > 0) this.d.journal.orders.recordFills(orderId, journalFills(fills.kept));

@@ -13,7 +13,8 @@ interface Entry {
   exchangeIndex: number | null;
   fillCountE2: number | null;
   remainingCountE2: number | null;
-  fills: Map<string, Fill>;
+  /** By trade id; `side` as pushed (null: the frame did not say, so it is the order's own side). */
+  fills: Map<string, { fill: Omit<Fill, 'bookSide' | 'outcomeSide' | 'noPriceE4'>; side: 'yes' | 'no' | null }>;
   seenMs: number;
 }
 
@@ -56,22 +57,19 @@ export class OrderFeed {
 
   noteFill(m: FillFrame['msg']): void {
     const e = this.entry(m.order_id);
-    const side = m.side ?? null;
-    // A fill frame without a side cannot be told YES from NO: it is not used (the REST fills are read instead).
-    if (side === null) return;
     e.fills.set(m.trade_id, {
-      fillId: m.trade_id,
-      orderId: m.order_id,
-      ticker: m.market_ticker,
-      bookSide: side === 'yes' ? 'bid' : 'ask',
-      outcomeSide: side,
-      countE2: m.count_fp,
-      yesPriceE4: m.yes_price_dollars,
-      noPriceE4: 10_000 - m.yes_price_dollars,
-      isTaker: m.is_taker ?? false,
-      feeE4: m.fee_cost ?? 0,
-      createdMs: m.ts_ms ?? this.now(),
-      exchangeIndex: m.exchange_index ?? null,
+      side: m.side ?? null,
+      fill: {
+        fillId: m.trade_id,
+        orderId: m.order_id,
+        ticker: m.market_ticker,
+        countE2: m.count_fp,
+        yesPriceE4: m.yes_price_dollars,
+        isTaker: m.is_taker ?? false,
+        feeE4: m.fee_cost ?? 0,
+        createdMs: m.ts_ms ?? this.now(),
+        exchangeIndex: m.exchange_index ?? null,
+      },
     });
     this.wake(m.order_id);
   }
@@ -80,7 +78,7 @@ export class OrderFeed {
   report(orderId: string, side: 'yes' | 'no'): FeedReport | null {
     const e = this.orders.get(orderId);
     if (!e || !isTerminal(e.status) || e.fillCountE2 === null || e.remainingCountE2 === null || e.ticker === null) return null;
-    const fills = [...e.fills.values()];
+    const fills = fillsOf(e, side);
     if (fills.reduce((a, f) => a + f.countE2, 0) < e.fillCountE2) return null;
     const initial = e.fillCountE2 + e.remainingCountE2;
     return {
@@ -113,10 +111,10 @@ export class OrderFeed {
    * For booking: the fill records of an order when they add up to `fillCountE2` (its report's count, pushed or
    * read), else null (the REST list is read). Counted in `booked` when they do.
    */
-  fillsCovering(orderId: string, fillCountE2: number): Fill[] | null {
+  fillsCovering(orderId: string, side: 'yes' | 'no', fillCountE2: number): Fill[] | null {
     const e = this.orders.get(orderId);
     if (!e) return null;
-    const fills = [...e.fills.values()];
+    const fills = fillsOf(e, side);
     if (fills.reduce((a, f) => a + f.countE2, 0) !== fillCountE2) return null;
     if (fillCountE2 > 0) this.booked++;
     return fills;
@@ -170,3 +168,15 @@ export class OrderFeed {
 }
 
 const isTerminal = (s: string | null) => s === 'executed' || s === 'canceled';
+
+/**
+ * The order's fill records. Kalshi's fill channel need not say the side: a fill of our order is on the side the order
+ * bought (`side`). One that says another side is kept as it says (boundedFills then drops it, and the report is not
+ * believed).
+ */
+function fillsOf(e: Entry, side: 'yes' | 'no'): Fill[] {
+  return [...e.fills.values()].map(({ fill, side: pushed }) => {
+    const s = pushed ?? side;
+    return { ...fill, outcomeSide: s, bookSide: s === 'yes' ? 'bid' : 'ask', noPriceE4: 10_000 - fill.yesPriceE4 };
+  });
+}

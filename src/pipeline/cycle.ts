@@ -223,7 +223,8 @@ export class Cycle {
       t = lap('settlements', t);
 
       // L4: most liquid first; one order at a time so each cap check sees the previous intent.
-      passed.sort((a, b) => b.m.volume24hE2 - a.m.volume24hE2);
+      const volume = universe.table.volume24hE2;
+      passed.sort((a, b) => volume[b.i]! - volume[a.i]!);
       const day = tradingDay(clock.now(), this.d.timeZone);
       // Collateral where the orders go: each shard funded once for all the orders planned there.
       await this.fundShards(passed, day, status);
@@ -234,8 +235,8 @@ export class Cycle {
       let halted = false;
       let paused = false;
       for (const p of passed) {
-        const { m, i } = p;
-        const { ev } = p;
+        // p.m builds the market's record from the table: only for an approval or an order.
+        const { i, ev } = p;
         // The decision carries the side and price this market passed the layers with.
         const { side, priceE4 } = ev;
         if (stale) {
@@ -253,7 +254,7 @@ export class Cycle {
           continue;
         }
         if (ev.approval) {
-          const asked = raiseApproval(this.d, m, ev);
+          const asked = raiseApproval(this.d, p.m, ev);
           if (asked.raised) summary.approvals++;
           cols.record(
             i,
@@ -265,6 +266,7 @@ export class Cycle {
           );
           continue;
         }
+        const m = p.m;
         const sent = await orderMarket(this.d, m, ctx, { cycleId, day });
         stale = true;
         if (!sent.sent) {

@@ -8,7 +8,6 @@
 import { type Clock, tradingDay } from '../clock.js';
 import type { Executor } from '../execution/executor.js';
 import type { ShardFunding } from '../execution/funding.js';
-import type { Market } from '../kalshi/market-schema.js';
 import type { ExchangeStatus } from '../kalshi/schemas.js';
 import type { Journal } from '../journal/index.js';
 import type { Settings } from '../journal/settings.js';
@@ -19,7 +18,7 @@ import type { DayBlocklist } from '../rules/blocklist.js';
 import type { CalibrationLookup } from '../rules/edge.js';
 import { type EvaluationContext, FEE_HORIZON_MARGIN_MS } from '../rules/evaluate.js';
 import type { ApprovalRules } from '../rules/risk.js';
-import { ShardTrading, type ValidationContext } from '../rules/validate.js';
+import { type MarketKey, ShardTrading, type ValidationContext } from '../rules/validate.js';
 import type { CategoryCache } from './categories.js';
 
 /** What every decision stands on, the cycle's, the stream's and an approval's alike (createApp's `decide`). */
@@ -129,7 +128,7 @@ export class DecisionContext implements EvaluationContext, ValidationContext {
     return this.shards.shardClosed(exchangeIndex);
   }
 
-  blocked(m: Market, category: string | undefined): string | null {
+  blocked(m: MarketKey, category: string | undefined): string | null {
     return this.d.blocked?.reason(m, category, this.day) ?? null;
   }
 }

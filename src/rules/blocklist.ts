@@ -8,7 +8,7 @@ export class DayBlocklist {
   private day = '';
 
   /** Why this market is not traded today, or null. */
-  reason(m: Market, category: string | undefined, day: string): string | null {
+  reason(m: Pick<Market, 'eventTicker'>, category: string | undefined, day: string): string | null {
     this.turn(day);
     // Nearly always empty: no key to build for each of thousands of markets a cycle.
     if (this.reasons.size === 0) return null;
@@ -16,7 +16,7 @@ export class DayBlocklist {
   }
 
   /** Block the market's category (or series) for the rest of `day`; returns what was blocked, for the alert. */
-  block(m: Market, category: string | undefined, why: string, day: string): { key: string; what: string } {
+  block(m: Pick<Market, 'eventTicker'>, category: string | undefined, why: string, day: string): { key: string; what: string } {
     this.turn(day);
     const key = keyOf(m, category);
     const what = category ? `category ${category}` : `series ${seriesPrefix(m.eventTicker)}`;
@@ -31,4 +31,4 @@ export class DayBlocklist {
   }
 }
 
-const keyOf = (m: Market, category: string | undefined): string => (category ? `category:${category.toLowerCase()}` : `series:${seriesPrefix(m.eventTicker)}`);
+const keyOf = (m: Pick<Market, 'eventTicker'>, category: string | undefined): string => (category ? `category:${category.toLowerCase()}` : `series:${seriesPrefix(m.eventTicker)}`);

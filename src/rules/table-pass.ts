@@ -13,7 +13,7 @@ import type { BandSettings } from './band.js';
 import { type Evaluation, type EvaluationContext, evaluateValid as evaluateValidImport } from './evaluate.js';
 import { sizeOrder as sizeOrderImport } from './risk.js';
 import * as valid from './validate.js';
-import type { QuickContext, ValidationContext } from './validate.js';
+import type { MarketKey, QuickContext, ValidationContext } from './validate.js';
 
 // Imported bindings read through an accessor under tsx (a few ns each, per market): local copies for the loops.
 const CONTRACT_PAYOUT_E4 = PAYOUT;
@@ -179,7 +179,23 @@ export class DecisionColumns {
   }
 }
 
-export type Passed = { i: number; m: Market; ev: Extract<Evaluation, { pass: true }> };
+export type Passed = { readonly i: number; readonly m: Market; readonly ev: Extract<Evaluation, { pass: true }> };
+
+/** A market that passed: its record is built from the table only when asked for (an order, an approval). */
+class PassedRow implements Passed {
+  private record: Market | null = null;
+
+  constructor(
+    private readonly t: MarketTable,
+    readonly i: number,
+    readonly ev: Extract<Evaluation, { pass: true }>,
+  ) {}
+
+  get m(): Market {
+    this.record ??= this.t.market(this.i);
+    return this.record;
+  }
+}
 
 /** Layer 2 over every row. Returns the rows in band (candidates), in table order; the rest get their decision. */
 export function bandPass(t: MarketTable, s: BandSettings, out: DecisionColumns, side: Uint8Array, price: Int32Array): Int32Array {
@@ -257,6 +273,7 @@ export function evaluatePass(
   const passed: Passed[] = [];
   const once = new PerEvent(t, ctx, vctx);
   const shapes = new Shapes(once, t.events.length);
+  const view: MarketKey = { ticker: '', eventTicker: '' };
   for (let c = 0; c < candidates.length; c++) {
     const i = candidates[c]!;
     const k = t.exchangeIndex[i]!;
@@ -271,24 +288,26 @@ export function evaluatePass(
       out.put(i, 3, REJECTED, side[i]!, price[i]!, id);
       continue;
     }
-    const m = t.market(i);
+    // The rest reads the market's ticker and event, not a whole record: one view, refilled per row.
+    view.ticker = t.tickers[i]!;
+    view.eventTicker = t.eventTicker(i);
     once.event = t.eventOf[i]!;
     // Band and quick checks passed above on the columns: the rest of the layers, as evaluateMarket runs them.
-    const rest = validateRest(m, once);
+    const rest = validateRest(view, once);
     if (!rest.ok) {
       out.put(i, 3, REJECTED, side[i]!, price[i]!, out.textId(rest.reason));
       continue;
     }
     const yes = side[i] === YES;
     const sizeE2 = yes ? t.yesAskSizeE2[i]! : t.yesBidSizeE2[i]!;
-    const key = shapes.key(m, once.event, yes, price[i]!, sizeE2, rest.category);
+    const key = shapes.key(view, once.event, yes, price[i]!, sizeE2, rest.category);
     let ev = key < 0 ? undefined : shapes.get(key);
     if (ev === undefined) {
       const inBand = { ok: true, side: yes ? 'yes' : 'no', priceE4: price[i]!, sizeE2 } as const;
-      ev = evaluateValid(m, inBand, rest.category, once);
+      ev = evaluateValid(t.market(i), inBand, rest.category, once);
       if (key >= 0) shapes.set(key, ev);
     }
-    if (ev.pass) passed.push({ i, m, ev });
+    if (ev.pass) passed.push(new PassedRow(t, i, ev));
     else out.set(i, { layer: ev.layer, outcome: 'rejected', reason: ev.reason, side: ev.side ?? null, priceE4: ev.priceE4 ?? null });
   }
   return passed;
@@ -326,7 +345,7 @@ class Shapes {
    * The shape's number within its group (which get and set then use), or -1 when this market is evaluated on its
    * own. `event` is the row's event (the fee rule and the category are the event's).
    */
-  key(m: Market, event: number, yes: boolean, priceE4: number, sizeE2: number, category: string | undefined): number {
+  key(m: MarketKey, event: number, yes: boolean, priceE4: number, sizeE2: number, category: string | undefined): number {
     if (!this.on || priceE4 < 0 || priceE4 > 10_000) return -1;
     let g = this.groupOfEvent[event]!;
     if (g < 0) {
@@ -472,7 +491,7 @@ class PerEvent implements EvaluationContext, ValidationContext, QuickContext {
     return r;
   }
 
-  blocked(m: Market, category: string | undefined): string | null {
+  blocked(m: MarketKey, category: string | undefined): string | null {
     return this.vctx.blocked?.(m, category) ?? null;
   }
 }

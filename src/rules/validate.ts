@@ -20,8 +20,11 @@ export interface ValidationContext {
   /** Why orders on this exchange shard cannot trade now (its trading is paused), or null. */
   shardClosed?(exchangeIndex: number): string | null;
   /** Why this market's category or series is not traded today (e.g. the key may not trade it: a 403), or null. */
-  blocked?(m: Market, category: string | undefined): string | null;
+  blocked?(m: MarketKey, category: string | undefined): string | null;
 }
+
+/** What the checks after the quick ones read of a market: its ticker and its event. */
+export type MarketKey = Pick<Market, 'ticker' | 'eventTicker'>;
 
 export type ValidationResult = { ok: true; category: string | undefined } | { ok: false; reason: string };
 
@@ -74,7 +77,7 @@ export function validateMarket(m: Market, ctx: ValidationContext): ValidationRes
 }
 
 /** The checks after the quick ones (category, exclusions, today's 403s, the position limit): what the compact pass runs next. */
-export function validateRest(m: Market, ctx: ValidationContext): ValidationResult {
+export function validateRest(m: MarketKey, ctx: ValidationContext): ValidationResult {
   const category = ctx.categoryOf(m.eventTicker);
   if (ctx.excluded.size > 0) {
     // With exclusions set, a market whose category is unknown cannot be shown to be allowed.

@@ -106,6 +106,23 @@ describe('orders booked from the stream', () => {
     expect(row.fill_cost_e4 + row.fees_e4).toBeGreaterThanOrEqual(row.worst_case_e4);
   });
 
+  it("a pushed fill that does not say its side (the fill channel need not) is the order's own: still booked from the push", async () => {
+    const app = await boot();
+    w!.sim.wsFault({ kind: 'tamper', channel: 'fill', msg: { side: undefined } });
+    const [o0, f0] = [reads(ORDER), reads(FILLS)];
+    const row = await orderOn(app, A);
+    expect([row.state, row.filled_e2, row.report_flag, row.fill_cost_e4]).toEqual(['executed', 600, null, paidOn(A)]);
+    expect([reads(ORDER) - o0, reads(FILLS) - f0]).toEqual([0, 0]);
+  });
+
+  it('a pushed fill on the other side than the order bought is not believed: flagged, the worst case stays booked', async () => {
+    const app = await boot();
+    w!.sim.wsFault({ kind: 'tamper', channel: 'fill', msg: { side: 'no' } });
+    const row = await orderOn(app, A);
+    expect(row.report_flag).toMatch(/fill record\(s\) outside their bounds/);
+    expect(row.fill_cost_e4 + row.fees_e4).toBeGreaterThanOrEqual(row.worst_case_e4);
+  });
+
   it('a second order within seconds reuses the balance read only while it, less what the first may have taken, covers it', async () => {
     // $1,000: the read less the first order's worst case covers the second, so it is not read again.
     let app = await boot();

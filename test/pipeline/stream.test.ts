@@ -113,7 +113,8 @@ describe('stream mode', () => {
   });
 
   it('a fill on the fill channel books the order at once; ORDER_STYLE reaches the streamed order (a maker rests)', async () => {
-    // The maker's own polling is slowed to a minute: only the fill channel can book the fill within the test.
+    // The maker's own REST reads come every 30 s with the stream up (and its polling is slowed to a minute): only the
+    // pushed reports can book the fill within the test.
     const app = await boot({ ORDER_STYLE: 'maker', MAKER_REST_SECONDS: '600' }, undefined, { executor: { pollMs: 10, fillTimeoutMs: 200, makerPollMs: 60_000 } });
     w.sim.updateMarket('KXS-26NOV27-A', { yesBidCents: 76, yesAskCents: 78 });
     await until(() => w.sim.ordersSnapshot().length === 1);
@@ -124,7 +125,7 @@ describe('stream mode', () => {
     await until(() => app.journal.orders.recent(5).some((r) => r.style === 'maker' && app.executor.isWatching(r.id)));
     // The market trades through our bid: the exchange fills it and says so on the fill channel.
     w.sim.updateMarket('KXS-26NOV27-A', { yesBidCents: 74, yesAskCents: 75 });
-    await until(() => app.stream!.health().fillsBooked === 1, 3000);
+    await until(() => app.stream!.health().fillsBooked === 1, 8000);
     const row = app.journal.orders.recent(5)[0]!;
     expect([row.ticker, row.style, row.final, row.filled_e2 > 0]).toEqual(['KXS-26NOV27-A', 'maker', 1, true]);
     // Booked once: the journal's filled amount is the exchange's.
