@@ -21,11 +21,6 @@ export class CategoryCache {
   private feeChanges = new Map<string, SeriesFeeChange[]>();
   private readonly eventSeries = new Map<string, { seriesTicker: string; category: string | null }>();
   private readonly eventFees = new Map<string, { at: number; feeType: string | null; multiplierE4: number | null }>();
-  /**
-   * seriesPrefix per event ticker, kept (a pure function of the text): thousands of events are asked each cycle, and
-   * a lookup by a string whose hash is known is cheaper than a new slice to hash.
-   */
-  private readonly prefixes = new Map<string, string>();
 
   constructor(
     private readonly source: CategorySource,
@@ -55,8 +50,17 @@ export class CategoryCache {
     }
     // Event tickers are SERIES-SUFFIX by Kalshi's convention: the series list answers almost all of them
     // in one request; only the rest are looked up one event at a time.
-    const missing = [...new Set(eventTickers)].filter((t) => !this.eventSeries.has(t) && !this.series.has(this.prefixOf(t)));
-    const queue = [...missing];
+    // Thousands of events a cycle, nearly all known: one pass, no set or array built for them.
+    const queue: string[] = [];
+    let seen: Set<string> | null = null;
+    for (const t of eventTickers) {
+      if (this.eventSeries.has(t) || this.series.has(seriesPrefix(t))) continue;
+      seen ??= new Set();
+      if (seen.has(t)) continue;
+      seen.add(t);
+      queue.push(t);
+    }
+    if (queue.length === 0) return;
     const worker = async () => {
       for (let t = queue.shift(); t !== undefined; t = queue.shift()) {
         try {
@@ -95,21 +99,10 @@ export class CategoryCache {
     return [...new Set([...this.series.values()].map((s) => s.category).filter((c): c is string => !!c))].sort((a, b) => a.localeCompare(b));
   }
 
-  private prefixOf(eventTicker: string): string {
-    let p = this.prefixes.get(eventTicker);
-    if (p === undefined) {
-      // Bounded: events come and go; a full map starts again.
-      if (this.prefixes.size >= 500_000) this.prefixes.clear();
-      p = seriesPrefix(eventTicker);
-      this.prefixes.set(eventTicker, p);
-    }
-    return p;
-  }
-
   categoryOf(eventTicker: string): string | undefined {
     // The event's own series where it has been read, else the ticker's prefix (no object built: thousands a cycle).
     const e = this.eventSeries.get(eventTicker);
-    const series = this.series.get(e ? e.seriesTicker : this.prefixOf(eventTicker));
+    const series = this.series.get(e ? e.seriesTicker : seriesPrefix(eventTicker));
     return series?.category || e?.category || undefined;
   }
 
@@ -121,7 +114,7 @@ export class CategoryCache {
    */
   feeOf(eventTicker: string, nowMs: number, horizonMs = 0): FeeSchedule | null {
     const e = this.eventSeries.get(eventTicker);
-    const seriesTicker = e ? e.seriesTicker : this.prefixOf(eventTicker);
+    const seriesTicker = e ? e.seriesTicker : seriesPrefix(eventTicker);
     const series = this.series.get(seriesTicker);
     if (!series) return null;
     let fee: FeeSchedule = { feeType: series.feeType, multiplierE4: series.feeMultiplierE4 };

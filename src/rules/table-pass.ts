@@ -328,7 +328,7 @@ class Shapes {
   private readonly feeIds = new Map<string, Map<number, number>>();
   private feeCount = 1; // 0: no fee rule known
   private readonly categoryIds = new Map<string | undefined, number>();
-  /** Per event of the table: its group (-1: not asked yet). */
+  /** Per event of the table: 1 + its group (0: not asked yet). */
   private readonly groupOfEvent: Int32Array;
   private readonly on: boolean;
   private current: Map<number, Evaluation> | null = null;
@@ -338,7 +338,7 @@ class Shapes {
     events: number,
   ) {
     this.on = ctx.orderStyle !== 'maker' && ctx.positionLimit <= 50_000;
-    this.groupOfEvent = new Int32Array(events).fill(-1);
+    this.groupOfEvent = new Int32Array(events);
   }
 
   /**
@@ -348,11 +348,11 @@ class Shapes {
   key(m: MarketKey, event: number, yes: boolean, priceE4: number, sizeE2: number, category: string | undefined): number {
     if (!this.on || priceE4 < 0 || priceE4 > 10_000) return -1;
     let g = this.groupOfEvent[event]!;
-    if (g < 0) {
-      g = this.groupOf(this.ctx.feeOf(m.eventTicker), category);
+    if (g === 0) {
+      g = this.groupOf(this.ctx.feeOf(m.eventTicker), category) + 1;
       this.groupOfEvent[event] = g;
     }
-    this.current = this.groups[g]!;
+    this.current = this.groups[g - 1]!;
     const contracts = sizeOrder({
       priceE4,
       topSizeE2: sizeE2,
@@ -417,10 +417,11 @@ class PerEvent implements EvaluationContext, ValidationContext, QuickContext {
   readonly horizonDays: number;
   readonly minVolume24h: number;
   readonly positionLimit: number;
-  private readonly categoryKnown: Uint8Array;
-  private readonly category: Array<string | undefined>;
-  private readonly feeKnown: Uint8Array;
-  private readonly fee: Array<FeeSchedule | null>;
+  /** Per event of the table: 1 + the index of its answer in the lists below (0: not asked yet). Typed, zeroed for free. */
+  private readonly categoryAt: Int32Array;
+  private readonly categories: Array<string | undefined> = [];
+  private readonly feeAt: Int32Array;
+  private readonly fees: Array<FeeSchedule | null> = [];
   private lastTicker: string | null = null;
   private lastExposure = 0;
   /** By shard (0..100): undefined not asked yet. */
@@ -443,10 +444,8 @@ class PerEvent implements EvaluationContext, ValidationContext, QuickContext {
     this.minVolume24h = vctx.minVolume24h;
     this.positionLimit = vctx.positionLimit;
     const n = t.events.length;
-    this.categoryKnown = new Uint8Array(n);
-    this.category = new Array(n);
-    this.feeKnown = new Uint8Array(n);
-    this.fee = new Array(n);
+    this.categoryAt = new Int32Array(n);
+    this.feeAt = new Int32Array(n);
   }
 
   private isRowEvent(e: string): boolean {
@@ -456,21 +455,23 @@ class PerEvent implements EvaluationContext, ValidationContext, QuickContext {
   categoryOf(e: string): string | undefined {
     if (!this.isRowEvent(e)) return this.vctx.categoryOf(e);
     const k = this.event;
-    if (this.categoryKnown[k] === 0) {
-      this.category[k] = this.vctx.categoryOf(e);
-      this.categoryKnown[k] = 1;
+    let at = this.categoryAt[k]!;
+    if (at === 0) {
+      at = this.categories.push(this.vctx.categoryOf(e));
+      this.categoryAt[k] = at;
     }
-    return this.category[k];
+    return this.categories[at - 1];
   }
 
   feeOf(e: string): FeeSchedule | null {
     if (!this.isRowEvent(e)) return this.ctx.feeOf(e);
     const k = this.event;
-    if (this.feeKnown[k] === 0) {
-      this.fee[k] = this.ctx.feeOf(e);
-      this.feeKnown[k] = 1;
+    let at = this.feeAt[k]!;
+    if (at === 0) {
+      at = this.fees.push(this.ctx.feeOf(e));
+      this.feeAt[k] = at;
     }
-    return this.fee[k] ?? null;
+    return this.fees[at - 1] ?? null;
   }
 
   /** Asked up to three times per row (validateRest, the shape, evaluateValid): the last answer is kept. */
