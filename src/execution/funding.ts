@@ -93,7 +93,9 @@ export class ShardFunding {
   async freeOn(shard: number, needE4 = Number.POSITIVE_INFINITY): Promise<number> {
     const l = this.last;
     if (l && performance.now() - l.at < BALANCE_REUSE_MS) {
-      const estimate = (l.free.get(shard) ?? 0) - this.d.journal.orders.worstCaseOnShardSince(shard, l.readAt);
+      // A transfer out of the shard not yet settled may leave it after the read, whenever the exchange debits it.
+      const leaving = this.d.journal.transfers.open().reduce((a, t) => a + (t.from_shard === shard ? t.amount_e4 : 0), 0);
+      const estimate = (l.free.get(shard) ?? 0) - this.d.journal.orders.worstCaseOnShardSince(shard, l.readAt) - leaving;
       if (estimate >= needE4) return estimate;
     }
     return (await this.free()).get(shard) ?? 0;
