@@ -207,6 +207,8 @@ export class ShardFunding {
   /** Journal, then send once. Returns the exchange's id, or null (refused, or outcome unknown: left for settleOpen). */
   private async send(fromShard: number, toShard: number, amountE4: number, reason: string): Promise<{ row: number; transferId: string } | null> {
     const { journal, api, clock } = this.d;
+    // Money is about to move: no balance read from before it stands in for a new one.
+    this.last = null;
     const row = journal.transfers.insertSent({ fromShard, toShard, amountE4, reason, now: clock.now() });
     try {
       const transferId = await api.createTransfer({ fromShard, toShard, amountE4 });

@@ -13,8 +13,10 @@ interface Entry {
   exchangeIndex: number | null;
   fillCountE2: number | null;
   remainingCountE2: number | null;
+  /** The order's own cost and fee parts where a push carried them (the largest seen; null: never pushed). */
+  reported: Order['reported'];
   /** By trade id; `side` as pushed (null: the frame did not say, so it is the order's own side). */
-  fills: Map<string, { fill: Omit<Fill, 'bookSide' | 'outcomeSide' | 'noPriceE4'>; side: 'yes' | 'no' | null }>;
+  fills: Map<string, { fill: Omit<Fill, 'bookSide' | 'outcomeSide' | 'noPriceE4'>; side: 'yes' | 'no' | null; feeKnown: boolean }>;
   seenMs: number;
 }
 
@@ -51,13 +53,20 @@ export class OrderFeed {
     e.clientOrderId ??= m.client_order_id || null;
     e.exchangeIndex ??= m.exchange_index ?? null;
     if (m.fill_count_fp !== undefined) e.fillCountE2 = Math.max(e.fillCountE2 ?? 0, m.fill_count_fp);
+    const r = e.reported;
+    r.takerCostE4 = larger(r.takerCostE4, m.taker_fill_cost_dollars);
+    r.makerCostE4 = larger(r.makerCostE4, m.maker_fill_cost_dollars);
+    r.takerFeesE4 = larger(r.takerFeesE4, m.taker_fees_dollars);
+    r.makerFeesE4 = larger(r.makerFeesE4, m.maker_fees_dollars);
     if (m.remaining_count_fp !== undefined) e.remainingCountE2 = isTerminal(m.status) || e.remainingCountE2 === null ? m.remaining_count_fp : Math.min(e.remainingCountE2, m.remaining_count_fp);
     this.wake(m.order_id);
   }
 
   noteFill(m: FillFrame['msg']): void {
     const e = this.entry(m.order_id);
+    // A fill whose fee the push does not say is no fill to book on: the order waits for the REST list instead.
     e.fills.set(m.trade_id, {
+      feeKnown: m.fee_cost !== undefined,
       side: m.side ?? null,
       fill: {
         fillId: m.trade_id,
@@ -79,7 +88,7 @@ export class OrderFeed {
     const e = this.orders.get(orderId);
     if (!e || !isTerminal(e.status) || e.fillCountE2 === null || e.remainingCountE2 === null || e.ticker === null) return null;
     const fills = fillsOf(e, side);
-    if (fills.reduce((a, f) => a + f.countE2, 0) < e.fillCountE2) return null;
+    if (fills === null || fills.reduce((a, f) => a + f.countE2, 0) < e.fillCountE2) return null;
     const initial = e.fillCountE2 + e.remainingCountE2;
     return {
       fills,
@@ -96,9 +105,10 @@ export class OrderFeed {
         initialCountE2: initial,
         fillCountE2: e.fillCountE2,
         remainingCountE2: e.remainingCountE2,
-        fillCostE4: 0,
-        feesE4: 0,
-        reported: { takerCostE4: null, makerCostE4: null, takerFeesE4: null, makerFeesE4: null },
+        // What the order's own pushes said it cost (0 where they did not): the larger of this and the fills is booked.
+        fillCostE4: (e.reported.takerCostE4 ?? 0) + (e.reported.makerCostE4 ?? 0),
+        feesE4: (e.reported.takerFeesE4 ?? 0) + (e.reported.makerFeesE4 ?? 0),
+        reported: { ...e.reported },
         createdMs: e.seenMs,
         updatedMs: null,
         expirationMs: null,
@@ -115,7 +125,7 @@ export class OrderFeed {
     const e = this.orders.get(orderId);
     if (!e) return null;
     const fills = fillsOf(e, side);
-    if (fills.reduce((a, f) => a + f.countE2, 0) !== fillCountE2) return null;
+    if (fills === null || fills.reduce((a, f) => a + f.countE2, 0) !== fillCountE2) return null;
     if (fillCountE2 > 0) this.booked++;
     return fills;
   }
@@ -156,7 +166,17 @@ export class OrderFeed {
     let e = this.orders.get(orderId);
     if (!e) {
       if (this.orders.size >= MAX_ORDERS) this.orders.delete(this.orders.keys().next().value!);
-      e = { status: null, ticker: null, clientOrderId: null, exchangeIndex: null, fillCountE2: null, remainingCountE2: null, fills: new Map(), seenMs: this.now() };
+      e = {
+        status: null,
+        ticker: null,
+        clientOrderId: null,
+        exchangeIndex: null,
+        fillCountE2: null,
+        remainingCountE2: null,
+        reported: { takerCostE4: null, makerCostE4: null, takerFeesE4: null, makerFeesE4: null },
+        fills: new Map(),
+        seenMs: this.now(),
+      };
       this.orders.set(orderId, e);
     }
     return e;
@@ -169,13 +189,18 @@ export class OrderFeed {
 
 const isTerminal = (s: string | null) => s === 'executed' || s === 'canceled';
 
+const larger = (a: number | null, b: number | undefined): number | null => (b === undefined ? a : a === null ? b : Math.max(a, b));
+
 /**
  * The order's fill records. Kalshi's fill channel need not say the side: a fill of our order is on the side the order
  * bought (`side`). One that says another side is kept as it says (boundedFills then drops it, and the report is not
  * believed).
  */
-function fillsOf(e: Entry, side: 'yes' | 'no'): Fill[] {
-  return [...e.fills.values()].map(({ fill, side: pushed }) => {
+function fillsOf(e: Entry, side: 'yes' | 'no'): Fill[] | null {
+  const all = [...e.fills.values()];
+  // One fill without its fee: the pushed records cannot say what the order cost (null: read them over REST).
+  if (all.some((f) => !f.feeKnown)) return null;
+  return all.map(({ fill, side: pushed }) => {
     const s = pushed ?? side;
     return { ...fill, outcomeSide: s, bookSide: s === 'yes' ? 'bid' : 'ask', noPriceE4: 10_000 - fill.yesPriceE4 };
   });

@@ -91,6 +91,10 @@ const UserOrder = z.object({
     client_order_id: z.string().optional(),
     fill_count_fp: countE2.optional(),
     remaining_count_fp: countE2.optional(),
+    taker_fill_cost_dollars: costE4.optional(),
+    maker_fill_cost_dollars: costE4.optional(),
+    taker_fees_dollars: costE4.optional(),
+    maker_fees_dollars: costE4.optional(),
     exchange_index: exchangeIndex.optional(),
   }),
 });

@@ -416,12 +416,15 @@ export class StreamLoop {
     void executor
       .exclusive(async () => {
         const now = journal.orders.get(row.id);
-        // The order in flight was booked by its own execution before this ran.
-        if (!now || now.final || !now.exchange_order_id) return;
+        // The order in flight was booked by its own execution before this ran; a maker that came to rest meanwhile is
+        // its watcher's to book.
+        if (!now || now.final || !now.exchange_order_id || executor.isWatching(row.id)) return;
         const ref = { orderId: now.exchange_order_id, clientOrderId: now.client_order_id, ticker: now.ticker, exchangeIndex: now.exchange_index };
         const o = this.d.feed?.report(now.exchange_order_id, now.side)?.order ?? (await executor.read(ref));
-        // Booked on the stream's fill records when they cover it (counted by the feed), else on the REST list.
-        if (o?.isTerminal) {
+        // Read again after the await: the order may have been booked (or come under its watcher) meanwhile. Booked on
+        // the stream's fill records when they cover it (counted by the feed), else on the REST list.
+        const still = journal.orders.get(row.id);
+        if (o?.isTerminal && still && !still.final && !executor.isWatching(row.id)) {
           const before = this.d.feed?.booked ?? 0;
           await executor.book(row.id, o);
           if ((this.d.feed?.booked ?? 0) === before) this.counts.fillsBooked++;

@@ -123,6 +123,25 @@ describe('orders booked from the stream', () => {
     expect(row.fill_cost_e4 + row.fees_e4).toBeGreaterThanOrEqual(row.worst_case_e4);
   });
 
+  it('a pushed fill without its fee is no whole report: the fills are read over REST and their fee is booked', async () => {
+    const app = await boot();
+    w!.sim.wsFault({ kind: 'tamper', channel: 'fill', msg: { fee_cost: undefined } });
+    const f0 = reads(FILLS);
+    const row = await orderOn(app, A);
+    expect(reads(FILLS) - f0).toBe(1);
+    const fee = w!.sim.fillsSnapshot().filter((f) => f.ticker === A).reduce((a, f) => a + f.feeE4, 0);
+    expect(fee).toBeGreaterThan(0);
+    expect([row.state, row.report_flag, row.fill_cost_e4]).toEqual(['executed', null, paidOn(A)]);
+    expect(row.fees_e4).toBeGreaterThanOrEqual(fee);
+  });
+
+  it("the order's own pushed fee, when above its fills', is what is booked (the larger, as from REST)", async () => {
+    const app = await boot();
+    w!.sim.wsFault({ kind: 'tamper', channel: 'user_orders', msg: { taker_fees_dollars: '0.300000' } });
+    const row = await orderOn(app, A);
+    expect(row.fees_e4).toBeGreaterThanOrEqual(3_000);
+  });
+
   it('a second order within seconds reuses the balance read only while it, less what the first may have taken, covers it', async () => {
     // $1,000: the read less the first order's worst case covers the second, so it is not read again.
     let app = await boot();
