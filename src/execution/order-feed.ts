@@ -20,12 +20,6 @@ interface Entry {
   seenMs: number;
 }
 
-/** The order as the feed reports it, with its fill records; `order` has no cost parts (the fills carry the costs). */
-export interface FeedReport {
-  order: Order;
-  fills: Fill[];
-}
-
 /** Orders remembered at most (oldest dropped first): the feed is a short-lived buffer, not a history. */
 const MAX_ORDERS = 2_000;
 
@@ -83,37 +77,37 @@ export class OrderFeed {
     this.wake(m.order_id);
   }
 
-  /** The whole report on an order, if the feed has one now. `side` is the side we bought (the frames may not say). */
-  report(orderId: string, side: 'yes' | 'no'): FeedReport | null {
+  /**
+   * The order as the feed reports it, when the report is whole (its fill records are taken at booking, by
+   * fillsCovering). `side` is the side we bought (the frames may not say).
+   */
+  report(orderId: string, side: 'yes' | 'no'): Order | null {
     const e = this.orders.get(orderId);
     if (!e || !isTerminal(e.status) || e.fillCountE2 === null || e.remainingCountE2 === null || e.ticker === null) return null;
     const fills = fillsOf(e, side);
     if (fills === null || fills.reduce((a, f) => a + f.countE2, 0) < e.fillCountE2) return null;
     const initial = e.fillCountE2 + e.remainingCountE2;
     return {
-      fills,
-      order: {
-        orderId,
-        clientOrderId: e.clientOrderId,
-        ticker: e.ticker,
-        bookSide: side === 'yes' ? 'bid' : 'ask',
-        outcomeSide: side,
-        status: e.status!,
-        isTerminal: true,
-        yesPriceE4: 0,
-        noPriceE4: 0,
-        initialCountE2: initial,
-        fillCountE2: e.fillCountE2,
-        remainingCountE2: e.remainingCountE2,
-        // What the order's own pushes said it cost (0 where they did not): the larger of this and the fills is booked.
-        fillCostE4: (e.reported.takerCostE4 ?? 0) + (e.reported.makerCostE4 ?? 0),
-        feesE4: (e.reported.takerFeesE4 ?? 0) + (e.reported.makerFeesE4 ?? 0),
-        reported: { ...e.reported },
-        createdMs: e.seenMs,
-        updatedMs: null,
-        expirationMs: null,
-        exchangeIndex: e.exchangeIndex,
-      },
+      orderId,
+      clientOrderId: e.clientOrderId,
+      ticker: e.ticker,
+      bookSide: side === 'yes' ? 'bid' : 'ask',
+      outcomeSide: side,
+      status: e.status!,
+      isTerminal: true,
+      yesPriceE4: 0,
+      noPriceE4: 0,
+      initialCountE2: initial,
+      fillCountE2: e.fillCountE2,
+      remainingCountE2: e.remainingCountE2,
+      // What the order's own pushes said it cost (0 where they did not): the larger of this and the fills is booked.
+      fillCostE4: (e.reported.takerCostE4 ?? 0) + (e.reported.makerCostE4 ?? 0),
+      feesE4: (e.reported.takerFeesE4 ?? 0) + (e.reported.makerFeesE4 ?? 0),
+      reported: { ...e.reported },
+      createdMs: e.seenMs,
+      updatedMs: null,
+      expirationMs: null,
+      exchangeIndex: e.exchangeIndex,
     };
   }
 
@@ -134,7 +128,7 @@ export class OrderFeed {
    * Wait for the whole report on an order, up to `ms` (or until the signal fires or the stream drops): null when
    * there is none by then.
    */
-  async settled(orderId: string, side: 'yes' | 'no', ms: number, signal?: AbortSignal): Promise<FeedReport | null> {
+  async settled(orderId: string, side: 'yes' | 'no', ms: number, signal?: AbortSignal): Promise<Order | null> {
     const deadline = performance.now() + ms;
     for (;;) {
       const r = this.report(orderId, side);

@@ -81,8 +81,15 @@ export class StreamLoop {
   private newestCreatedS = 0;
   private conn: StreamConnection | null = null;
   private settings: { at: number; s: Settings } | null = null;
-  private status: { at: number; v: Promise<ExchangeStatus> } | null = null;
-  private positions: { at: number; readAt: number; held: Promise<Map<string, number>> } | null = null;
+  /** The exchange's status, read at most every STATUS_TTL_MS. */
+  private readonly status = new SharedRead<ExchangeStatus>(STATUS_TTL_MS, () => this.d.client.getExchangeStatus());
+  /** Held contracts per ticker as of `readAt` (business clock), read at most every POSITIONS_TTL_MS. */
+  private readonly positions = new SharedRead<{ readAt: number; held: Map<string, number> }>(POSITIONS_TTL_MS, async () => {
+    const readAt = this.d.clock.now();
+    const held = new Map<string, number>();
+    for (const p of await this.d.client.getPositions()) held.set(p.ticker, (held.get(p.ticker) ?? 0) + Math.abs(p.positionE2));
+    return { readAt, held };
+  });
   private readonly inFlight = new Set<string>();
   private readonly ended = new Set<string>();
   private resyncWanted = false;
@@ -284,19 +291,6 @@ export class StreamLoop {
     }
   }
 
-  /** The exchange's status, read at most every STATUS_TTL_MS: decisions that ask at once share one read. */
-  private exchangeStatus(): Promise<ExchangeStatus> {
-    const now = Date.now();
-    if (!this.status || now - this.status.at > STATUS_TTL_MS) {
-      const v = this.d.client.getExchangeStatus();
-      this.status = { at: now, v };
-      // A failed read is not kept: the next decision asks again.
-      v.catch(() => {
-        if (this.status?.v === v) this.status = null;
-      });
-    }
-    return this.status.v;
-  }
 
   /**
    * Held plus resting per ticker, as the cycle counts it. Positions are read every POSITIONS_TTL_MS, not at each
@@ -304,24 +298,9 @@ export class StreamLoop {
    * had it: more exposure, never less), so an order of ours never waits for a positions read.
    */
   private async exposures(): Promise<ReadonlyMap<string, number>> {
-    const { journal, clock } = this.d;
-    const now = Date.now();
-    // Decisions that ask at once share one read; a failed read is not kept.
-    if (!this.positions || now - this.positions.at > POSITIONS_TTL_MS) {
-      const readAt = clock.now();
-      const held = this.d.client.getPositions().then((ps) => {
-        const m = new Map<string, number>();
-        for (const p of ps) m.set(p.ticker, (m.get(p.ticker) ?? 0) + Math.abs(p.positionE2));
-        return m;
-      });
-      const entry = { at: now, readAt, held };
-      this.positions = entry;
-      held.catch(() => {
-        if (this.positions === entry) this.positions = null;
-      });
-    }
-    const { readAt, held } = this.positions;
-    const out = new Map(await held);
+    const { journal } = this.d;
+    const { readAt, held } = await this.positions.get();
+    const out = new Map(held);
     const add = (t: string, n: number) => out.set(t, (out.get(t) ?? 0) + n);
     for (const [t, n] of journal.orders.filledSince(readAt)) add(t, n);
     for (const [t, n] of journal.orders.pendingByTicker()) add(t, n);
@@ -350,7 +329,7 @@ export class StreamLoop {
     try {
       // The checks on the market's own numbers first, on the table (no read): most markets that enter the band settle
       // too late or trade too little, and must not cost a request each.
-      const status = await this.exchangeStatus();
+      const status = await this.status.get();
       if (this.table !== t) return;
       const settings = journal.settings.get();
       const shards = new ShardTrading(status.tradingActive, status.shards);
@@ -420,7 +399,7 @@ export class StreamLoop {
         // its watcher's to book.
         if (!now || now.final || !now.exchange_order_id || executor.isWatching(row.id)) return;
         const ref = { orderId: now.exchange_order_id, clientOrderId: now.client_order_id, ticker: now.ticker, exchangeIndex: now.exchange_index };
-        const o = this.d.feed?.report(now.exchange_order_id, now.side)?.order ?? (await executor.read(ref));
+        const o = this.d.feed?.report(now.exchange_order_id, now.side) ?? (await executor.read(ref));
         // Read again after the await: the order may have been booked (or come under its watcher) meanwhile. Booked on
         // the stream's fill records when they cover it (counted by the feed), else on the REST list.
         const still = journal.orders.get(row.id);
@@ -431,5 +410,30 @@ export class StreamLoop {
         }
       })
       .catch((err: unknown) => this.d.log.warn({ err }, 'stream: booking a fill failed (polling and reconciliation remain)'));
+  }
+}
+
+/**
+ * A read kept for `ttlMs` (monotonic time): callers that ask while one is in flight share it, and a failed read is
+ * not kept (the next caller asks again).
+ */
+class SharedRead<T> {
+  private kept: { at: number; v: Promise<T> } | null = null;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly read: () => Promise<T>,
+  ) {}
+
+  get(): Promise<T> {
+    const now = performance.now();
+    if (!this.kept || now - this.kept.at > this.ttlMs) {
+      const kept = { at: now, v: this.read() };
+      this.kept = kept;
+      kept.v.catch(() => {
+        if (this.kept === kept) this.kept = null;
+      });
+    }
+    return this.kept.v;
   }
 }
