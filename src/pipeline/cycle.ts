@@ -1,4 +1,5 @@
 // One scan cycle: L1 hydrate -> L2 band -> L3 validate -> L4 risk + execute, journaled.
+import { emptyObjects } from '../elements.js';
 import { tradingDay } from '../clock.js';
 import { transfersOpen } from '../execution/funding.js';
 import type { SettlementSource, SettlementSync } from '../execution/settlements.js';
@@ -13,7 +14,7 @@ import type { Side } from '../rules/band.js';
 import { raiseApproval } from './approvals.js';
 import { type DecideDeps, DecisionContext, decisionDepsOf } from './decision-context.js';
 import { alertAuthFailure, orderMarket } from './order-market.js';
-import { DecisionColumns, type Passed, ReasonTexts, bandPass, evaluatePass, lookupRows } from '../rules/table-pass.js';
+import { DecisionColumns, type Passed, ReasonTexts, Shapes, bandPass, evaluatePass, lookupRows } from '../rules/table-pass.js';
 import type { ShadowBook } from './shadow.js';
 
 export interface CycleClient extends MarketsPageSource, SettlementSource {
@@ -81,6 +82,8 @@ export class Cycle {
   private profile: CreatedProfile | null | undefined;
   /** Reason texts formatted in earlier cycles (while the settings they depend on are unchanged). */
   private readonly texts = new ReasonTexts();
+  /** Evaluations by shape, kept from cycle to cycle while what they were made under is unchanged. */
+  private readonly shapes = new Shapes();
 
   constructor(private readonly d: CycleDeps) {}
 
@@ -148,7 +151,7 @@ export class Cycle {
         this.d.client.getExchangeStatus(),
         this.d.client.getPositions(),
         this.d.settlements.sync(),
-        this.d.categories.ensure([]),
+        this.d.categories.ensure(emptyObjects<string>()),
       ]);
       if (scanned.status === 'rejected') throw scanned.reason;
       if (exchange.status === 'rejected') throw exchange.reason;
@@ -198,7 +201,7 @@ export class Cycle {
       // Each event once (an event's markets share its category).
       const lookups = lookupRows(table, candidates, { nowMs: now, horizonDays: settings.horizonDays, minVolume24h: settings.minVolume24h });
       const asked = new Uint8Array(table.events.length);
-      const events: string[] = [];
+      const events: string[] = emptyObjects();
       for (let c = 0; c < lookups.length; c++) {
         const e = table.eventOf[lookups[c]!]!;
         if (asked[e] === 0) {
@@ -209,7 +212,7 @@ export class Cycle {
       await this.d.categories.ensure(events);
       const ctx = new DecisionContext(decisionDepsOf(this.d), now, settings, status, exposures);
       // A DecisionContext is both the evaluation's and the validation's context.
-      const passed: Passed[] = evaluatePass(table, candidates, bandSide, bandPrice, ctx, ctx, cols);
+      const passed: Passed[] = evaluatePass(table, candidates, bandSide, bandPrice, ctx, ctx, cols, this.shapes);
       summary.validated = passed.length;
       t = lap('validate', t);
       // The trail's tickers are compressed on the thread pool while layer 4, the shadow book and the rest run here

@@ -121,7 +121,8 @@ export class DecisionContext implements EvaluationContext, ValidationContext {
   }
 
   exposureE2(ticker: string): number {
-    return this.exposures.get(ticker) ?? 0;
+    // Asked for thousands of tickers a cycle, nearly always of an empty or small map: no hash when it is empty.
+    return this.exposures.size === 0 ? 0 : (this.exposures.get(ticker) ?? 0);
   }
 
   shardClosed(exchangeIndex: number): string | null {

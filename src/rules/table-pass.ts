@@ -3,6 +3,7 @@
 // markets that pass them (a few thousand of 120,000) are turned into records for the rest (validateRest, then
 // evaluateValid: evaluateMarket's own steps after its band and quick checks). Every
 // decision is kept as codes plus an index into the cycle's distinct reason texts, each text formatted once.
+import { emptyObjects } from '../elements.js';
 import type { Decision } from '../journal/cycles.js';
 import { OUTCOMES } from '../journal/decisions.js';
 import type { MarketTable } from '../kalshi/market-table.js';
@@ -33,91 +34,47 @@ const SMALL_KEYS = 1 << 17;
 const NS_BAND = 0;
 const NS_QUICK = 1;
 const NS_SHARD = 2;
+/** Evaluations kept across cycles before they are all dropped (a cycle makes a few thousand). */
+const MAX_KEPT_SHAPES = 100_000;
+
+/** Texts kept before they are all dropped at a cycle's start (a cycle uses a few thousand). */
+const MAX_KEPT_TEXTS = 20_000;
 
 /**
- * Reason texts by key, kept from cycle to cycle while the settings they depend on (band, horizon, minimum volume)
- * stay the same, so a cycle formats only the texts it has not seen before. Shard texts are never kept: they follow
- * the exchange's status.
+ * The reason texts and their ids, kept from cycle to cycle while the settings they depend on (band, horizon, minimum
+ * volume) stay the same: a cycle formats only the texts it has not seen before, and finds a kept one's id by its key
+ * in an array. Ids index `list`, which only grows within a cycle (a cycle's columns hold ids into it; a change of
+ * settings starts a new list, the old one left to the columns that use it). Shard texts follow the exchange's status:
+ * their keys are asked afresh every cycle.
  */
 export class ReasonTexts {
   private signature = '';
-  private readonly byKey = [new Map<number, string>(), new Map<number, string>()];
+  list: string[] = emptyObjects();
+  private byText = new Map<string, number>();
+  /** Per key space (band, quick, shard): the small keys' ids (made when first asked for), and the larger keys'. */
+  private small: Array<Int32Array | null> = [null, null, null];
+  private byKey: Array<Map<number, number>> = [new Map(), new Map(), new Map()];
 
   /** Start a cycle under these settings (a change forgets every kept text). */
   use(s: { bandMinE4: number; bandMaxE4: number; horizonDays: number; minVolume24h: number }): void {
     const sig = `${s.bandMinE4} ${s.bandMaxE4} ${s.horizonDays} ${s.minVolume24h}`;
-    if (sig === this.signature) return;
-    this.signature = sig;
-    for (const m of this.byKey) m.clear();
-  }
-
-  text(ns: number, key: number, format: () => string): string {
-    const m = this.byKey[ns];
-    if (!m) return format();
-    let t = m.get(key);
-    if (t === undefined) {
-      t = format();
-      m.set(key, t);
+    if (sig !== this.signature || this.list.length > MAX_KEPT_TEXTS) {
+      this.signature = sig;
+      this.list = emptyObjects();
+      this.byText = new Map();
+      this.small = [null, null, null];
+      this.byKey = [new Map(), new Map(), new Map()];
+      return;
     }
-    return t;
-  }
-}
-
-const OUTCOME_CODE: Record<Decision['outcome'], number> = { rejected: 1, ordered: 2, approval: 3, passed: 4 };
-const SIDE_CODE = { yes: 1, no: 2 } as const;
-const REJECTED = OUTCOME_CODE.rejected;
-const YES = SIDE_CODE.yes;
-const NO = SIDE_CODE.no;
-
-/**
- * One decision per table row, in columns: layer (0 = no decision), outcome (1..4, OUTCOMES[code - 1]), side
- * (0 none, 1 yes, 2 no), price (e4, -1 none) and the index of its text in `reasons`.
- */
-export class DecisionColumns {
-  readonly layer: Uint8Array;
-  readonly outcome: Uint8Array;
-  readonly side: Uint8Array;
-  readonly priceE4: Int32Array;
-  readonly reason: Int32Array;
-  readonly reasons: string[] = [];
-  private readonly small: Int32Array[] = [];
-  private readonly byKey: Array<Map<number, number>> = [];
-  private readonly byText = new Map<string, number>();
-
-  constructor(
-    readonly count: number,
-    private readonly texts: ReasonTexts | null = null,
-  ) {
-    this.layer = new Uint8Array(count);
-    this.outcome = new Uint8Array(count);
-    this.side = new Uint8Array(count);
-    this.priceE4 = new Int32Array(count).fill(-1);
-    this.reason = new Int32Array(count);
-  }
-
-  /** Record (or overwrite) row i's decision. */
-  set(i: number, d: Pick<Decision, 'layer' | 'outcome' | 'reason' | 'side' | 'priceE4'>): void {
-    this.put(i, d.layer, OUTCOME_CODE[d.outcome], d.side ? SIDE_CODE[d.side] : 0, d.priceE4 ?? -1, this.textId(d.reason));
-  }
-
-  /** Record row i's decision from its parts (no object to build: layer 4 records thousands in a paused cycle). */
-  record(i: number, layer: Decision['layer'], outcome: Decision['outcome'], reason: string, side: 'yes' | 'no' | null, priceE4: number | null): void {
-    this.put(i, layer, OUTCOME_CODE[outcome], side ? SIDE_CODE[side] : 0, priceE4 ?? -1, this.textId(reason));
-  }
-
-  put(i: number, layer: number, outcome: number, side: number, priceE4: number, reasonId: number): void {
-    this.layer[i] = layer;
-    this.outcome[i] = outcome;
-    this.side[i] = side;
-    this.priceE4[i] = priceE4;
-    this.reason[i] = reasonId;
+    this.small[NS_SHARD]?.fill(-1);
+    this.byKey[NS_SHARD]!.clear();
   }
 
   textId(text: string): number {
     let id = this.byText.get(text);
     if (id === undefined) {
-      id = this.reasons.length;
-      this.reasons.push(text);
+      id = this.list.length;
+      this.list.push(text);
       this.byText.set(text, id);
     }
     return id;
@@ -145,21 +102,83 @@ export class DecisionColumns {
       const tab = this.keyIds(ns);
       const id = tab[key]!;
       if (id >= 0) return id;
-      const fresh = this.textId(this.texts ? this.texts.text(ns, key, format) : format());
+      const fresh = this.textId(format());
       tab[key] = fresh;
       return fresh;
     }
-    let m = this.byKey[ns];
-    if (!m) {
-      m = new Map();
-      this.byKey[ns] = m;
-    }
+    const m = this.byKey[ns]!;
     let id = m.get(key);
     if (id === undefined) {
-      id = this.textId(this.texts ? this.texts.text(ns, key, format) : format());
+      id = this.textId(format());
       m.set(key, id);
     }
     return id;
+  }
+}
+
+const OUTCOME_CODE: Record<Decision['outcome'], number> = { rejected: 1, ordered: 2, approval: 3, passed: 4 };
+const SIDE_CODE = { yes: 1, no: 2 } as const;
+const REJECTED = OUTCOME_CODE.rejected;
+const YES = SIDE_CODE.yes;
+const NO = SIDE_CODE.no;
+
+/**
+ * One decision per table row, in columns: layer (0 = no decision), outcome (1..4, OUTCOMES[code - 1]), side
+ * (0 none, 1 yes, 2 no), price (e4, -1 none) and the index of its text in `reasons`.
+ */
+export class DecisionColumns {
+  readonly layer: Uint8Array;
+  readonly outcome: Uint8Array;
+  readonly side: Uint8Array;
+  readonly priceE4: Int32Array;
+  readonly reason: Int32Array;
+  /** The texts the reason ids index (the kept texts' list: it may hold texts of earlier cycles too). */
+  readonly reasons: readonly string[];
+
+  constructor(
+    readonly count: number,
+    private readonly texts: ReasonTexts = new ReasonTexts(),
+  ) {
+    this.layer = new Uint8Array(count);
+    this.outcome = new Uint8Array(count);
+    this.side = new Uint8Array(count);
+    this.priceE4 = new Int32Array(count).fill(-1);
+    this.reason = new Int32Array(count);
+    this.reasons = texts.list;
+  }
+
+  /** Record (or overwrite) row i's decision. */
+  set(i: number, d: Pick<Decision, 'layer' | 'outcome' | 'reason' | 'side' | 'priceE4'>): void {
+    this.put(i, d.layer, OUTCOME_CODE[d.outcome], d.side ? SIDE_CODE[d.side] : 0, d.priceE4 ?? -1, this.texts.textId(d.reason));
+  }
+
+  /** Record row i's decision from its parts (no object to build: layer 4 records thousands in a paused cycle). */
+  record(i: number, layer: Decision['layer'], outcome: Decision['outcome'], reason: string, side: 'yes' | 'no' | null, priceE4: number | null): void {
+    this.put(i, layer, OUTCOME_CODE[outcome], side ? SIDE_CODE[side] : 0, priceE4 ?? -1, this.texts.textId(reason));
+  }
+
+  put(i: number, layer: number, outcome: number, side: number, priceE4: number, reasonId: number): void {
+    this.layer[i] = layer;
+    this.outcome[i] = outcome;
+    this.side[i] = side;
+    this.priceE4[i] = priceE4;
+    this.reason[i] = reasonId;
+  }
+
+  textId(text: string): number {
+    return this.texts.textId(text);
+  }
+
+  knownId(ns: number, key: number): number {
+    return this.texts.knownId(ns, key);
+  }
+
+  keyIds(ns: number): Int32Array {
+    return this.texts.keyIds(ns);
+  }
+
+  keyedId(ns: number, key: number, format: () => string): number {
+    return this.texts.keyedId(ns, key, format);
   }
 
   /** Row i's decision as the journal's record (undefined when the cycle made none). */
@@ -269,10 +288,11 @@ export function evaluatePass(
   ctx: EvaluationContext,
   vctx: ValidationContext,
   out: DecisionColumns,
+  shapes: Shapes = new Shapes(),
 ): Passed[] {
   const passed: Passed[] = [];
   const once = new PerEvent(t, ctx, vctx);
-  const shapes = new Shapes(once, t.events.length);
+  shapes.use(once, t.events.length);
   const view: MarketKey = { ticker: '', eventTicker: '' };
   for (let c = 0; c < candidates.length; c++) {
     const i = candidates[c]!;
@@ -314,13 +334,14 @@ export function evaluatePass(
 }
 
 /**
- * One evaluation per distinct shape. Within a cycle, evaluateValid's answer for a taker is a function of the event's
- * fee rule, the category, the contracts it sizes to (what the book, the budget, the position limit and the exposure
- * leave), the price and the side alone: the ticker does not enter it. Thousands of candidates share a few hundred
- * shapes, so each is evaluated once and its (immutable) evaluation shared. A maker's price reads the market's own
- * book: makers are evaluated one by one.
+ * One evaluation per distinct shape. evaluateValid's answer for a taker is a function of the event's fee rule, the
+ * category, the contracts it sizes to (what the book, the budget, the position limit and the exposure leave), the
+ * price and the side, under the context's budget, position limit, calibration, minimum edge and approval rules: the
+ * ticker does not enter it. Thousands of candidates share a few hundred shapes, so each is evaluated once and its
+ * (immutable) evaluation shared, and kept for the next cycle while that context is the same (the cycle holds one
+ * Shapes). A maker's price reads the market's own book: makers are evaluated one by one.
  */
-class Shapes {
+export class Shapes {
   /** Per (fee rule, category) pair: evaluations by (contracts, price, side), packed below 2^30 (a small integer). */
   private readonly groups: Array<Map<number, Evaluation>> = [];
   private readonly groupOfPair = new Map<number, number>();
@@ -328,15 +349,30 @@ class Shapes {
   private readonly feeIds = new Map<string, Map<number, number>>();
   private feeCount = 1; // 0: no fee rule known
   private readonly categoryIds = new Map<string | undefined, number>();
-  /** Per event of the table: 1 + its group (0: not asked yet). */
-  private readonly groupOfEvent: Int32Array;
-  private readonly on: boolean;
+  private kept = 0;
+  /** What the kept evaluations were made under. */
+  private signature = '';
+  private calibration: EvaluationContext['calibration'] = null;
+  /** Per event of the cycle's table: 1 + its group (0: not asked yet). */
+  private groupOfEvent = new Int32Array(0);
+  private on = false;
+  private ctx: PerEvent | null = null;
   private current: Map<number, Evaluation> | null = null;
 
-  constructor(
-    private readonly ctx: PerEvent,
-    events: number,
-  ) {
+  /** Start a cycle: its context, and its table's event count. Evaluations made under another context are forgotten. */
+  use(ctx: PerEvent, events: number): void {
+    const { maxCostPerTradeE4, positionLimit } = ctx.settings;
+    const rules = ctx.approvalRules;
+    const sig = `${maxCostPerTradeE4} ${positionLimit} ${ctx.positionLimit} ${ctx.minEdgeE4 ?? ''} ${ctx.orderStyle ?? 'taker'} ${rules.approvalAboveCostE4 ?? ''} ${[...rules.approvalCategories].join(',')}`;
+    const calibration = ctx.calibration ?? null;
+    // The calibration's lookup is rebuilt (a new object) whenever it changes.
+    if (sig !== this.signature || calibration !== this.calibration || this.kept > MAX_KEPT_SHAPES) {
+      this.signature = sig;
+      this.calibration = calibration;
+      for (const g of this.groups) g.clear();
+      this.kept = 0;
+    }
+    this.ctx = ctx;
     this.on = ctx.orderStyle !== 'maker' && ctx.positionLimit <= 50_000;
     this.groupOfEvent = new Int32Array(events);
   }
@@ -347,18 +383,19 @@ class Shapes {
    */
   key(m: MarketKey, event: number, yes: boolean, priceE4: number, sizeE2: number, category: string | undefined): number {
     if (!this.on || priceE4 < 0 || priceE4 > 10_000) return -1;
+    const ctx = this.ctx!;
     let g = this.groupOfEvent[event]!;
     if (g === 0) {
-      g = this.groupOf(this.ctx.feeOf(m.eventTicker), category) + 1;
+      g = this.groupOf(ctx.feeOf(m.eventTicker), category) + 1;
       this.groupOfEvent[event] = g;
     }
     this.current = this.groups[g - 1]!;
     const contracts = sizeOrder({
       priceE4,
       topSizeE2: sizeE2,
-      maxCostPerTradeE4: this.ctx.settings.maxCostPerTradeE4,
-      positionLimit: this.ctx.positionLimit,
-      exposureE2: this.ctx.exposureE2(m.ticker),
+      maxCostPerTradeE4: ctx.settings.maxCostPerTradeE4,
+      positionLimit: ctx.positionLimit,
+      exposureE2: ctx.exposureE2(m.ticker),
     });
     return (contracts * 10_001 + priceE4) * 2 + (yes ? 1 : 0);
   }
@@ -369,6 +406,7 @@ class Shapes {
 
   set(key: number, ev: Evaluation): void {
     this.current!.set(key, ev);
+    this.kept++;
   }
 
   private groupOf(fee: FeeSchedule | null, category: string | undefined): number {
@@ -419,13 +457,14 @@ class PerEvent implements EvaluationContext, ValidationContext, QuickContext {
   readonly positionLimit: number;
   /** Per event of the table: 1 + the index of its answer in the lists below (0: not asked yet). Typed, zeroed for free. */
   private readonly categoryAt: Int32Array;
-  private readonly categories: Array<string | undefined> = [];
+  private readonly categories: Array<string | undefined> = emptyObjects();
   private readonly feeAt: Int32Array;
-  private readonly fees: Array<FeeSchedule | null> = [];
-  private lastTicker: string | null = null;
+  private readonly fees: Array<FeeSchedule | null> = emptyObjects();
+  /** '' is no ticker (a string, as every ticker compared with it is). */
+  private lastTicker = '';
   private lastExposure = 0;
   /** By shard (0..100): undefined not asked yet. */
-  private readonly shardReason: Array<string | null | undefined> = new Array(101);
+  private readonly shardReason: Array<string | null | undefined> = Array.from({ length: 101 }, () => undefined);
 
   constructor(
     private readonly t: MarketTable,
