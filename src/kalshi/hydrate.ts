@@ -13,7 +13,7 @@
 // seen twice are kept once (by ticker).
 import { KalshiClient } from './client.js';
 import type { Market } from './market-schema.js';
-import { MarketTable } from './market-table.js';
+import { type EventNames, MarketTable } from './market-table.js';
 
 export interface MarketsPageSource {
   getMarketsPage(params: {
@@ -96,6 +96,8 @@ export interface HydrateOptions {
   budget?: ReadBudget;
   /** Rows to reserve in the table (e.g. the last scan's count). */
   expectedMarkets?: number;
+  /** The last scan's event tickers: an event seen again keeps the same string (see MarketTable). */
+  previousEvents?: EventNames | null;
 }
 
 export interface Window {
@@ -252,7 +254,7 @@ export async function hydrateUniverse(source: MarketsPageSource, opts: HydrateOp
   // Oldest to newest; taken from the end, so the newest goes first: it is the one that grows between scans (and,
   // cold, the densest).
   const queue: Window[] = profile ? planFromProfile(profile, limit, nowMs) : planWindows(streams, nowS);
-  const table = new MarketTable(Math.ceil((opts.expectedMarkets ?? profile?.createdS.length ?? 0) * 1.05) || 4096);
+  const table = new MarketTable(Math.ceil((opts.expectedMarkets ?? profile?.createdS.length ?? 0) * 1.05) || 4096, opts.previousEvents ?? null);
   const stats = { pages: 0, skipped: 0, leaked: 0, duplicates: 0, repeatedCursors: 0, done: 0, splits: 0, resumed: 0, listed: 0 };
   const chains: Chain[] = [];
   let running = 0;

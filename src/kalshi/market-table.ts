@@ -3,6 +3,16 @@
 // 25 MB here instead of ~100 MB as objects, and a pass over a column touches no pointers.
 import type { Market } from './market-schema.js';
 
+/**
+ * A finished table's event tickers and their ids. The next scan's table takes an event it has seen from here rather
+ * than the string just parsed: the layers look events up in maps kept across cycles (categories, fee rules), and a
+ * key that is the very string the map holds is found without comparing its text.
+ */
+export interface EventNames {
+  readonly ids: ReadonlyMap<string, number>;
+  readonly events: readonly string[];
+}
+
 /** What a row holds; `market(i)` gives it back as the app's Market. */
 export class MarketTable {
   size = 0;
@@ -27,7 +37,10 @@ export class MarketTable {
   private names = Buffer.allocUnsafe(1 << 16);
   private namesLength = 0;
 
-  constructor(capacity = 1024) {
+  constructor(
+    capacity = 1024,
+    private readonly previous: EventNames | null = null,
+  ) {
     const n = Math.max(16, capacity);
     this.eventOf = new Int32Array(n);
     this.yesBidE4 = new Int32Array(n);
@@ -71,8 +84,10 @@ export class MarketTable {
     let e = this.eventIds.get(m.eventTicker);
     if (e === undefined) {
       e = this.events.length;
-      this.events.push(m.eventTicker);
-      this.eventIds.set(m.eventTicker, e);
+      const seen = this.previous?.ids.get(m.eventTicker);
+      const name = seen === undefined ? m.eventTicker : this.previous!.events[seen]!;
+      this.events.push(name);
+      this.eventIds.set(name, e);
     }
     this.eventOf[i] = e;
     this.yesBidE4[i] = m.yesBidE4;
@@ -100,6 +115,11 @@ export class MarketTable {
     }
     this.namesLength += this.names.write(ticker, this.namesLength, 'utf8');
     this.names[this.namesLength++] = 0x0a;
+  }
+
+  /** This table's events, for the next scan's table (see EventNames). */
+  eventNames(): EventNames {
+    return { ids: this.eventIds, events: this.events };
   }
 
   eventTicker(i: number): string {

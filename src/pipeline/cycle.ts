@@ -5,7 +5,7 @@ import { transfersOpen } from '../execution/funding.js';
 import type { SettlementSource, SettlementSync } from '../execution/settlements.js';
 import { KalshiApiError } from '../kalshi/errors.js';
 import { type CreatedProfile, type HydrateProgress, type HydrateResult, type MarketsPageSource, hydrateUniverse } from '../kalshi/hydrate.js';
-import type { MarketTable } from '../kalshi/market-table.js';
+import type { EventNames, MarketTable } from '../kalshi/market-table.js';
 import type { ExchangeStatus, Position } from '../kalshi/schemas.js';
 import { packNamesAsync } from '../journal/decisions.js';
 import { E2_PER_CONTRACT, e4ToDollarsNumber } from '../money.js';
@@ -82,6 +82,8 @@ export class Cycle {
   private profile: CreatedProfile | null | undefined;
   /** Reason texts formatted in earlier cycles (while the settings they depend on are unchanged). */
   private readonly texts = new ReasonTexts();
+  /** The last scan's events: the next scan's table keeps their strings (the maps kept across cycles find them faster). */
+  private lastEvents: EventNames | null = null;
   /** Evaluations by shape, kept from cycle to cycle while what they were made under is unchanged. */
   private readonly shapes = new Shapes();
 
@@ -145,6 +147,7 @@ export class Cycle {
         hydrateUniverse(this.d.client, {
           nowMs: clock.now(),
           profile: this.profile,
+          previousEvents: this.lastEvents,
           ...(this.d.hydrateStreams !== undefined ? { streams: this.d.hydrateStreams } : {}),
           ...(this.d.onProgress ? { onProgress: this.d.onProgress } : {}),
         }),
@@ -158,6 +161,7 @@ export class Cycle {
       const universe = scanned.value;
       const status = exchange.value;
       table = universe.table;
+      this.lastEvents = table.eventNames();
       this.d.onHydrated?.(table, scanStartMs);
       summary.markets = table.size;
       summary.skipped = universe.skipped;

@@ -90,9 +90,17 @@ describe('hydrateUniverse over the simulated exchange', () => {
     expect(first.profile.createdS.length).toBe(MARKETS);
     expect(first.profile.ordered).toBe(true);
 
-    const r = await hydrateUniverse(client, { streams: 8, pageLimit: 200, profile: first.profile });
+    // A market of a new event opens between the scans.
+    sim.addMarket({ ticker: 'KXNEWEV-26DEC03-A', yesBidCents: 40, yesAskCents: 42 });
+    const r = await hydrateUniverse(client, { streams: 8, pageLimit: 200, profile: first.profile, previousEvents: first.table.eventNames() });
     expect(r.planned).toBe('profile');
     expect(sortedTickers(r)).toEqual([...sim.openMarketTickers()].sort());
+    // The events carried over from the last scan's table (in another order there): each row's event is its own.
+    for (let i = 0; i < r.table.size; i++) {
+      const j = first.table.row(r.table.tickers[i]!);
+      expect(r.table.eventTicker(i)).toBe(j === undefined ? 'KXNEWEV-26DEC03' : first.table.eventTicker(j));
+    }
+    expect(new Set(r.table.events).size).toBe(r.table.events.length);
     expect(r.repeatedCursors).toBe(0);
     // 3000 markets at 200 a page: 15 pages at least; planned windows fill ~97% of one, the newest half of one.
     expect(r.pages).toBeGreaterThanOrEqual(15);
