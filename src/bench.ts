@@ -76,6 +76,23 @@ interface CycleLine {
   orders: unknown[];
 }
 
+/** Layers 2-4 of a cycle: the band, validation and layer 4's own time. */
+const layersOf = (tm: Record<string, number>) => (tm.band ?? 0) + (tm.validate ?? 0) + (tm.execute ?? 0);
+
+/** A cycle's progress line; its layer timings are read from the bot's journal (the summary line does not carry them). */
+function cycleNote(l: CycleLine, dbPath: string): string {
+  let layers = '';
+  try {
+    const db = new Database(dbPath, { readonly: true });
+    const row = db.prepare('SELECT timings FROM cycles ORDER BY id DESC LIMIT 1').get() as { timings: string } | undefined;
+    db.close();
+    if (row) layers = `, layers 2-4 ${layersOf(JSON.parse(row.timings) as Record<string, number>)} ms`;
+  } catch {
+    // The journal busy or not there yet: the line without them.
+  }
+  return `    cycle: ${l.markets} markets, hydrate ${secs(l.hydrateMs)}, after hydration ${l.durationMs - l.hydrateMs} ms${layers}`;
+}
+
 /** Peak resident set of a process (Linux: VmHWM), MB; null where /proc is not available. */
 function peakRssMb(pid: number): number | null {
   try {
@@ -273,10 +290,10 @@ export async function runBench(args: string[]): Promise<void> {
     };
     await new Promise((r) => setTimeout(r, 1500));
     note(`  the bot: ${cycles} cycles in one process (a fresh install: the first is cold, the others plan from it)...`);
-    const first = await runBot(runtime, env, cycles, (l) => note(`    cycle: ${l.markets} markets, hydrate ${secs(l.hydrateMs)}, after hydration ${l.durationMs - l.hydrateMs} ms`));
+    const first = await runBot(runtime, env, cycles, (l) => note(cycleNote(l, dbPath)));
     await new Promise((r) => setTimeout(r, 1500));
     note('  the bot again after a restart: one cycle, planned from the journal...');
-    const again = await runBot(runtime, env, 1, (l) => note(`    cycle: ${l.markets} markets, hydrate ${secs(l.hydrateMs)}, after hydration ${l.durationMs - l.hydrateMs} ms`));
+    const again = await runBot(runtime, env, 1, (l) => note(cycleNote(l, dbPath)));
     const stats = await sim.stats();
 
     const steady = first.lines.slice(1);
@@ -290,7 +307,7 @@ export async function runBench(args: string[]): Promise<void> {
     const db = new Database(dbPath, { readonly: true });
     const timings = (db.prepare('SELECT timings FROM cycles ORDER BY id').all() as { timings: string }[]).map((r) => JSON.parse(r.timings) as Record<string, number>);
     db.close();
-    const layers = (tm: Record<string, number>) => (tm.band ?? 0) + (tm.validate ?? 0) + (tm.execute ?? 0);
+    const layers = layersOf;
     const warmTimings = timings.slice(2, cycles);
     const decideMs = median(warmTimings.map(layers));
     const journalMs = median(warmTimings.map((tm) => tm.journal ?? 0));
