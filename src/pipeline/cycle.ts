@@ -274,7 +274,7 @@ export class Cycle {
           continue;
         }
         const m = p.m;
-        const sent = await orderMarket(this.d, m, ctx, { cycleId, day });
+        const sent = await orderMarket(this.d, m, ctx.at(clock.now()), { cycleId, day });
         stale = true;
         if (!sent.sent) {
           if (sent.halt) summary.halted = true;

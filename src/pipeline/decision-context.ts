@@ -94,7 +94,7 @@ export class DecisionContext implements EvaluationContext, ValidationContext {
     private readonly d: DecisionContextDeps,
     readonly nowMs: number,
     readonly settings: Settings,
-    status: Pick<ExchangeStatus, 'tradingActive' | 'shards'>,
+    private readonly status: Pick<ExchangeStatus, 'tradingActive' | 'shards'>,
     /** Contracts held plus resting, per ticker. */
     private readonly exposures: ReadonlyMap<string, number>,
   ) {
@@ -109,6 +109,15 @@ export class DecisionContext implements EvaluationContext, ValidationContext {
     this.minVolume24h = settings.minVolume24h;
     this.positionLimit = settings.positionLimit;
     this.day = tradingDay(nowMs, d.timeZone);
+  }
+
+  /**
+   * The same decision moment's inputs at another time. Layer 4 sends a cycle's orders one after another, each taker
+   * waiting for its fill: an order sent minutes after the cycle began is decided (its fee rule, its settlement time)
+   * as of its own moment.
+   */
+  at(nowMs: number): DecisionContext {
+    return nowMs === this.nowMs ? this : new DecisionContext(this.d, nowMs, this.settings, this.status, this.exposures);
   }
 
   categoryOf(eventTicker: string): string | undefined {

@@ -40,6 +40,24 @@ describe('fee rules', () => {
     expect(worstOf(w, app)).toBe(46_800 + 2163 + 700);
   });
 
+  it("an order sent later in a cycle is sized and capped under the fee rule of its own moment, not the cycle start's", async () => {
+    w = await world();
+    w.sim.addMarket({ ...inBandMarket('KXFEE-26NOV27-A'), volume24h: 9000 });
+    w.sim.addMarket({ ...inBandMarket('KXFEE-26NOV27-B'), volume24h: 8000 });
+    // The series' fee triples 5 minutes after the cycle starts: beyond the first order's horizon.
+    w.sim.scheduleFeeChange({ seriesTicker: 'KXFEE', feeType: 'quadratic', feeMultiplierE4: 30_000, scheduledMs: T0 + 5 * 60_000 });
+    const app = await w.start();
+    // Layer 4 sends one order after another: here the first takes until 6 minutes past the start.
+    const clock = w.clock;
+    const read = clock.now.bind(clock);
+    clock.now = () => (w!.sim.ordersSnapshot().length > 0 ? Math.max(read(), T0 + 6 * 60_000) : read());
+    const s = await app.runCycle();
+    expect(s.orders.map((o) => o.ticker)).toEqual(['KXFEE-26NOV27-A', 'KXFEE-26NOV27-B']);
+    const [second, first] = app.journal.orders.recent(2);
+    expect(first!.worst_case_e4).toBe(worstCaseE4(6, 7800, { feeType: 'quadratic', multiplierE4: 10_000 }));
+    expect(second!.worst_case_e4).toBe(worstCaseE4(6, 7800, { feeType: 'quadratic', multiplierE4: 30_000 }));
+  });
+
   it('flat fees (formula unpublished) are bounded above any quadratic fee; maker fees only where the type charges makers', () => {
     const flat = scheduleFeeE4({ feeType: 'flat', multiplierE4: 10_000 }, 100, 7800);
     const quad = scheduleFeeE4({ feeType: 'quadratic', multiplierE4: 10_000 }, 100, 5000); // the quadratic peak
