@@ -84,7 +84,7 @@ function cycleNote(l: CycleLine, dbPath: string): string {
   let layers = '';
   try {
     const db = new Database(dbPath, { readonly: true });
-    const row = db.prepare('SELECT timings FROM cycles ORDER BY id DESC LIMIT 1').get() as { timings: string } | undefined;
+    const row = db.prepare('SELECT timings FROM cycles WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1').get() as { timings: string } | undefined;
     db.close();
     if (row) layers = `, layers 2-4 ${layersOf(JSON.parse(row.timings) as Record<string, number>)} ms`;
   } catch {

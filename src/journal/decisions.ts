@@ -35,18 +35,32 @@ const ROW_BYTES = 11;
 /** `rows_format`: 0 the columns as they are (migration 006), 1 raw-deflated (nearly every row is a layer-2 rejection). */
 const ROWS_DEFLATED = 1;
 
-function encodeRows(c: TrailColumns): Buffer {
+/**
+ * The rows, and the texts they use. The columns' texts may include earlier cycles' (the pass keeps them from cycle to
+ * cycle): only those a row uses are stored, renumbered in order of first use.
+ */
+function encodeRows(c: TrailColumns): { rows: Buffer; reasons: string[] } {
   const n = c.count;
   const buf = Buffer.alloc(n * ROW_BYTES);
   buf.set(c.layer.subarray(0, n), 0);
   buf.set(c.outcome.subarray(0, n), n);
   buf.set(c.side.subarray(0, n), 2 * n);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const stored = new Int32Array(c.reasons.length).fill(-1);
+  const reasons: string[] = [];
   for (let i = 0; i < n; i++) {
     view.setInt32(3 * n + 4 * i, c.priceE4[i]!, true);
-    view.setUint32(7 * n + 4 * i, c.reason[i]!, true);
+    // A row without a decision (layer 0) has no text to keep.
+    if (c.layer[i] === 0) continue;
+    const id = c.reason[i]!;
+    let k = stored[id]!;
+    if (k < 0) {
+      k = reasons.push(c.reasons[id] ?? '') - 1;
+      stored[id] = k;
+    }
+    view.setUint32(7 * n + 4 * i, k, true);
   }
-  return buf;
+  return { rows: buf, reasons };
 }
 
 const deflateAsync = promisify(deflateRaw);
@@ -66,6 +80,7 @@ export class DecisionTrail {
 
   /** Replace the stored trail (inside the caller's transaction, if any); `names` from packNames. */
   write(cycleId: number, names: Buffer, c: TrailColumns): void {
+    const encoded = encodeRows(c);
     this.db
       .prepare(
         `INSERT INTO decision_trail (id, cycle_id, markets, tickers, rows, rows_format, reasons)
@@ -78,9 +93,9 @@ export class DecisionTrail {
         markets: c.count,
         tickers: names,
         // About 1.3 MB as columns, a few tens of KB deflated: less to write (and sync) each cycle.
-        rows: deflateRawSync(encodeRows(c), { level: 1 }),
+        rows: deflateRawSync(encoded.rows, { level: 1 }),
         format: ROWS_DEFLATED,
-        reasons: JSON.stringify(c.reasons),
+        reasons: JSON.stringify(encoded.reasons),
       });
   }
 

@@ -41,10 +41,12 @@ export class CategoryCache {
   /** Make categories known for these events. Failures leave them unknown (validation then decides). */
   async ensure(eventTickers: Iterable<string>): Promise<void> {
     if (this.clock.now() - this.seriesLoadedAt > (this.opts.seriesTtlMs ?? 6 * 3_600_000)) {
+      let read = false;
       try {
         const { series } = await this.source.getSeries();
         this.series = new Map(series.map((s) => [s.ticker, s]));
         this.seriesLoadedAt = this.clock.now();
+        read = true;
       } catch {
         // Keep the stale list; retry next cycle.
       }
@@ -54,11 +56,12 @@ export class CategoryCache {
         for (const c of changes) bySeries.set(c.seriesTicker, [...(bySeries.get(c.seriesTicker) ?? []), c]);
         for (const list of bySeries.values()) list.sort((a, b) => a.scheduledMs - b.scheduledMs);
         this.feeChanges = bySeries;
+        read = true;
       } catch {
         // Keep what was known.
       }
-      // Either list may have changed what any kept answer was read from.
-      this.forgetAll();
+      // Either list read anew may have changed what any kept answer was read from.
+      if (read) this.forgetAll();
     }
     // Event tickers are SERIES-SUFFIX by Kalshi's convention: the series list answers almost all of them
     // in one request; only the rest are looked up one event at a time.

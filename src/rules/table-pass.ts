@@ -344,7 +344,8 @@ export function evaluatePass(
 export class Shapes {
   /** Per (fee rule, category) pair: evaluations by (contracts, price, side), packed below 2^30 (a small integer). */
   private readonly groups: Array<Map<number, Evaluation>> = [];
-  private readonly groupOfPair = new Map<number, number>();
+  /** Groups by fee rule, then category. */
+  private readonly groupOfPair = new Map<number, Map<number, number>>();
   /** Fee rules by content (type, then multiplier) and categories by text, as small numbers. */
   private readonly feeIds = new Map<string, Map<number, number>>();
   private feeCount = 1; // 0: no fee rule known
@@ -425,12 +426,16 @@ export class Shapes {
       k = this.categoryIds.size;
       this.categoryIds.set(category, k);
     }
-    const pair = f * 65_536 + k;
-    let g = this.groupOfPair.get(pair);
+    let byCategory = this.groupOfPair.get(f);
+    if (!byCategory) {
+      byCategory = new Map();
+      this.groupOfPair.set(f, byCategory);
+    }
+    let g = byCategory.get(k);
     if (g === undefined) {
       g = this.groups.length;
       this.groups.push(new Map());
-      this.groupOfPair.set(pair, g);
+      byCategory.set(k, g);
     }
     return g;
   }

@@ -263,12 +263,23 @@ describe('the compact path', () => {
     const dbPath = join(dir, 'trail.db');
     const journal = Journal.open(dbPath, loadConfig({ KALSHI_ENV: 'sim', DB_PATH: dbPath }));
     try {
-      const { ctx } = contexts()[1]!;
-      const got = compactPath(table, ctx, new ReasonTexts());
+      // The texts are kept from cycle to cycle: the cycle before this one (the exchange closed) made texts this one
+      // does not use, and the trail keeps only those its rows use.
+      const texts = new ReasonTexts();
+      const all = contexts();
+      const closed = compactPath(table, all.find((c) => c.name === 'the exchange not trading')!.ctx, texts);
+      const got = compactPath(table, all.find((c) => c.name === 'defaults')!.ctx, texts);
+      expect(got.cols.reasons.length).toBeGreaterThan(new Set([...got.decisions.values()].map((d) => d.reason)).size);
+      expect(closed.cols.reasons).toContain('exchange is not trading');
       journal.cycles.replaceTrail(7, packNames(table.tickerText()), got.cols);
       for (const [ticker, d] of [...got.decisions].filter((_, i) => i % 50 === 0)) {
         expect(journal.cycles.decision(ticker.toLowerCase())).toEqual({ ...d, cycleId: 7 });
       }
+      const raw = new Database(dbPath, { readonly: true });
+      const stored = JSON.parse((raw.prepare('SELECT reasons FROM decision_trail').get() as { reasons: string }).reasons) as string[];
+      raw.close();
+      expect(new Set(stored)).toEqual(new Set([...got.decisions.values()].map((d) => d.reason)));
+      expect(stored).toHaveLength(new Set(stored).size);
       // A market that passed every layer has no decision until layer 4 gives it one.
       const passed = got.passed[0]!.ticker;
       expect(journal.cycles.decision(passed)).toBeUndefined();
