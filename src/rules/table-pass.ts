@@ -34,8 +34,8 @@ const SMALL_KEYS = 1 << 17;
 const NS_BAND = 0;
 const NS_QUICK = 1;
 const NS_SHARD = 2;
-/** Evaluations kept across cycles before they are all dropped (a cycle makes a few thousand). */
-const MAX_KEPT_SHAPES = 100_000;
+/** Evaluations kept across cycles before they are all dropped (a cycle makes about 2,000; each holds a few hundred bytes). */
+const MAX_KEPT_SHAPES = 20_000;
 
 /** Texts kept before they are all dropped at a cycle's start (a cycle uses a few thousand). */
 const MAX_KEPT_TEXTS = 20_000;
