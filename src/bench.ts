@@ -307,12 +307,11 @@ export async function runBench(args: string[]): Promise<void> {
     const db = new Database(dbPath, { readonly: true });
     const timings = (db.prepare('SELECT timings FROM cycles ORDER BY id').all() as { timings: string }[]).map((r) => JSON.parse(r.timings) as Record<string, number>);
     db.close();
-    const layers = layersOf;
     const warmTimings = timings.slice(2, cycles);
-    const decideMs = median(warmTimings.map(layers));
+    const decideMs = median(warmTimings.map(layersOf));
     const journalMs = median(warmTimings.map((tm) => tm.journal ?? 0));
     const layerMedian = (k: string) => Math.round(median(warmTimings.map((tm) => tm[k] ?? 0)));
-    const restartDecideMs = layers(timings[cycles]!);
+    const restartDecideMs = layersOf(timings[cycles]!);
     const restartAfterMs = after(again.lines[0]!);
     const peak = Math.max(first.peakRssMb ?? 0, again.peakRssMb ?? 0);
     const scanPages = floorPages;

@@ -137,7 +137,8 @@ export class DecisionColumns {
 
   constructor(
     readonly count: number,
-    private readonly texts: ReasonTexts = new ReasonTexts(),
+    /** Where the reason ids come from (kept across cycles by the cycle's ReasonTexts). */
+    readonly texts: ReasonTexts = new ReasonTexts(),
   ) {
     this.layer = new Uint8Array(count);
     this.outcome = new Uint8Array(count);
@@ -163,22 +164,6 @@ export class DecisionColumns {
     this.side[i] = side;
     this.priceE4[i] = priceE4;
     this.reason[i] = reasonId;
-  }
-
-  textId(text: string): number {
-    return this.texts.textId(text);
-  }
-
-  knownId(ns: number, key: number): number {
-    return this.texts.knownId(ns, key);
-  }
-
-  keyIds(ns: number): Int32Array {
-    return this.texts.keyIds(ns);
-  }
-
-  keyedId(ns: number, key: number, format: () => string): number {
-    return this.texts.keyedId(ns, key, format);
   }
 
   /** Row i's decision as the journal's record (undefined when the cycle made none). */
@@ -223,7 +208,7 @@ export function bandPass(t: MarketTable, s: BandSettings, out: DecisionColumns, 
   // The two numbers the band reads, in a small object of their own (the settings object is read 240,000 times here).
   const bs: BandSettings = { bandMinE4: s.bandMinE4, bandMaxE4: s.bandMaxE4 };
   const { layer, outcome, reason } = out;
-  const known = out.keyIds(NS_BAND);
+  const known = out.texts.keyIds(NS_BAND);
   const candidates = new Int32Array(n);
   let c = 0;
   // No closure in this loop: a variable a closure captures is allocated afresh on every pass (120,000 a cycle).
@@ -255,7 +240,7 @@ export function bandPass(t: MarketTable, s: BandSettings, out: DecisionColumns, 
 }
 
 function bandTextId(out: DecisionColumns, key: number, code: number, bid: number, ask: number, bidSize: number, askSize: number, s: BandSettings): number {
-  return out.keyedId(NS_BAND, key, () => bandReason(code, bid, ask, bidSize, askSize, s));
+  return out.texts.keyedId(NS_BAND, key, () => bandReason(code, bid, ask, bidSize, askSize, s));
 }
 
 /**
@@ -303,7 +288,7 @@ export function evaluatePass(
     if (code !== QUICK_OK) {
       const ns = code === QUICK.SHARD_CLOSED ? NS_SHARD : NS_QUICK;
       const key = quickReasonKey(code, k, settles, vol, once.nowMs);
-      let id = out.knownId(ns, key);
+      let id = out.texts.knownId(ns, key);
       if (id < 0) id = quickTextId(out, ns, key, code, k, settles, vol, once);
       out.put(i, 3, REJECTED, side[i]!, price[i]!, id);
       continue;
@@ -315,7 +300,7 @@ export function evaluatePass(
     // Band and quick checks passed above on the columns: the rest of the layers, as evaluateMarket runs them.
     const rest = validateRest(view, once);
     if (!rest.ok) {
-      out.put(i, 3, REJECTED, side[i]!, price[i]!, out.textId(rest.reason));
+      out.put(i, 3, REJECTED, side[i]!, price[i]!, out.texts.textId(rest.reason));
       continue;
     }
     const yes = side[i] === YES;
@@ -344,12 +329,8 @@ export function evaluatePass(
 export class Shapes {
   /** Per (fee rule, category) pair: evaluations by (contracts, price, side), packed below 2^30 (a small integer). */
   private readonly groups: Array<Map<number, Evaluation>> = [];
-  /** Groups by fee rule, then category. */
-  private readonly groupOfPair = new Map<number, Map<number, number>>();
-  /** Fee rules by content (type, then multiplier) and categories by text, as small numbers. */
-  private readonly feeIds = new Map<string, Map<number, number>>();
-  private feeCount = 1; // 0: no fee rule known
-  private readonly categoryIds = new Map<string | undefined, number>();
+  /** Groups by the fee rule's content (type, then multiplier), then category. */
+  private readonly groupIds = new Map<string, Map<number, Map<string | undefined, number>>>();
   private kept = 0;
   /** What the kept evaluations were made under. */
   private signature = '';
@@ -411,34 +392,28 @@ export class Shapes {
   }
 
   private groupOf(fee: FeeSchedule | null, category: string | undefined): number {
-    let f = 0;
-    if (fee) {
-      let byMultiplier = this.feeIds.get(fee.feeType);
-      if (!byMultiplier) {
-        byMultiplier = new Map();
-        this.feeIds.set(fee.feeType, byMultiplier);
-      }
-      f = byMultiplier.get(fee.multiplierE4) ?? this.feeCount++;
-      byMultiplier.set(fee.multiplierE4, f);
+    // No fee rule known: type '' (no fee type is empty).
+    const type = fee ? fee.feeType : '';
+    const multiplier = fee ? fee.multiplierE4 : -1;
+    let byMultiplier = this.groupIds.get(type);
+    if (!byMultiplier) {
+      byMultiplier = new Map();
+      this.groupIds.set(type, byMultiplier);
     }
-    let k = this.categoryIds.get(category);
-    if (k === undefined) {
-      k = this.categoryIds.size;
-      this.categoryIds.set(category, k);
-    }
-    let byCategory = this.groupOfPair.get(f);
+    let byCategory = byMultiplier.get(multiplier);
     if (!byCategory) {
       byCategory = new Map();
-      this.groupOfPair.set(f, byCategory);
+      byMultiplier.set(multiplier, byCategory);
     }
-    let g = byCategory.get(k);
+    let g = byCategory.get(category);
     if (g === undefined) {
       g = this.groups.length;
       this.groups.push(new Map());
-      byCategory.set(k, g);
+      byCategory.set(category, g);
     }
     return g;
   }
+
 }
 
 /**
@@ -543,5 +518,5 @@ class PerEvent implements EvaluationContext, ValidationContext, QuickContext {
 
 // Outside the loops: a closure there would allocate the variables it captures on every pass.
 function quickTextId(out: DecisionColumns, ns: number, key: number, code: number, k: number, settles: number, vol: number, q: QuickContext): number {
-  return out.keyedId(ns, key, () => quickReason(code, k, settles, vol, q));
+  return out.texts.keyedId(ns, key, () => quickReason(code, k, settles, vol, q));
 }

@@ -178,7 +178,7 @@ function contexts(): Array<{ name: string; ctx: EvaluationContext }> {
       excluded: new Set(settings.excludedCategories.map((c) => c.toLowerCase())),
       approvalRules: { approvalAboveCostE4: 40_000, approvalCategories: new Set(['crypto']) },
       categoryOf: (e: string) => categories.get(seriesPrefix(e)),
-      feeOf: (e: string) => (e.startsWith('KXNOFEE') ? null : { feeType: e.length % 3 === 0 ? 'quadratic_with_maker_fees' : 'quadratic', multiplierE4: 10_000 }),
+      feeOf: (e: string) => (e.startsWith('KXNOFEE') ? null : { feeType: e.length % 3 === 0 ? 'quadratic_with_maker_fees' : 'quadratic', multiplierE4: e.charCodeAt(e.length - 1) % 2 ? 10_000 : 20_000 }),
       exposureE2: (t: string) => (held.includes(t) ? 70_000 : t.length % 5 === 0 ? 69_950 : 0),
       blocked: (_m: Market, category: string | undefined) => (category === 'Sports' ? 'category Sports refused by the exchange today (403 forbidden); tried again tomorrow' : null),
       ...over,
